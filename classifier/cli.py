@@ -1,0 +1,280 @@
+"""``dingmi``: the command line, a thin layer over the library.
+
+Exit status: 0 when every file was read, 1 when any file failed (the others are still
+answered), 2 for a usage error. No traceback ever reaches the user.
+
+Source: issue 2 (§9).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from classifier.config import Settings
+from classifier.errors import ClassifierError, ModelNotReadyError, NotFoundError
+
+log = logging.getLogger("classifier")
+
+
+class _Group(click.Group):
+    """Turns library errors into a one-line message and exit status 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClassifierError as e:
+            click.echo(f"dingmi: {e}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("dingmi: 已中断", err=True)
+            ctx.exit(130)
+        except Exception as e:  # noqa: BLE001 - last line of defence
+            log.debug("unexpected", exc_info=True)
+            click.echo(f"dingmi: [internal_error] 意外错误：{type(e).__name__}: {e}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.version_option(package_name="dingmi")
+def main(verbose: bool) -> None:
+    """定密助手 dingmi: suggest the level, secrecy period and catalogue clause of drafts."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _ensure_model(settings: Settings, catalogue_path: Path | None, quiet: bool = False) -> None:
+    """Train the default model on first use when none exists (the corpus ships with dingmi)."""
+    from classifier.engine.model import latest_model_dir
+
+    try:
+        latest_model_dir(settings.models_dir)
+    except ModelNotReadyError:
+        if not (settings.corpus_dir / "train").is_dir():
+            raise
+        if not quiet:
+            click.echo("dingmi: 尚无模型，正在用内置语料训练默认模型（约半分钟）…", err=True)
+        _do_train(settings, catalogue_path, quiet=True)
+
+
+def _do_train(settings: Settings, catalogue_path: Path | None, quiet: bool = False,
+              with_decisions: bool = True) -> Any:
+    from classifier.catalogue import load_catalogue
+    from classifier.suggest import make_tokenizer
+    from classifier.train import train
+
+    cat = load_catalogue(catalogue_path or settings.catalogue_path)
+    tk = make_tokenizer(settings, cat)
+    extra: list[dict[str, Any]] = []
+    if with_decisions:
+        try:
+            from classifier.store import final_decision_records  # type: ignore[attr-defined]
+
+            extra = list(final_decision_records(settings))
+        except (ImportError, AttributeError):
+            extra = []
+    return train(cat, tk, settings.corpus_dir / "train", settings.models_dir, extra_records=extra)
+
+
+def _human(rec: dict[str, Any]) -> str:
+    name = rec["file"]
+    if rec.get("error"):
+        return f"✗ {name}\n  无法读取：{rec['error']['message']}\n"
+    lines = [f"● {name}"]
+    period = rec["period"]
+    lv = rec["level"]
+    if rec["clause"]:
+        when = f"{period['years']}年" if period["years"] else (period["condition"] or "")
+        lines.append(f"  建议密级：{lv}    保密期限：{when}    标志：{period['mark']}")
+        lines.append(f"  定密依据：第{rec['clause']}条 {rec['clause_title'] or ''}")
+    else:
+        lines.append(f"  建议密级：{lv}（非国家秘密）")
+    lines.append(f"  置信度：{rec['confidence']:.0%}" + ("    ⚠ 需人工重点审核" if rec["needs_review"] else ""))
+    mk = rec["marking"]
+    if mk["found"]:
+        lines.append(f"  文中已标密级：{mk['found']}" + ("（与建议不一致）" if mk["conflict"] else ""))
+    for c in rec["candidates"][:3]:
+        label = f"第{c['clause']}条" if c["clause"] else "非密"
+        lines.append(f"  候选 {label} {c['level']} {c['score']:.0%}")
+        for e in c["evidence"][:2]:
+            lines.append(f"      “{e['text'][:60]}”")
+    for w in rec.get("warnings") or []:
+        lines.append(f"  提示：{w}")
+    return "\n".join(lines) + "\n"
+
+
+def _progress(total: int):  # type: ignore[no-untyped-def]
+    if total <= 10:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=sys.stderr, unit="件", desc="定密", leave=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per input file per line.")
+@click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
+              help="An office's own scope catalogue (TOML).")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Model directory (default: the current model under the data home).")
+@click.option("--userdict", "userdicts", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Extra word list (jieba format) added to the domain dictionary.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes.")
+def suggest(paths: tuple[Path, ...], as_json: bool, catalogue: Path | None, model_dir: Path | None,
+            userdicts: tuple[Path, ...], workers: int) -> None:
+    """Suggest level, secrecy period and clause (定密依据) for files or folders."""
+    from classifier.suggest import Suggester, error_record, expand_paths, suggest_files
+
+    settings = _settings()
+    files: list[Path] = []
+    missing: dict[int, NotFoundError] = {}
+    for p in paths:
+        try:
+            files.extend(expand_paths([p]))
+        except NotFoundError as e:
+            missing[len(files)] = e
+            files.append(p)
+    if model_dir is None:
+        _ensure_model(settings, catalogue)
+    sg = Suggester.load(settings, catalogue_path=catalogue, model_dir=model_dir, userdicts=userdicts)
+    ok_files = [f for i, f in enumerate(files) if i not in missing]
+    results = suggest_files(sg, ok_files, workers=workers, catalogue_path=catalogue, model_dir=model_dir)
+    bar = _progress(len(files))
+    failed = False
+    for i, f in enumerate(files):
+        if i in missing:
+            rec = error_record(str(f), missing[i], catalogue_version=sg.catalogue.version,
+                               model_version=sg.classifier.model.version)
+        else:
+            rec = next(results)
+        failed |= rec["error"] is not None
+        if as_json:
+            rec.pop("warnings", None) if not rec.get("warnings") else None
+            click.echo(json.dumps(rec, ensure_ascii=False))
+        else:
+            click.echo(_human(rec))
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per input file per line.")
+@click.option("--tokens", is_flag=True, help="Also give the token list exactly as the classifier sees it.")
+@click.option("--userdict", "userdicts", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Extra word list (jieba format) added to the domain dictionary.")
+def extract(paths: tuple[Path, ...], as_json: bool, tokens: bool, userdicts: tuple[Path, ...]) -> None:
+    """Show what dingmi read from files: text, segments, pages, warnings (and tokens)."""
+    from classifier.catalogue import load_catalogue
+    from classifier.engine.analysis import analyse
+    from classifier.engine.matcher import Matcher
+    from classifier.extract import extract_text
+    from classifier.suggest import expand_paths, make_tokenizer
+
+    settings = _settings()
+    analyser = None
+    if tokens:
+        cat = load_catalogue(settings.catalogue_path)
+        tk = make_tokenizer(settings, cat, userdicts)
+        matcher = Matcher(cat)
+
+        def analyser(text: str) -> list[str]:
+            return analyse(text, tk, matcher).tokens
+
+    failed = False
+    files: list[Path | NotFoundError] = []
+    for p in paths:
+        try:
+            files.extend(expand_paths([p]))
+        except NotFoundError as e:
+            files.append(e)
+    bar = _progress(len(files))
+    for f in files:
+        rec: dict[str, Any] = {"file": str(f.path if isinstance(f, NotFoundError) else f), "text": None,
+                               "segments": [], "pages": None, "warnings": [], "error": None}
+        if tokens:
+            rec["tokens"] = None
+        try:
+            if isinstance(f, NotFoundError):
+                raise f
+            doc = extract_text(f, max_file_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
+            d = doc.to_dict()
+            rec.update(text=doc.text, segments=d["segments"], pages=doc.pages,
+                       warnings=list(doc.warnings), format=doc.source_format)
+            if analyser is not None:
+                rec["tokens"] = analyser(doc.text)
+        except ClassifierError as e:
+            failed = True
+            rec["error"] = e.to_dict()
+        except Exception as e:  # noqa: BLE001
+            failed = True
+            rec["error"] = {"code": "internal_error", "message": f"[internal_error] {type(e).__name__}"}
+        if as_json:
+            click.echo(json.dumps(rec, ensure_ascii=False))
+        elif rec["error"]:
+            click.echo(f"✗ {rec['file']}\n  {rec['error']['message']}\n")
+        else:
+            click.echo(f"● {rec['file']}（{rec.get('format')}，{rec['pages']}页）")
+            for w in rec["warnings"]:
+                click.echo(f"  提示：{w}")
+            click.echo(rec["text"])
+            if tokens:
+                click.echo("  分词：" + " / ".join(rec["tokens"] or []))
+            click.echo()
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    sys.exit(1 if failed else 0)
+
+
+@main.command(name="train")
+@click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
+              help="Scope catalogue (default corpus/catalogue.toml).")
+@click.option("--no-decisions", is_flag=True, help="Train on corpus/train only, ignoring confirmed decisions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the training report as JSON.")
+def train_cmd(catalogue: Path | None, no_decisions: bool, as_json: bool) -> None:
+    """Train a new model version from corpus/ (and confirmed decisions) into the data home."""
+    settings = _settings()
+    rep = _do_train(settings, catalogue, with_decisions=not no_decisions)
+    if as_json:
+        click.echo(json.dumps({"model_dir": str(rep.model_dir), "version": rep.version,
+                               "n_docs": rep.n_docs, "metrics": rep.metrics,
+                               "thresholds": rep.thresholds}, ensure_ascii=False))
+        return
+    m = rep.metrics
+    click.echo(f"模型版本 {rep.version}：{rep.n_docs} 篇训练样本 → {rep.model_dir}")
+    if m:
+        click.echo(f"交叉验证：level_acc={m['level_acc']:.3f} macro_f1={m['macro_f1']:.3f} "
+                   f"under={m['under']:.3f} over={m['over']:.3f} clause_acc={m['clause_acc']:.3f} "
+                   f"secret_threshold={rep.thresholds['secret_threshold']}")
+
+
+def _register_workflow() -> None:
+    from classifier import cli_workflow
+
+    cli_workflow.register(main)
+
+
+_register_workflow()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

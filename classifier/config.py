@@ -1,0 +1,89 @@
+"""Settings: one table of defaults, read from the environment only at the edges.
+
+Source: house style §4.7 (settings table, ``DINGMI_HOME``); issue 2 (§8) and issue 3 (§2).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+#: Root of the repository checkout (holds ``corpus/``) when running from source.
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+CORPUS_DIR = REPO_DIR / "corpus"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings with their defaults.
+
+    Attributes
+    ----------
+    home : pathlib.Path
+        Data home (database, models, stored uploads). Default ``var/`` in the
+        working directory; ``DINGMI_HOME`` overrides it.
+    corpus_dir : pathlib.Path
+        Folder with ``catalogue.toml``, ``userdict.txt``, ``stopwords.txt`` and ``train/``.
+    catalogue_path : pathlib.Path
+        The scope catalogue in use (``--catalogue`` overrides).
+    max_file_bytes : int
+        Largest accepted upload, bytes (default 50 MiB). Larger files raise ``too_large``.
+    max_pages : int
+        Largest accepted PDF page count (default 500).
+    database_url : str or None
+        SQLAlchemy URL; ``None`` means the embedded SQLite file ``<home>/dingmi.sqlite3``.
+        ``DINGMI_DATABASE_URL`` overrides it.
+    store_originals : bool
+        Keep the uploaded bytes in the database (``DINGMI_STORE_ORIGINALS=1``).
+    """
+
+    home: Path = field(default_factory=lambda: Path("var"))
+    corpus_dir: Path = CORPUS_DIR
+    catalogue_path: Path = CORPUS_DIR / "catalogue.toml"
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 500
+    database_url: str | None = None
+    store_originals: bool = False
+
+    @property
+    def models_dir(self) -> Path:
+        """Folder holding model versions (``<home>/models``)."""
+        return self.home / "models"
+
+    @property
+    def userdict_path(self) -> Path:
+        """The domain word list (``corpus/userdict.txt``)."""
+        return self.corpus_dir / "userdict.txt"
+
+    @property
+    def stopwords_path(self) -> Path:
+        """The stop-word list (``corpus/stopwords.txt``)."""
+        return self.corpus_dir / "stopwords.txt"
+
+    @property
+    def db_url(self) -> str:
+        """The database URL in effect (SQLite file under ``home`` by default)."""
+        return self.database_url or f"sqlite:///{(self.home / 'dingmi.sqlite3').resolve()}"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``DINGMI_*`` environment variables.
+
+        Parameters
+        ----------
+        environ : dict, optional
+            Mapping to read instead of ``os.environ`` (for tests).
+        """
+        env = os.environ if environ is None else environ
+        s = cls()
+        if env.get("DINGMI_HOME"):
+            s = replace(s, home=Path(env["DINGMI_HOME"]))
+        if env.get("DINGMI_DATABASE_URL"):
+            s = replace(s, database_url=env["DINGMI_DATABASE_URL"])
+        if env.get("DINGMI_STORE_ORIGINALS", "").lower() in {"1", "true", "yes"}:
+            s = replace(s, store_originals=True)
+        if env.get("DINGMI_MAX_FILE_BYTES"):
+            s = replace(s, max_file_bytes=int(env["DINGMI_MAX_FILE_BYTES"]))
+        return s

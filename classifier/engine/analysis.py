@@ -1,0 +1,88 @@
+"""One pass over a document's text shared by training and serving: sentences, tokens, cues.
+
+Training and serving must see exactly the same features, so both call :func:`analyse`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from classifier.engine.marking import Marking, find_marking, mask_marking
+from classifier.engine.matcher import ClauseMatch, Matcher
+from classifier.engine.sentences import Sentence, split_sentences
+from classifier.nlp.normalize import fold
+from classifier.nlp.segment import Tokenizer
+
+#: Dense features appended to the tf-idf columns: one match score per clause id, then these.
+EXTRA_DENSE = ("qualifiers", "counter_cues")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the engine reads from one text.
+
+    Attributes
+    ----------
+    sentences : list of Sentence
+        Sentences of the text with the printed marking blanked out.
+    sentence_tokens : list of list of str
+        Tokens per sentence (as the classifier sees them).
+    matches : dict of str -> ClauseMatch
+        Catalogue matching per clause id.
+    marking : Marking or None
+        The marking printed on the document.
+    """
+
+    sentences: list[Sentence]
+    sentence_tokens: list[list[str]]
+    matches: dict[str, ClauseMatch]
+    marking: Marking | None
+
+    @property
+    def tokens(self) -> list[str]:
+        """All tokens of the document, in order."""
+        return [t for ts in self.sentence_tokens for t in ts]
+
+    def dense(self, names: list[str]) -> np.ndarray:
+        """Dense features in ``names`` order, shape (len(names),); unknown names give 0.
+
+        ``m:<clause>`` is the clause's match score; ``qualifiers`` / ``counter_cues`` are
+        ``log1p`` of the sentences carrying them next to a cue (summed over clauses).
+        """
+        out = np.zeros(len(names))
+        q = math.log1p(sum(m.qualifiers for m in self.matches.values()))
+        c = math.log1p(sum(m.counter_cues for m in self.matches.values()))
+        for i, n in enumerate(names):
+            if n.startswith("m:"):
+                m = self.matches.get(n[2:])
+                out[i] = m.score if m else 0.0
+            elif n == "qualifiers":
+                out[i] = q
+            elif n == "counter_cues":
+                out[i] = c
+        return out
+
+
+def analyse(text: str, tokenizer: Tokenizer, matcher: Matcher) -> Analysis:
+    """Split, tokenise and match one extracted text.
+
+    Parameters
+    ----------
+    text : str
+        The extracted text (offsets of the result index it).
+    tokenizer : Tokenizer
+    matcher : Matcher
+
+    Returns
+    -------
+    Analysis
+    """
+    marking = find_marking(text)
+    sentences = split_sentences(mask_marking(text, marking))
+    folded = [fold(s.text) for s in sentences]
+    toks = [tokenizer.tokens(s.text) for s in sentences]
+    matches = {m.clause: m for m in matcher.match(sentences, folded)}
+    return Analysis(sentences, toks, matches, marking)

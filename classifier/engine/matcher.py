@@ -1,0 +1,137 @@
+"""Catalogue matching: which clauses' cue terms a draft's sentences carry, and where.
+
+Each clause's cues (and the words of its own text) are looked up in every folded sentence.
+A cue listed by fewer clauses weighs more (an inverse clause frequency, like IDF); qualifiers
+(酝酿, 拟, 未公布 …) in a sentence that carries a cue strengthen it; counter-cues (公示, 已公布,
+新闻 …) weaken it. The result is explainable by construction: every point comes from a term
+in a sentence, and the sentences are the evidence.
+
+Source: section 四 of the office regulation (the clauses), corpus/catalogue.toml (the cues),
+section 五(二) ("对号入座": match the matter to the catalogue).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from classifier.catalogue import Catalogue
+from classifier.engine.sentences import Sentence
+from classifier.nlp.normalize import fold
+
+
+@dataclass(frozen=True)
+class ClauseMatch:
+    """How strongly one clause matches a document.
+
+    Attributes
+    ----------
+    clause : str
+        Clause id.
+    score : float
+        Non-negative match score (sum over sentences; unbounded, ~0–30 in practice).
+    evidence : tuple of (Sentence, float)
+        Up to 3 best sentences with their own scores, best first.
+    cues : tuple of str
+        Distinct cue terms found.
+    qualifiers, counter_cues : int
+        Number of sentences carrying a qualifier / counter-cue next to a cue.
+    """
+
+    clause: str
+    score: float
+    evidence: tuple[tuple[Sentence, float], ...] = ()
+    cues: tuple[str, ...] = ()
+    qualifiers: int = 0
+    counter_cues: int = 0
+
+
+@dataclass
+class Matcher:
+    """Cue matcher for one catalogue.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The scope catalogue whose clauses are matched.
+
+    Attributes
+    ----------
+    weights_ : dict
+        ``clause id -> {folded cue: weight}`` where ``weight = 1 / n_clauses_listing_cue``.
+    """
+
+    catalogue: Catalogue
+    weights_: dict[str, dict[str, float]] = field(default_factory=dict)
+    qualifiers_: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    counters_: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        lists = {c.id: {fold(t) for t in c.cues if fold(t)} for c in self.catalogue.clauses}
+        df: dict[str, int] = {}
+        for terms in lists.values():
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        for cid, terms in lists.items():
+            # Longer cues are more specific: weight by length too (2 chars: 1.0, 5+: 1.6).
+            self.weights_[cid] = {
+                t: (1.0 / df[t]) * (0.7 + 0.15 * min(len(t), 6)) for t in terms
+            }
+        for c in self.catalogue.clauses:
+            self.qualifiers_[c.id] = tuple({fold(t) for t in c.qualifiers if fold(t)})
+            self.counters_[c.id] = tuple({fold(t) for t in c.counter_cues if fold(t)})
+
+    def match(self, sentences: list[Sentence], folded: list[str] | None = None) -> list[ClauseMatch]:
+        """Score every clause against the sentences of one document.
+
+        Parameters
+        ----------
+        sentences : list of Sentence
+            From :func:`classifier.engine.sentences.split_sentences`.
+        folded : list of str, optional
+            ``fold(s.text)`` for each sentence, if already computed.
+
+        Returns
+        -------
+        list of ClauseMatch
+            One per clause with cues, in catalogue order.
+        """
+        if folded is None:
+            folded = [fold(s.text) for s in sentences]
+        out: list[ClauseMatch] = []
+        for cid, weights in self.weights_.items():
+            if not weights:
+                continue
+            quals, counters = self.qualifiers_[cid], self.counters_[cid]
+            total = 0.0
+            scored: list[tuple[Sentence, float]] = []
+            found: set[str] = set()
+            n_qual = n_counter = 0
+            for s, f in zip(sentences, folded, strict=True):
+                hits = [t for t in weights if t in f]
+                if not hits:
+                    continue
+                # Drop a hit contained in a longer hit (人事安排 inside 人事安排方案).
+                hits = [t for t in hits if not any(t != u and t in u for u in hits)]
+                sc = sum(weights[t] for t in hits)
+                if len(hits) > 1:
+                    sc *= 1.0 + 0.25 * (len(hits) - 1)
+                if any(q in f for q in quals):
+                    sc *= 1.5
+                    n_qual += 1
+                if any(c in f for c in counters):
+                    sc *= 0.5
+                    n_counter += 1
+                found.update(hits)
+                scored.append((s, sc))
+                total += sc
+            scored.sort(key=lambda x: -x[1])
+            out.append(ClauseMatch(
+                clause=cid,
+                score=math.log1p(total),
+                evidence=tuple(scored[:3]),
+                cues=tuple(sorted(found)),
+                qualifiers=n_qual,
+                counter_cues=n_counter,
+            ))
+        return out

@@ -1,0 +1,215 @@
+"""The text model as plain arrays, served with numpy only (no scikit-learn, no unpickling).
+
+Training (:mod:`classifier.train`) fits scikit-learn's ``TfidfVectorizer`` +
+``LogisticRegression`` and exports the fitted parameters; this module rebuilds the same
+computation: term counts → sublinear tf × idf → l2 norm → append dense catalogue features →
+``X @ coef.T + intercept`` → softmax.
+
+Files in a model directory (format ``dingmi.tfidf_lr.v1``):
+
+- ``model.npz``: ``idf`` (V,), ``coef`` (K, V + D), ``intercept`` (K,), float64; loaded with
+  ``allow_pickle=False``, so a swapped file cannot run code;
+- ``vocabulary.json``: the V feature strings in column order;
+- ``metadata.json``: format, version, classes (K labels: ``公开``, ``内部`` or a clause id),
+  dense feature names (D), catalogue version, training summary and metrics.
+
+Source: house style §4.8 (models as plain arrays); issue 2 (§8, measured: same labels as the
+scikit-learn pipeline on 5,000 documents, cold call ~0.4 s instead of 1.6–2.3 s).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier.errors import ModelFormatError, ModelNotReadyError
+
+FORMAT = "dingmi.tfidf_lr.v1"
+
+
+def doc_features(tokens: list[str]) -> list[str]:
+    """Features of one document: token unigrams and adjacent-token bigrams (``"a b"``).
+
+    Parameters
+    ----------
+    tokens : list of str
+        From :meth:`classifier.nlp.segment.Tokenizer.tokens`.
+
+    Returns
+    -------
+    list of str
+        ``len(tokens) + max(len(tokens) - 1, 0)`` features.
+    """
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+@dataclass
+class TextModel:
+    """A fitted linear model over tf-idf features plus dense catalogue features.
+
+    Attributes
+    ----------
+    classes : list of str, length K
+        Labels: ``"公开"``, ``"内部"`` or clause ids such as ``"4.5"``.
+    vocabulary : dict of str -> int
+        Feature string → column (V columns).
+    idf : ndarray of shape (V,)
+    coef : ndarray of shape (K, V + D)
+    intercept : ndarray of shape (K,)
+    dense_names : list of str, length D
+        Names of the dense features appended after the tf-idf columns.
+    metadata : dict
+        The parsed ``metadata.json`` (``version``, ``catalogue_version``, metrics …).
+    """
+
+    classes: list[str]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    dense_names: list[str]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        """The model version (directory name at training time)."""
+        return str(self.metadata.get("version", "unknown"))
+
+    def vectorize(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse tf-idf vector of a document, l2-normalised.
+
+        Returns
+        -------
+        idx : ndarray of int64, shape (n,)
+            Columns of the features present in the vocabulary.
+        val : ndarray of float64, shape (n,)
+            Their weights ``(1 + ln tf) * idf``, scaled to unit l2 norm.
+        """
+        counts = Counter(f for f in doc_features(tokens) if f in self.vocabulary)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        idx = np.fromiter((self.vocabulary[f] for f in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64,
+                         count=len(counts))
+        val = tf * self.idf[idx]
+        norm = float(np.sqrt(val @ val))
+        return idx, (val / norm if norm > 0 else val)
+
+    def decision(self, idx: np.ndarray, val: np.ndarray, dense: np.ndarray) -> np.ndarray:
+        """Raw class scores, shape (K,)."""
+        v = self.idf.shape[0]
+        z = self.coef[:, idx] @ val if idx.size else np.zeros(len(self.classes))
+        return z + self.coef[:, v:] @ dense + self.intercept
+
+    def predict_proba(self, tokens: list[str], dense: np.ndarray) -> np.ndarray:
+        """Class probabilities of one document.
+
+        Parameters
+        ----------
+        tokens : list of str
+        dense : ndarray of shape (D,)
+            Dense features in :attr:`dense_names` order.
+
+        Returns
+        -------
+        ndarray of shape (K,)
+            Softmax probabilities in :attr:`classes` order, summing to 1.
+        """
+        idx, val = self.vectorize(tokens)
+        z = self.decision(idx, val, dense)
+        z = z - z.max()
+        e = np.exp(z)
+        return e / e.sum()
+
+    def term_weights(self, tokens: list[str], k: int) -> dict[str, float]:
+        """Signed contribution of each feature of ``tokens`` to class ``k`` (for evidence)."""
+        idx, val = self.vectorize(tokens)
+        inv = {i: f for f, i in self.vocabulary.items() if i in set(idx.tolist())}
+        contrib = self.coef[k, idx] * val
+        return {inv[int(i)]: float(c) for i, c in zip(idx, contrib, strict=True)}
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, directory: Path) -> None:
+        """Write ``model.npz``, ``vocabulary.json`` and ``metadata.json`` into ``directory``.
+
+        Files are written to temporary names and renamed, so a crash never leaves a
+        half-written model.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        vocab = [""] * len(self.vocabulary)
+        for f, i in self.vocabulary.items():
+            vocab[i] = f
+        meta = dict(self.metadata, format=FORMAT, classes=self.classes, dense_names=self.dense_names)
+        tmp = directory / "model.tmp.npz"
+        np.savez_compressed(tmp, idf=self.idf, coef=self.coef, intercept=self.intercept)
+        tmp.replace(directory / "model.npz")
+        for name, obj in (("vocabulary.json", vocab), ("metadata.json", meta)):
+            t = directory / f".{name}.tmp"
+            t.write_text(json.dumps(obj, ensure_ascii=False, indent=None if name.startswith("v") else 2),
+                         encoding="utf-8")
+            t.replace(directory / name)
+
+    @classmethod
+    def load(cls, directory: Path) -> TextModel:
+        """Load a model directory written by :meth:`save`.
+
+        Raises
+        ------
+        ModelNotReadyError
+            If the directory or a file is missing.
+        ModelFormatError
+            If a file is malformed, of another format, or shapes disagree.
+        """
+        d = Path(directory)
+        for name in ("model.npz", "vocabulary.json", "metadata.json"):
+            if not (d / name).is_file():
+                raise ModelNotReadyError(f"模型目录 {d} 缺少 {name}；请先运行 dingmi train", path=d)
+        try:
+            meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
+            vocab = json.loads((d / "vocabulary.json").read_text(encoding="utf-8"))
+            with np.load(d / "model.npz", allow_pickle=False) as z:
+                idf = np.asarray(z["idf"], dtype=np.float64)
+                coef = np.asarray(z["coef"], dtype=np.float64)
+                intercept = np.asarray(z["intercept"], dtype=np.float64)
+        except (OSError, ValueError, KeyError, UnicodeDecodeError) as e:
+            raise ModelFormatError(f"模型文件无法读取：{e}", path=d) from e
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise ModelFormatError(f"模型格式不符（需要 {FORMAT}）", path=d)
+        classes, dense = meta.get("classes"), meta.get("dense_names")
+        if (not isinstance(vocab, list) or not isinstance(classes, list) or not isinstance(dense, list)
+                or not all(isinstance(x, str) for x in vocab + classes + dense)):
+            raise ModelFormatError("模型元数据不完整", path=d)
+        k, v = len(classes), len(vocab)
+        if idf.shape != (v,) or coef.shape != (k, v + len(dense)) or intercept.shape != (k,):
+            raise ModelFormatError("模型数组形状不一致", path=d)
+        if not (np.isfinite(coef).all() and np.isfinite(idf).all() and np.isfinite(intercept).all()):
+            raise ModelFormatError("模型数组含非有限值", path=d)
+        return cls(classes=classes, vocabulary={f: i for i, f in enumerate(vocab)}, idf=idf,
+                   coef=coef, intercept=intercept, dense_names=dense, metadata=meta)
+
+
+def latest_model_dir(models_dir: Path) -> Path:
+    """The current model: ``models_dir/CURRENT`` if present, else the newest subdirectory.
+
+    Raises
+    ------
+    ModelNotReadyError
+        If there is no model.
+    """
+    cur = models_dir / "CURRENT"
+    if cur.is_file():
+        name = cur.read_text(encoding="utf-8").strip()
+        if name and "/" not in name and (models_dir / name).is_dir():
+            return models_dir / name
+    dirs = sorted(p for p in models_dir.glob("*") if p.is_dir() and (p / "metadata.json").exists()) \
+        if models_dir.is_dir() else []
+    if not dirs:
+        raise ModelNotReadyError(f"在 {models_dir} 中没有找到已训练的模型；请先运行 dingmi train",
+                                 path=models_dir)
+    return dirs[-1]

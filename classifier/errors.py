@@ -1,0 +1,220 @@
+"""Every failure a caller can handle, each with a stable code.
+
+The codes are part of the public contract: the CLI's JSON (``error.code``), the
+database and the app all carry them, so they never change once released.
+Messages shown to users are Simplified Chinese and start with ``[code]``.
+
+Source: house style (../shared/docs/house-style.md, "Error codes"); issue 2 (§3).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ClassifierError(Exception):
+    """Base class of every error dingmi raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        Human-readable Simplified Chinese message, without the ``[code]`` prefix.
+    path : pathlib.Path or str, optional
+        The file the error is about, if any.
+
+    Attributes
+    ----------
+    code : str
+        Stable machine-readable code (class attribute), e.g. ``"corrupt_file"``.
+    """
+
+    code: str = "error"
+
+    def __init__(self, message: str, *, path: Path | str | None = None) -> None:
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        super().__init__(f"[{self.code}] {message}")
+
+    def to_dict(self) -> dict[str, str]:
+        """Return ``{"code", "message"}`` for JSON output (message carries the code prefix)."""
+        return {"code": self.code, "message": str(self)}
+
+
+class ExtractionError(ClassifierError):
+    """Base class of the errors raised while reading a file."""
+
+    code = "extraction_error"
+
+
+class UnsupportedFormatError(ExtractionError):
+    """The content (by magic bytes) is not PDF, DOCX or plain text."""
+
+    code = "unsupported_format"
+
+
+class LegacyDocError(UnsupportedFormatError):
+    """A legacy Word 97-2003 ``.doc`` (OLE2 compound file), whatever its name says.
+
+    Its code stays ``unsupported_format`` until .doc is supported; ``kind`` says why.
+    """
+
+    kind = "legacy_doc"
+
+
+class CorruptFileError(ExtractionError):
+    """The file claims a supported format but cannot be parsed (truncated zip, broken xref …)."""
+
+    code = "corrupt_file"
+
+
+class EncryptedError(ExtractionError):
+    """The file is protected by an open (user) password."""
+
+    code = "encrypted"
+
+
+class EmptyTextError(ExtractionError):
+    """The file holds no text at all (zero bytes, blank document, whitespace only)."""
+
+    code = "empty_text"
+
+
+class TooLargeError(ExtractionError):
+    """The file exceeds the configured size or page limit."""
+
+    code = "too_large"
+
+
+class NeedsOcrError(ExtractionError):
+    """A PDF whose pages carry no text layer (a scan): OCR is needed."""
+
+    code = "needs_ocr"
+
+
+class CatalogueError(ClassifierError):
+    """The scope catalogue file is invalid; the message names the key and line."""
+
+    code = "invalid_catalogue"
+
+
+class ModelNotReadyError(ClassifierError):
+    """No trained model was found or the model files are invalid."""
+
+    code = "model_not_ready"
+
+
+class ModelFormatError(ModelNotReadyError):
+    """A model directory exists but its files are malformed or of an unknown version."""
+
+    code = "invalid_model"
+
+
+class UsageError(ClassifierError):
+    """The caller passed an invalid argument (a path that does not exist, a bad option)."""
+
+    code = "usage_error"
+
+
+class NotFoundError(ClassifierError):
+    """A path or record that was asked for does not exist."""
+
+    code = "not_found"
+
+
+class InternalError(ClassifierError):
+    """An unexpected failure while handling one input; reported, never shown as a traceback."""
+
+    code = "internal_error"
+
+
+#: Every stable code, for documentation and tests.
+ERROR_CODES: tuple[str, ...] = (
+    "unsupported_format",
+    "corrupt_file",
+    "encrypted",
+    "empty_text",
+    "too_large",
+    "needs_ocr",
+    "invalid_catalogue",
+    "model_not_ready",
+    "invalid_model",
+    "usage_error",
+    "not_found",
+    "internal_error",
+)
+
+
+# --- Workflow and store (issue 3) -------------------------------------------------------
+
+
+class StoreError(ClassifierError):
+    """The database cannot be used (schema newer than this code, unreachable, …)."""
+
+    code = "store_error"
+
+
+class WorkflowError(ClassifierError):
+    """Base class of the errors raised by a refused workflow action (nothing was written)."""
+
+    code = "workflow_error"
+
+
+class IllegalTransitionError(WorkflowError, ValueError):
+    """The action is not allowed from the document's current status."""
+
+    code = "illegal_transition"
+
+
+class PermissionDeniedError(WorkflowError, PermissionError):
+    """The acting user's role may not perform this action."""
+
+    code = "permission_denied"
+
+
+class SelfReviewError(PermissionDeniedError):
+    """A reviewer tried to review (confirm, override, escalate) their own proposal."""
+
+    code = "self_review"
+
+
+class StaleVersionError(WorkflowError):
+    """Someone else changed the document since it was loaded (optimistic locking)."""
+
+    code = "stale_version"
+
+
+class EmptyReasonError(WorkflowError, ValueError):
+    """An override or decision without a reason, or an escalation without a question."""
+
+    code = "empty_reason"
+
+
+class InvalidDecisionError(WorkflowError, ValueError):
+    """A proposal or decision with an invalid level, clause or period."""
+
+    code = "invalid_decision"
+
+
+class UnknownUserError(WorkflowError, LookupError):
+    """The acting user does not exist (or is inactive)."""
+
+    code = "unknown_user"
+
+
+class UserExistsError(WorkflowError, ValueError):
+    """A user with this name already exists."""
+
+    code = "user_exists"
+
+
+ERROR_CODES += (
+    "store_error",
+    "illegal_transition",
+    "permission_denied",
+    "self_review",
+    "stale_version",
+    "empty_reason",
+    "invalid_decision",
+    "unknown_user",
+    "user_exists",
+)
