@@ -1,13 +1,340 @@
-"""CLI verbs of the workflow (``dingmi review …``, ``dingmi users …``, ``dingmi db …``).
+"""CLI verbs of the workflow: ``dingmi review …``, ``dingmi users …``, ``dingmi records …``.
 
-Placeholder: filled in by the app issue (issue 3).
+As thin as the app pages: each command parses its options, calls one
+:class:`classifier.workflow.Workflow` method and prints the result (human text, or with
+``--json`` one JSON object per line). A refused action exits with status 1 and its coded
+message (``[stale_version] …``); with ``--json`` the message is also printed as
+``{"error": {"code", "message"}}`` so that a script can branch on the code. The acting user
+is ``--as NAME`` (or ``DINGMI_USER``); real login comes later.
+
+Source: issue 3 (§4 users, §6 CLI for the same verbs).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
 import click
+
+from classifier.catalogue import LEVEL_LABELS, Level
+from classifier.errors import ClassifierError
+
+_LEVEL_CHOICES = [*LEVEL_LABELS, *(lv.name.lower() for lv in Level)]
+_ROLES = ["drafter", "director", "leading_group", "admin"]
+_STATUSES = ["uploaded", "proposed", "confirmed", "overridden", "escalated", "decided"]
+
+
+def _level(value: str) -> Level:
+    try:
+        return Level.from_label(value)
+    except ValueError:
+        return Level[value.upper()]
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    return obj
+
+
+def _emit(obj: Any) -> None:
+    click.echo(json.dumps(_jsonable(obj), ensure_ascii=False))
+
+
+@contextmanager
+def _workflow() -> Iterator[Any]:
+    from classifier.catalogue import load_catalogue
+    from classifier.config import Settings
+    from classifier.store import Store
+    from classifier.workflow import Workflow
+
+    settings = Settings.from_env()
+    store = Store.open(settings)
+    try:
+        yield Workflow(store, load_catalogue(settings.catalogue_path))
+    finally:
+        store.close()
+
+
+def _run(as_json: bool, fn: Callable[[], None]) -> None:
+    """Call ``fn``; a ClassifierError becomes exit status 1 with its coded message."""
+    try:
+        fn()
+    except ClassifierError as e:
+        if as_json:
+            _emit({"error": e.to_dict()})
+        raise click.ClickException(str(e)) from e
+
+
+def _summary_dict(s: Any) -> dict[str, Any]:
+    from classifier.workflow import Status
+
+    d = asdict(s)
+    d["status_label"] = Status(s.status).label
+    d["disagrees"] = s.disagrees
+    return d
+
+
+def _print_summary(s: Any) -> None:
+    from classifier.records import format_time
+    from classifier.workflow import Status
+
+    flag = " ⚠ 与系统建议不一致" if s.disagrees else ""
+    mark = s.mark or s.level or "未定"
+    click.echo(f"#{s.id} v{s.version} [{Status(s.status).label}] {s.filename}  {mark}"
+               f"  依据 {s.clause or '—'}{flag}")
+    who = f"拟定：{s.drafter_name or '—'} {format_time(s.proposed_at)}"
+    if s.decided_by:
+        who += f"；{s.decision_kind}：{s.decided_by} {format_time(s.decided_at)}"
+    click.echo(f"    {who}；系统建议 {s.suggested_level or '—'} {s.suggested_clause or ''}")
+
+
+def _show(wf: Any, doc_id: int, as_json: bool) -> None:
+    summary = next((s for s in wf.store.summaries() if s.id == doc_id), None)
+    if summary is None:  # pragma: no cover - the action just returned this document
+        return
+    _emit(_summary_dict(summary)) if as_json else _print_summary(summary)
+
+
+_as_option = click.option("--as", "actor", required=True, envvar="DINGMI_USER",
+                          help="Acting user's name (or DINGMI_USER).")
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_version_option = click.option(
+    "--expect-version", type=int, default=None,
+    help="Refuse (stale_version) unless the document is still at this version.")
+
+
+def _classification_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--condition", default=None, help="Declassification condition (解密条件).")(f)
+    f = click.option("--years", type=click.IntRange(1, 30), default=None,
+                     help="Secrecy period in years (default: the legal maximum).")(f)
+    f = click.option("--clause", default=None, help="Catalogue clause (定密依据), e.g. 4.3.")(f)
+    f = click.option("--level", required=True, type=click.Choice(_LEVEL_CHOICES),
+                     help="Level: 公开 内部 秘密 机密 绝密 (or pinyin).")(f)
+    return f
+
+
+def _classification(level: str, clause: str | None, years: int | None,
+                    condition: str | None) -> Any:
+    from classifier.workflow import Classification
+
+    return Classification(_level(level), clause, years, condition)
+
+
+@click.group()
+def users() -> None:
+    """Manage users and their roles (drafter, director, leading_group, admin)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(_ROLES), help="The user's role.")
+@_json_option
+def users_add(name: str, role: str, as_json: bool) -> None:
+    """Add a user."""
+    def go() -> None:
+        with _workflow() as wf:
+            u = wf.add_user(name, role)
+        _emit(asdict(u)) if as_json else click.echo(f"已添加用户 #{u.id} {u.name}（{role}）")
+    _run(as_json, go)
+
+
+@users.command("list")
+@_json_option
+def users_list(as_json: bool) -> None:
+    """List users."""
+    from classifier.workflow import Role
+
+    def go() -> None:
+        with _workflow() as wf:
+            for u in wf.store.users():
+                _emit(asdict(u)) if as_json else click.echo(
+                    f"#{u.id} {u.name}  {Role(u.role).label}（{u.role}）")
+    _run(as_json, go)
+
+
+@click.group()
+def review() -> None:
+    """The review workflow: list, upload, propose, confirm, override, escalate, decide."""
+
+
+@review.command("list")
+@click.option("--status", "statuses", multiple=True, type=click.Choice([*_STATUSES, "all"]),
+              help="Statuses to list (repeatable; default: proposed).")
+@_json_option
+def review_list(statuses: tuple[str, ...], as_json: bool) -> None:
+    """List documents, oldest proposal first (default: those waiting for review)."""
+    wanted = None if "all" in statuses else list(statuses or ["proposed"])
+
+    def go() -> None:
+        with _workflow() as wf:
+            for s in wf.store.summaries(statuses=wanted, order="proposed"):
+                _emit(_summary_dict(s)) if as_json else _print_summary(s)
+    _run(as_json, go)
+
+
+@review.command("upload")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_as_option
+@_json_option
+def review_upload(paths: tuple[Path, ...], actor: str, as_json: bool) -> None:
+    """Register files (or open the existing record of the same bytes) with a suggestion."""
+    from classifier.config import Settings
+    from classifier.suggest import Suggester
+
+    def go() -> None:
+        sg = Suggester.load(Settings.from_env())
+        with _workflow() as wf:
+            uid = wf.store.user_by_name(actor).id
+            for p in paths:
+                r = wf.upload(uid, p.read_bytes(), p.name, sg.suggest_bytes)
+                if as_json:
+                    _emit({"document_id": r.document.id, "created": r.created,
+                           "version": r.document.version, "status": r.document.status,
+                           "suggestion": r.suggestion.payload if r.suggestion else None})
+                else:
+                    word = "已登记" if r.created else "已存在（打开原记录）"
+                    click.echo(f"{word} #{r.document.id} v{r.document.version} {p.name}")
+    _run(as_json, go)
+
+
+@review.command("propose")
+@click.argument("doc_id", type=int)
+@_as_option
+@_classification_options
+@click.option("--scope", default="", help="Need-to-know scope (知悉范围); required for secrets.")
+@click.option("--note", default="", help="Note for the reviewer.")
+@_version_option
+@_json_option
+def review_propose(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
+                   condition: str | None, scope: str, note: str, expect_version: int | None,
+                   as_json: bool) -> None:
+    """Propose the level of an uploaded document (拟定)."""
+    def go() -> None:
+        with _workflow() as wf:
+            uid = wf.store.user_by_name(actor).id
+            wf.propose(uid, doc_id, _classification(level, clause, years, condition),
+                       scope=scope, note=note, expected_version=expect_version)
+            _show(wf, doc_id, as_json)
+    _run(as_json, go)
+
+
+@review.command("confirm")
+@click.argument("doc_id", type=int)
+@_as_option
+@click.option("--reason", default="", help="Optional remark.")
+@_version_option
+@_json_option
+def review_confirm(doc_id: int, actor: str, reason: str, expect_version: int | None,
+                   as_json: bool) -> None:
+    """Confirm a proposal as it stands (director)."""
+    def go() -> None:
+        with _workflow() as wf:
+            uid = wf.store.user_by_name(actor).id
+            wf.confirm(uid, doc_id, reason=reason, expected_version=expect_version)
+            _show(wf, doc_id, as_json)
+    _run(as_json, go)
+
+
+@review.command("override")
+@click.argument("doc_id", type=int)
+@_as_option
+@_classification_options
+@click.option("--reason", required=True, help="Why the proposal is changed (required).")
+@_version_option
+@_json_option
+def review_override(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
+                    condition: str | None, reason: str, expect_version: int | None,
+                    as_json: bool) -> None:
+    """Override a proposal with another level, clause or period (director)."""
+    def go() -> None:
+        with _workflow() as wf:
+            uid = wf.store.user_by_name(actor).id
+            wf.override(uid, doc_id, _classification(level, clause, years, condition),
+                        reason=reason, expected_version=expect_version)
+            _show(wf, doc_id, as_json)
+    _run(as_json, go)
+
+
+@review.command("escalate")
+@click.argument("doc_id", type=int)
+@_as_option
+@click.option("--question", required=True, help="The question for the leading group.")
+@_version_option
+@_json_option
+def review_escalate(doc_id: int, actor: str, question: str, expect_version: int | None,
+                    as_json: bool) -> None:
+    """Send a proposal to the leading group with a question (director)."""
+    def go() -> None:
+        with _workflow() as wf:
+            uid = wf.store.user_by_name(actor).id
+            wf.escalate(uid, doc_id, question=question, expected_version=expect_version)
+            _show(wf, doc_id, as_json)
+    _run(as_json, go)
+
+
+@review.command("decide")
+@click.argument("doc_id", type=int)
+@_as_option
+@_classification_options
+@click.option("--reason", required=True, help="The grounds of the decision (required).")
+@_version_option
+@_json_option
+def review_decide(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
+                  condition: str | None, reason: str, expect_version: int | None,
+                  as_json: bool) -> None:
+    """Decide an escalated matter (leading group)."""
+    def go() -> None:
+        with _workflow() as wf:
+            uid = wf.store.user_by_name(actor).id
+            wf.decide(uid, doc_id, _classification(level, clause, years, condition),
+                      reason=reason, expected_version=expect_version)
+            _show(wf, doc_id, as_json)
+    _run(as_json, go)
+
+
+@click.group()
+def records() -> None:
+    """The register (台账) of every document."""
+
+
+@records.command("export")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (.csv or .xlsx).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="Default: from the file name's suffix.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUSES))
+@click.option("--level", "levels", multiple=True, type=click.Choice(list(LEVEL_LABELS)))
+@click.option("--search", default=None, help="Text to look for.")
+def records_export(output: Path, fmt: str | None, statuses: tuple[str, ...],
+                   levels: tuple[str, ...], search: str | None) -> None:
+    """Export the register to CSV or XLSX."""
+    from classifier.records import query_records, to_csv, to_xlsx
+
+    fmt = fmt or ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
+
+    def go() -> None:
+        with _workflow() as wf:
+            rows = query_records(wf.store, statuses=statuses or None, levels=levels or None,
+                                 search=search)
+        output.write_bytes(to_xlsx(rows) if fmt == "xlsx" else to_csv(rows))
+        click.echo(f"已导出 {len(rows)} 条记录到 {output}")
+    _run(False, go)
 
 
 def register(group: click.Group) -> None:
     """Attach the workflow command groups to the top-level ``dingmi`` group."""
-    return None
+    group.add_command(review)
+    group.add_command(users)
+    group.add_command(records)

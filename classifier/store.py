@@ -814,3 +814,34 @@ class Store:
                     )
                 )
         return out
+
+
+#: Statuses in which a person has settled the classification (mirrors workflow.Status).
+FINAL_STATUSES = ("confirmed", "overridden", "decided")
+
+
+def final_decision_records(settings: Settings) -> Iterator[dict[str, Any]]:
+    """Settled documents as training records ``{"id", "text", "level", "clause", "source"}``.
+
+    Only final human decisions train the model (house style §4.8): confirmed, overridden or
+    decided by the leading group; pending and escalated ones never do. Yields nothing when
+    the embedded database does not exist yet (training must not create it).
+    """
+    if settings.database_url is None and not (Path(settings.home) / "dingmi.sqlite3").exists():
+        return
+    store = Store.open(settings)
+    try:
+        with store._read() as s:
+            q = (
+                select(DocumentRow.id, DocumentRow.text, DocumentRow.level, DocumentRow.clause,
+                       DocumentRow.status)
+                .where(DocumentRow.status.in_(FINAL_STATUSES), DocumentRow.level.is_not(None))
+                .order_by(DocumentRow.id)
+            )
+            rows = s.execute(q).all()
+    finally:
+        store.close()
+    for doc_id, text, level, clause, status in rows:
+        if text and text.strip():
+            yield {"id": f"db-{doc_id}", "text": text, "level": level, "clause": clause,
+                   "source": f"decision:{status}"}

@@ -119,6 +119,32 @@ def _predict(vec: Any, clf: Any, feats: list[list[str]], dense: np.ndarray) -> n
     return clf.predict_proba(x)
 
 
+def export_model(vec: Any, clf: Any, dense_names: list[str], metadata: dict[str, Any]) -> TextModel:
+    """Copy the fitted parameters of a vectorizer and a logistic regression into plain arrays.
+
+    Parameters
+    ----------
+    vec : sklearn TfidfVectorizer, fitted (``vocabulary_`` of V terms, ``idf_`` (V,))
+    clf : sklearn LogisticRegression, fitted (``coef_`` (K, V + D), ``intercept_`` (K,))
+    dense_names : list of str, length D
+    metadata : dict
+
+    Returns
+    -------
+    TextModel
+        Gives the same probabilities as ``clf.predict_proba`` on the same features.
+    """
+    return TextModel(
+        classes=[str(c) for c in clf.classes_],
+        vocabulary={f: int(i) for f, i in vec.vocabulary_.items()},
+        idf=np.asarray(vec.idf_, dtype=np.float64),
+        coef=np.asarray(clf.coef_, dtype=np.float64),
+        intercept=np.asarray(clf.intercept_, dtype=np.float64),
+        dense_names=list(dense_names),
+        metadata=metadata,
+    )
+
+
 def evaluate(y: list[str], proba: np.ndarray, classes: list[str], catalogue: Catalogue,
              secret_threshold: float) -> dict[str, float]:
     """Level accuracy, under/over-classification and clause accuracy of probabilities.
@@ -255,21 +281,13 @@ def train(
             metrics["cv_folds"] = float(folds)
 
     vec, clf = _fit(feats, dense, y, C, random_state)
-    vocab = {f: int(i) for f, i in vec.vocabulary_.items()}
     corpus_hash = hashlib.sha256("\n".join(r["text"] + "\t" + lab for r, lab in zip(records, y, strict=True))
                                  .encode("utf-8")).hexdigest()
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     version = f"{stamp}-{corpus_hash[:8]}"
     import sklearn
 
-    model = TextModel(
-        classes=[str(c) for c in clf.classes_],
-        vocabulary=vocab,
-        idf=np.asarray(vec.idf_, dtype=np.float64),
-        coef=np.asarray(clf.coef_, dtype=np.float64),
-        intercept=np.asarray(clf.intercept_, dtype=np.float64),
-        dense_names=dense_names,
-        metadata={
+    model = export_model(vec, clf, dense_names, {
             "version": version,
             "recipe": "tfidf_lr.v1",
             "catalogue_version": catalogue.version,
@@ -284,8 +302,7 @@ def train(
             "sklearn_version": sklearn.__version__,
             "cv_metrics": metrics,
             "thresholds": thresholds,
-        },
-    )
+        })
     out = models_dir / version
     model.save(out)
     if make_current:

@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 NUM_TOKEN = "<num>"
 _NUM = re.compile(r"^[0-9]+([.,][0-9]+)*%?$")
 _WORDISH = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
+# ASCII punctuation is cut out before either backend sees the text: jieba and jieba-rs group
+# runs such as "regulation-2023.txt" or "4.5" differently, and they carry no signal here.
+_ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def _read_word_list(path: Path) -> list[tuple[str, int | None, str | None]]:
@@ -151,12 +154,17 @@ class Tokenizer:
             whitespace.
         """
         impl = self._load()
-        folded = fold(text)
-        if self.backend_ == "rjieba":
-            toks = impl.cut(folded, True)
-        else:
-            toks = impl.lcut(folded, HMM=True)
-        return [t for t in toks if t.strip()]
+        out: list[str] = []
+        rust = self.backend_ == "rjieba"
+        for chunk in _ASCII_PUNCT.split(fold(text)):
+            if not chunk.strip():
+                continue
+            if len(chunk) == 1 and _ASCII_PUNCT.match(chunk):
+                out.append(chunk)
+                continue
+            toks = impl.cut(chunk, True) if rust else impl.lcut(chunk, HMM=True)
+            out.extend(t for t in toks if t.strip())
+        return out
 
     def tokens(self, text: str) -> list[str]:
         """The token list exactly as the classifier sees it.

@@ -1,0 +1,191 @@
+"""`make bench`: latency, cold start, throughput, memory and the time split of dingmi.
+
+Not a timed test: it prints figures (medians; the machine is shared and noisy) for the
+README. Run on one core: ``taskset -c 0 .venv/bin/python bench/run.py``.
+
+Targets (issue 2 §11): warm p50 ≤ 40 ms for a 5-page DOCX, ≤ 150 ms for a 5-page PDF; cold
+start ≤ 1.5 s; ≥ 20 text documents/s in batch; ≤ 400 MB peak.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEV_SET = REPO.parent / "shared" / "dev-set" / "files"
+CHARS_PER_PAGE = 1600
+
+
+def _corpus_text(n_chars: int) -> str:
+    """Realistic draft text of about ``n_chars`` characters, taken from corpus/train."""
+    out, total = [], 0
+    for f in sorted((REPO / "corpus" / "train").glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            t = json.loads(line)["text"]
+            out.append(t)
+            total += len(t)
+            if total >= n_chars:
+                return "\n".join(out)[:n_chars]
+    return ("\n".join(out) * (n_chars // max(total, 1) + 1))[:n_chars]
+
+
+def make_docx(path: Path, pages: int) -> Path:
+    """A DOCX of ``pages`` × 1,600 characters: paragraphs and one table per page."""
+    import docx
+
+    d = docx.Document()
+    text = _corpus_text(CHARS_PER_PAGE * pages)
+    paras = [p for p in text.split("\n") if p.strip()]
+    per = max(1, len(paras) // pages)
+    for i, p in enumerate(paras):
+        d.add_paragraph(p)
+        if i % per == per - 1:
+            t = d.add_table(rows=3, cols=3)
+            for r in range(3):
+                for c in range(3):
+                    t.cell(r, c).text = f"单元{r}{c}"
+    d.save(path)
+    return path
+
+
+def make_pdf(path: Path, pages: int) -> Path:
+    """A PDF of ``pages`` pages of CJK text (reportlab's built-in STSong-Light CID font)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=A4)
+    text = _corpus_text(CHARS_PER_PAGE * pages).replace("\t", " ")
+    width = 28
+    lines = [ln[i:i + width] for ln in text.split("\n") for i in range(0, max(len(ln), 1), width)]
+    per_page = len(lines) // pages + 1
+    for p in range(pages):
+        c.setFont("STSong-Light", 14)
+        y = 800
+        for ln in lines[p * per_page:(p + 1) * per_page]:
+            c.drawString(50, y, ln)
+            y -= 18
+            if y < 40:
+                break
+        c.showPage()
+    c.save()
+    return path
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def warm_latency(sg, path: Path, n: int = 30) -> tuple[float, float]:
+    """p50 and p95 of extract + suggest of one file, ms (after 3 warm-up calls)."""
+    for _ in range(3):
+        sg.suggest_path(path)
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        rec = sg.suggest_path(path)
+        ts.append((time.perf_counter() - t) * 1000)
+        assert rec["error"] is None, rec["error"]
+    return statistics.median(ts), pct(ts, 0.95)
+
+
+def split_times(sg, path: Path, n: int = 20) -> dict[str, float]:
+    """Median ms per stage: extraction, tokenisation, matching, model (+ evidence)."""
+    from classifier.engine.marking import find_marking, mask_marking
+    from classifier.engine.sentences import split_sentences
+    from classifier.extract import extract_text
+    from classifier.nlp.normalize import fold
+
+    clf = sg.classifier
+    acc: dict[str, list[float]] = {"extraction": [], "tokenisation": [], "matching": [], "model": []}
+    for _ in range(n):
+        t0 = time.perf_counter()
+        doc = extract_text(path)
+        t1 = time.perf_counter()
+        sents = split_sentences(mask_marking(doc.text, find_marking(doc.text)))
+        [clf.tokenizer.tokens(s.text) for s in sents]
+        t2 = time.perf_counter()
+        clf.matcher.match(sents, [fold(s.text) for s in sents])
+        t3 = time.perf_counter()
+        clf.suggest(doc.text)
+        t4 = time.perf_counter()
+        acc["extraction"].append((t1 - t0) * 1000)
+        acc["tokenisation"].append((t2 - t1) * 1000)
+        acc["matching"].append((t3 - t2) * 1000)
+        # suggest() repeats tokenisation and matching; the model share is what remains.
+        acc["model"].append(max(0.0, (t4 - t3) - (t3 - t1)) * 1000)
+    return {k: statistics.median(v) for k, v in acc.items()}
+
+
+def cold_start(path: Path, n: int = 5) -> float:
+    """Median wall time, s, of a fresh ``dingmi suggest --json FILE`` process."""
+    exe = REPO / ".venv" / "bin" / "dingmi"
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        subprocess.run([str(exe), "suggest", "--json", str(path)], check=True, capture_output=True)
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+def batch(files: list[Path]) -> tuple[float, float, int]:
+    """Docs/s of one ``dingmi suggest --json`` process over ``files``, and its peak RSS (MB)."""
+    exe = REPO / ".venv" / "bin" / "dingmi"
+    t = time.perf_counter()
+    p = subprocess.run([str(exe), "suggest", "--json", *map(str, files)], capture_output=True, text=True)
+    dt = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    n_ok = sum(1 for line in p.stdout.splitlines() if line.startswith("{") and '"error": null' in line)
+    return len(files) / dt, peak_mb, n_ok
+
+
+def main() -> None:
+    from classifier.config import Settings
+    from classifier.suggest import Suggester
+
+    sg = Suggester.load(Settings.from_env())
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
+    print(f"machine: {cpu}; {affinity} core(s) in use; Python {platform.python_version()}; "
+          f"tokenizer {sg.classifier.tokenizer.backend_ or 'lazy'}")
+    with tempfile.TemporaryDirectory() as td:
+        tmp = Path(td)
+        files = {
+            "docx 1p": make_docx(tmp / "p1.docx", 1), "docx 5p": make_docx(tmp / "p5.docx", 5),
+            "pdf 1p": make_pdf(tmp / "p1.pdf", 1), "pdf 5p": make_pdf(tmp / "p5.pdf", 5),
+        }
+        print("warm latency, extract + suggest (ms):")
+        for name, f in files.items():
+            p50, p95 = warm_latency(sg, f)
+            target = {"docx 5p": " (target p50 <= 40)", "pdf 5p": " (target p50 <= 150)"}.get(name, "")
+            print(f"  {name:8s} p50 {p50:7.1f}  p95 {p95:7.1f}{target}")
+        for name in ("docx 5p", "pdf 5p"):
+            sp = split_times(sg, files[name])
+            print(f"time split, {name} (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in sp.items()))
+        cs = cold_start(files["docx 5p"])
+        print(f"cold start, dingmi suggest on a 5-page DOCX: median {cs:.2f} s (target <= 1.5 s)")
+    if DEV_SET.is_dir():
+        dev = sorted(DEV_SET.iterdir())
+        rate, peak, n_ok = batch(dev)
+        print(f"batch over ../shared/dev-set ({len(dev)} files, {n_ok} read): {rate:.1f} docs/s "
+              f"(target >= 20); peak RSS {peak:.0f} MB (target <= 400)")
+    else:
+        print("batch: ../shared/dev-set not found, skipped")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""All shared fixtures (one conftest, the spaCy rule)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def repo_dir() -> Path:
+    """The repository root."""
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    """The default scope catalogue (corpus/catalogue.toml)."""
+    from classifier.catalogue import load_catalogue
+
+    return load_catalogue(REPO / "corpus" / "catalogue.toml")
+
+
+@pytest.fixture(scope="session")
+def session_home(tmp_path_factory) -> Path:
+    """A data home for the whole session (holds the trained model)."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def settings(session_home):
+    """Settings pointing at the session data home."""
+    from classifier.config import Settings
+
+    return Settings(home=session_home)
+
+
+@pytest.fixture(scope="session")
+def tokenizer(settings, catalogue):
+    """The default tokenizer (rjieba backend where installed)."""
+    from classifier.suggest import make_tokenizer
+
+    return make_tokenizer(settings, catalogue)
+
+
+@pytest.fixture(scope="session")
+def trained_model(settings, catalogue, tokenizer) -> Path:
+    """Train the default model once per session from corpus/train; return its directory."""
+    from classifier.train import train
+
+    rep = train(catalogue, tokenizer, REPO / "corpus" / "train", settings.models_dir, cv_folds=0)
+    return rep.model_dir
+
+
+@pytest.fixture(scope="session")
+def suggester(settings, trained_model):
+    """A Suggester over the session model."""
+    from classifier.suggest import Suggester
+
+    return Suggester.load(settings, model_dir=trained_model)
+
+
+@pytest.fixture()
+def home_env(tmp_path, monkeypatch, session_home) -> Path:
+    """Point DINGMI_HOME at the session home (model already trained) for CLI tests."""
+    monkeypatch.setenv("DINGMI_HOME", str(session_home))
+    return session_home
+
+
+def pytest_configure(config):
+    os.environ.setdefault("DINGMI_TEST", "1")
