@@ -78,8 +78,12 @@ def find_marking(text: str, *, head_lines: int = 8) -> Marking | None:
         seen += 1
         if seen > head_lines:
             break
-        for cell in line.split("\t"):
-            cell_start = start + line.index(cell) if cell else start
+        offset = start
+        for raw_cell in line.split("\t"):
+            lead = len(raw_cell) - len(raw_cell.lstrip())
+            cell_start = offset + lead
+            offset += len(raw_cell) + 1
+            cell = raw_cell.strip()
             m = _MARK_LINE.match(cell)
             if m:
                 lv = Level.from_label(m.group("level"))
@@ -92,10 +96,9 @@ def find_marking(text: str, *, head_lines: int = 8) -> Marking | None:
                     condition = period
                 else:
                     years = lv.max_period_years
-                return Marking(lv, cell.strip(), cell_start, cell_start + len(cell.rstrip()), years,
-                               condition)
-            if _INNER_LINE.match(cell) and cell.strip():
-                return Marking(Level.NEIBU, cell.strip(), cell_start, cell_start + len(cell.rstrip()))
+                return Marking(lv, cell, cell_start, cell_start + len(cell), years, condition)
+            if cell and _INNER_LINE.match(cell):
+                return Marking(Level.NEIBU, cell, cell_start, cell_start + len(cell))
         if statement is None:
             sm = _STATEMENT.search(line)
             if sm:
