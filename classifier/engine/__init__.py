@@ -207,7 +207,7 @@ class Classifier:
 
         if secret_idx and p_secret >= self.secret_threshold:
             best = max(secret_idx, key=lambda i: p[i])
-            confidence = float(p[best]) / max(p_secret, 1e-9) * min(1.0, p_secret / 0.8)
+            confidence = float(p[best])
             if p_secret < 0.6:
                 reasons.append(SECRET_UNCERTAIN)
         else:

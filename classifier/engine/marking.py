@@ -17,7 +17,7 @@ _LEVELS = "绝密|机密|秘密"
 # A line that is only a marking: "机密★20年", "秘密 ★ 10 年", "密级：机密", "机密（★）", "绝密★启用前".
 _MARK_LINE = re.compile(
     rf"^[\s【\[（(]*(?:密级[:：]\s*)?(?P<level>{_LEVELS})[\s】\]）)]*"
-    r"(?:[★☆*＊]\s*(?P<period>[^\s，,。]{0,20}?))?\s*[】\])）]?\s*$"
+    r"(?:\s*[★☆*＊]\s*(?P<period>[^，,。]{0,24}?))?\s*[】\])）]?\s*$"
 )
 _INNER_LINE = re.compile(r"^[\s【\[（(]*内部(?:资料|文件|事项|材料)?[\s，,、]*(?:注意保[存管密])?[\s】\]）)]*$")
 # A statement of the level in the first lines: "此件属机密", "本件按机密级管理", "密级：秘密".
@@ -87,7 +87,7 @@ def find_marking(text: str, *, head_lines: int = 8) -> Marking | None:
             m = _MARK_LINE.match(cell)
             if m:
                 lv = Level.from_label(m.group("level"))
-                period = (m.group("period") or "").strip()
+                period = "".join((m.group("period") or "").split())
                 years = condition = None
                 ym = _YEARS.fullmatch(period) if period else None
                 if ym:
@@ -108,11 +108,31 @@ def find_marking(text: str, *, head_lines: int = 8) -> Marking | None:
     return statement
 
 
-def mask_marking(text: str, marking: Marking | None) -> str:
-    """Blank out the marking so that the model judges the content, not the stamp.
+def marking_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of every standalone marking line (headers repeat it on each page)."""
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        core = line.strip()
+        if core and (_MARK_LINE.match(core) or _INNER_LINE.match(core)):
+            a = pos + line.index(core)
+            spans.append((a, a + len(core)))
+        pos += len(line) + 1
+    return spans
 
-    Returns a string of the same length (the marking replaced by spaces).
+
+def mask_marking(text: str, marking: Marking | None) -> str:
+    """Blank out the marking(s) so that the model judges the content, not the stamp.
+
+    Every standalone marking line is blanked (running headers repeat it), plus ``marking``
+    itself when it is a statement inside a line. The result has the same length as ``text``.
     """
-    if marking is None:
+    spans = marking_spans(text)
+    if marking is not None:
+        spans.append((marking.start, marking.end))
+    if not spans:
         return text
-    return text[:marking.start] + " " * (marking.end - marking.start) + text[marking.end:]
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
