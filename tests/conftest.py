@@ -73,3 +73,47 @@ def home_env(tmp_path, monkeypatch, session_home) -> Path:
 
 def pytest_configure(config):
     os.environ.setdefault("DINGMI_TEST", "1")
+
+
+# --- store, workflow and app (issue 3) -------------------------------------------------
+
+
+@pytest.fixture()
+def store(tmp_path):
+    """A Store on a real SQLite file under tmp_path (WAL and locking as in production)."""
+    from classifier.store import Store
+
+    st = Store.from_url(f"sqlite:///{tmp_path / 'dingmi.sqlite3'}")
+    yield st
+    st.close()
+
+
+@pytest.fixture()
+def workflow(store, catalogue):
+    """The service layer over ``store``, checking clauses against the default catalogue."""
+    from classifier.workflow import Workflow
+
+    return Workflow(store, catalogue)
+
+
+@pytest.fixture()
+def people(workflow):
+    """One user per role, plus a second director: a namespace with attributes by role."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        drafter=workflow.add_user("张承办", "drafter"),
+        director=workflow.add_user("李主任", "director"),
+        director2=workflow.add_user("赵副主任", "director"),
+        leader=workflow.add_user("王组长", "leading_group"),
+        admin=workflow.add_user("管理员", "admin"),
+    )
+
+
+@pytest.fixture()
+def app_env(tmp_path, monkeypatch, session_home, trained_model) -> Path:
+    """Environment for the app: the session model, a fresh SQLite database under tmp_path."""
+    db = tmp_path / "app.sqlite3"
+    monkeypatch.setenv("DINGMI_HOME", str(session_home))
+    monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{db}")
+    return db

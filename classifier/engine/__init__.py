@@ -244,7 +244,7 @@ class Classifier:
         if conflict:
             reasons.append(MARKING_CONFLICT)
 
-        candidates = self._candidates(a, p)
+        candidates = self._candidates(a, p, first=best)
         return Suggestion(
             level=level,
             clause=clause,
@@ -263,8 +263,10 @@ class Classifier:
             tokens=a.tokens,
         )
 
-    def _candidates(self, a: Analysis, p: np.ndarray, n: int = 5) -> tuple[Candidate, ...]:
-        order = [i for i in np.argsort(-p) if self._class_level[i] is not None][:n]
+    def _candidates(self, a: Analysis, p: np.ndarray, first: int, n: int = 5) -> tuple[Candidate, ...]:
+        """The suggested class first, then the most probable others."""
+        rest = [int(i) for i in np.argsort(-p) if self._class_level[i] is not None and i != first]
+        order = [first, *rest][:n]
         out = []
         for i in order:
             label = self.model.classes[i]
@@ -290,6 +292,15 @@ class Classifier:
             w = sum(max(0.0, float(coef[vocab[t]])) for t in set(toks) if t in vocab)
             if w > 0:
                 scores[j] = scores.get(j, 0.0) + 0.3 * w
-        best = sorted(scores, key=lambda j: -scores[j])[:n]
+        best: list[int] = []
+        seen: set[str] = set()
+        for j in sorted(scores, key=lambda j: -scores[j]):
+            key = "".join(a.sentences[j].text.split())
+            if key in seen:  # the same sentence repeated (running header, cover page)
+                continue
+            seen.add(key)
+            best.append(j)
+            if len(best) == n:
+                break
         sents: list[Sentence] = [a.sentences[j] for j in sorted(best)]
         return tuple(Evidence(s.text, s.start, s.end) for s in sents)

@@ -1,0 +1,472 @@
+"""Build test inputs (DOCX, PDF, OLE2, text) from scratch, into ``tmp_path``.
+
+Every file a test reads is made here, so each kind of real-world failure in
+``../shared/cases`` has a twin the tests control. PDFs use reportlab's built-in CID font
+``STSong-Light`` (no font file needed; PDFium decodes it through the predefined
+``UniGB-UCS2-H`` CMap), or are written by hand (:func:`raw_pdf`) where a PDF feature must be
+exact (a font without ToUnicode, an image-only page).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+# --------------------------------------------------------------------------- DOCX
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NAMESPACES = (
+    f'xmlns:w="{W_NS}" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math" '
+    'mc:Ignorable="wps"'
+)
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_CT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+
+
+def r(text: str) -> str:
+    """A run with text (``xml:space="preserve"``)."""
+    return f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+def p(*content: str) -> str:
+    """A paragraph; plain strings become runs, strings starting with ``<`` are used as XML."""
+    inner = "".join(c if c.startswith("<") else r(c) for c in content)
+    return f"<w:p>{inner}</w:p>"
+
+
+def tc(*blocks: str, span: int = 1, vmerge: str | None = None) -> str:
+    """A table cell; ``vmerge`` is ``"restart"`` or ``"continue"``."""
+    props = ""
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif vmerge == "continue":
+        props += "<w:vMerge/>"
+    body = "".join(b if b.startswith("<") else p(b) for b in blocks) or "<w:p/>"
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{body}</w:tc>"
+
+
+def tbl(*rows: Sequence[str], deleted_rows: Iterable[int] = ()) -> str:
+    """A table from rows of cells (strings are cells with one paragraph; XML from :func:`tc`)."""
+    deleted = set(deleted_rows)
+    out = []
+    for i, row in enumerate(rows):
+        props = '<w:trPr><w:del w:id="99" w:author="t"/></w:trPr>' if i in deleted else ""
+        cells = "".join(c if c.startswith("<w:tc") else tc(c) for c in row)
+        out.append(f"<w:tr>{props}{cells}</w:tr>")
+    return f"<w:tbl><w:tblPr/>{''.join(out)}</w:tbl>"
+
+
+def textbox(*paragraphs: str, with_fallback: bool = True) -> str:
+    """A run holding a DrawingML text box, with Word's VML copy in ``mc:Fallback``."""
+    body = "".join(p(x) for x in paragraphs)
+    choice = (
+        '<mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic><a:graphicData>'
+        f"<wps:wsp><wps:txbx><w:txbxContent>{body}</w:txbxContent></wps:txbx></wps:wsp>"
+        "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+    )
+    fallback = (
+        f"<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{body}</w:txbxContent>"
+        "</v:textbox></v:shape></w:pict></mc:Fallback>"
+    )
+    return f"<w:r><mc:AlternateContent>{choice}{fallback if with_fallback else ''}</mc:AlternateContent></w:r>"
+
+
+def vml_textbox(*paragraphs: str) -> str:
+    """A run holding an old-style VML text box (no ``mc:AlternateContent``)."""
+    body = "".join(p(x) for x in paragraphs)
+    return f"<w:r><w:pict><v:shape><v:textbox><w:txbxContent>{body}</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+
+
+def ins(text: str) -> str:
+    """An inserted run (tracked change)."""
+    return f'<w:ins w:id="1" w:author="t">{r(text)}</w:ins>'
+
+
+def dele(text: str) -> str:
+    """A deleted run (tracked change)."""
+    return f'<w:del w:id="2" w:author="t"><w:r><w:delText>{escape(text)}</w:delText></w:r></w:del>'
+
+
+def field(code: str, result: str) -> str:
+    """A complex field: the code (``w:instrText``) and its displayed result."""
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve">{escape(code)}</w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f"{r(result)}"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
+def sdt(content: str) -> str:
+    """A content control around block-level or run-level ``content``."""
+    return f'<w:sdt><w:sdtPr><w:alias w:val="x"/></w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>'
+
+
+def _notes(tag: str, notes: Sequence[str]) -> str:
+    """A footnotes/endnotes part with Word's separator notes and ``notes`` as notes 1..n."""
+    seps = (
+        f'<w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{tag}>'
+        f'<w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:{tag}>'
+    )
+    body = "".join(f'<w:{tag} w:id="{i}">{p(text)}</w:{tag}>' for i, text in enumerate(notes, 1))
+    return f'<?xml version="1.0" encoding="UTF-8"?><w:{tag}s {_NAMESPACES}>{seps}{body}</w:{tag}s>'
+
+
+def docx_bytes(
+    body: str,
+    *,
+    headers: Sequence[str] = (),
+    footers: Sequence[str] = (),
+    section_refs: Sequence[tuple[str, int]] | None = None,
+    footnotes: Sequence[str] = (),
+    endnotes: Sequence[str] = (),
+    namespace: str = W_NS,
+    document_xml: bytes | None = None,
+) -> bytes:
+    """Build a minimal but valid DOCX package.
+
+    Parameters
+    ----------
+    body : str
+        Block-level XML inside ``w:body`` (see :func:`p`, :func:`tbl` …).
+    headers, footers : sequence of str
+        Block-level XML of each header/footer part (``header1.xml`` …).
+    section_refs : sequence of (kind, index), optional
+        References in the final ``w:sectPr``, e.g. ``[("header", 0), ("header", 0)]``;
+        default: every header and footer once.
+    footnotes, endnotes : sequence of str
+        Note texts (separator notes are added as Word does).
+    namespace : str
+        WordprocessingML namespace (the strict one to test ISO 29500 strict files).
+    document_xml : bytes, optional
+        Use these bytes as ``word/document.xml`` verbatim (to test broken XML).
+    """
+    rels = []
+    overrides = [f'<Override PartName="/word/document.xml" ContentType="{_CT_MAIN}.document.main+xml"/>']
+    files: dict[str, bytes] = {}
+    for kind, parts in (("header", headers), ("footer", footers)):
+        root = "hdr" if kind == "header" else "ftr"
+        for i, xml in enumerate(parts):
+            name = f"{kind}{i + 1}.xml"
+            files[f"word/{name}"] = f'<?xml version="1.0" encoding="UTF-8"?><w:{root} {_NAMESPACES}>{xml}</w:{root}>'.encode()
+            rels.append(f'<Relationship Id="r{kind}{i}" Type="{_REL}/{kind}" Target="{name}"/>')
+            overrides.append(f'<Override PartName="/word/{name}" ContentType="{_CT_MAIN}.{kind}+xml"/>')
+    for kind, notes in (("footnote", footnotes), ("endnote", endnotes)):
+        if notes:
+            files[f"word/{kind}s.xml"] = _notes(kind, notes).encode()
+            rels.append(f'<Relationship Id="r{kind}s" Type="{_REL}/{kind}s" Target="{kind}s.xml"/>')
+            overrides.append(f'<Override PartName="/word/{kind}s.xml" ContentType="{_CT_MAIN}.{kind}s+xml"/>')
+    if section_refs is None:
+        section_refs = [("header", i) for i in range(len(headers))] + [("footer", i) for i in range(len(footers))]
+    refs = "".join(
+        f'<w:{kind}Reference w:type="default" r:id="r{kind}{i}"/>' for kind, i in section_refs
+    )
+    document = f'<?xml version="1.0" encoding="UTF-8"?><w:document {_NAMESPACES}><w:body>{body}<w:sectPr>{refs}</w:sectPr></w:body></w:document>'
+    if namespace != W_NS:
+        document = document.replace(W_NS, namespace)
+    files["word/document.xml"] = document_xml if document_xml is not None else document.encode()
+    files["word/_rels/document.xml.rels"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships '
+        f'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{"".join(rels)}</Relationships>'
+    ).encode()
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{"".join(overrides)}</Types>'
+    )
+    package_rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", content_types)
+        zf.writestr("_rels/.rels", package_rels)
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def zip_bytes(files: dict[str, bytes | str]) -> bytes:
+    """A ZIP archive holding ``files``."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` to ``tmp_path / name`` and return the path."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def long_docx(n_chars: int = 8000) -> bytes:
+    """A ~5-page draft: headings, paragraphs and a table, about ``n_chars`` characters."""
+    sentences = [
+        "经市委常委会研究，拟对部分市管领导班子进行调整，现将有关情况报告如下。",
+        "各单位要严格按照干部选拔任用工作条例的规定，认真做好考察预告和任前公示工作。",
+        "后备干部队伍结构持续优化，来源渠道进一步拓宽，年轻干部比例稳步提高。",
+        "本方案在任职通知发布前属机密事项，请严格控制知悉范围，不得擅自扩散。",
+    ]
+    blocks, total, i = [], 0, 0
+    while total < n_chars:
+        if i % 12 == 0:
+            heading = f"{'一二三四五六七八九十'[(i // 12) % 10]}、关于第{i // 12 + 1}部分工作的情况"
+            blocks.append(p(heading))
+            total += len(heading)
+        if i % 30 == 15:
+            rows = [["姓名", "现任职务", "拟任职务"], ["孙慧敏", "统计局科长", "统计局副局长"], ["周文博", "发改委主任", "发改委副主任"]]
+            blocks.append(tbl(*rows))
+            total += sum(len(c) for row in rows for c in row)
+        text = "".join(sentences[(i + k) % 4] for k in range(3))
+        blocks.append(p(text))
+        total += len(text)
+        i += 1
+    return docx_bytes("".join(blocks), headers=[p("秘密★5年")], footers=[p("第 1 页")])
+
+
+# --------------------------------------------------------------------------- PDF
+
+PdfLine = tuple[float, float, str]  # x, y (baseline, points from the bottom), text
+
+
+def _cjk_canvas(target: io.BytesIO, encrypt: object | None = None) -> object:
+    """A reportlab canvas with the built-in CID font ``STSong-Light`` registered."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return canvas.Canvas(target, pagesize=(595.0, 842.0), encrypt=encrypt, invariant=1)
+
+
+def pdf_bytes(
+    pages: Sequence[Sequence[PdfLine]],
+    *,
+    size: float = 12.0,
+    fake_bold: bool = False,
+    user_password: str | None = None,
+) -> bytes:
+    """A PDF with CJK text lines placed exactly.
+
+    Parameters
+    ----------
+    pages : sequence of sequence of (x, y, text)
+        Lines per page, in drawing order.
+    size : float
+        Font size in points.
+    fake_bold : bool
+        Draw every line twice, the second time 0.2 pt to the right and up (the way some
+        producers simulate bold), as a separate text object after the whole page.
+    user_password : str, optional
+        Encrypt with this open password (reportlab's ``StandardEncryption``).
+    """
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    buf = io.BytesIO()
+    encrypt = StandardEncryption(user_password, canPrint=0) if user_password else None
+    c = _cjk_canvas(buf, encrypt)
+    for lines in pages:
+        c.setFont("STSong-Light", size)
+        for x, y, text in lines:
+            c.drawString(x, y, text)
+        if fake_bold:
+            for x, y, text in lines:
+                c.drawString(x + 0.2, y + 0.2, text)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def wrap_cjk(
+    text: str, *, x: float = 72.0, y: float, width_chars: int, indent: int = 2, pitch: float = 20.0, size: float = 12.0
+) -> list[PdfLine]:
+    """Lay out one Chinese paragraph: first line indented by ``indent`` characters, wrapped at ``width_chars``."""
+    lines: list[PdfLine] = []
+    first = width_chars - indent
+    chunks = [text[:first]] + [text[i : i + width_chars] for i in range(first, len(text), width_chars)]
+    for k, chunk in enumerate(chunks):
+        lines.append((x + (indent * size if k == 0 else 0.0), y - k * pitch, chunk))
+    return lines
+
+
+def raw_pdf(objects: Sequence[bytes]) -> bytes:
+    """Assemble a PDF from object bodies (object 1 must be the catalog); xref computed."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _stream(content: bytes, extra: bytes = b"") -> bytes:
+    """A stream object body."""
+    return b"<< /Length %d %s>>\nstream\n" % (len(content), extra) + content + b"\nendstream"
+
+
+def _page_pdf(content: bytes, resources: bytes, extra_objects: Sequence[bytes] = ()) -> bytes:
+    """A one-page PDF: catalog, pages, page (objects 1–3), content (4), then ``extra_objects``."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources + b" /Contents 4 0 R >>",
+            _stream(content),
+            *extra_objects,
+        ]
+    )
+
+
+def _ucs2(text: str) -> bytes:
+    """Hex string of ``text`` in UCS-2 big-endian (for the ``UniGB-UCS2-H`` CMap)."""
+    return b"<" + text.encode("utf-16-be").hex().encode() + b">"
+
+
+def cid_pdf(real_text: str = "", garbage_codes: Sequence[int] = (0x11, 0x22, 0x33, 0x44), literal: str = "") -> bytes:
+    """A page whose text partly comes from a font with no ToUnicode (pdfminer's ``(cid:NNN)``).
+
+    ``real_text`` is drawn with STSong-Light (decodable), ``garbage_codes`` with an
+    Identity-H font that has no ToUnicode and no embedded program, and ``literal`` (ASCII)
+    with Helvetica, e.g. a literal ``"(cid:123)"``.
+    """
+    ops = b""
+    if real_text:
+        ops += b"BT /F2 12 Tf 72 760 Td " + _ucs2(real_text) + b" Tj ET\n"
+    if garbage_codes:
+        ops += b"BT /F1 12 Tf 72 730 Td <" + "".join(f"{c:04x}" for c in garbage_codes).encode() + b"> Tj ET\n"
+    if literal:
+        ops += b"BT /F3 12 Tf 72 700 Td (" + literal.encode("ascii") + b") Tj ET\n"
+    resources = b"<< /Font << /F1 5 0 R /F2 8 0 R /F3 10 0 R >> >>"
+    return _page_pdf(
+        ops,
+        resources,
+        [
+            b"<< /Type /Font /Subtype /Type0 /BaseFont /FakeSong /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /FakeSong /CIDSystemInfo << /Registry (Adobe) "
+            b"/Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 >>",
+            b"<< /Type /FontDescriptor /FontName /FakeSong /Flags 4 /FontBBox [0 -200 1000 900] /ItalicAngle 0 "
+            b"/Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>",
+            b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [9 0 R] >>",
+            b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
+            b"/Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        ],
+    )
+
+
+def image_only_pdf() -> bytes:
+    """A one-page PDF that only draws an 8×8 grey image (a 'scan' with no text layer)."""
+    pixels = zlib.compress(bytes(range(0, 256, 4)))
+    return _page_pdf(
+        b"q 400 0 0 400 100 200 cm /Im1 Do Q",
+        b"<< /XObject << /Im1 5 0 R >> >>",
+        [_stream(pixels, b"/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode ")],
+    )
+
+
+def blank_pdf() -> bytes:
+    """A one-page PDF with nothing on the page."""
+    return _page_pdf(b"", b"<< >>")
+
+
+def long_pdf(n_pages: int = 5, chars_per_page: int = 1650) -> bytes:
+    """A ~5-page draft (about 8,000 characters, 10.5 pt, 44 characters a line) laid out like an official document."""
+    sentences = (
+        "经市委常委会研究，拟对部分市管领导班子进行调整，现将有关情况报告如下。"
+        "各单位要严格按照干部选拔任用工作条例的规定，认真做好考察预告和任前公示工作。"
+        "后备干部队伍结构持续优化，来源渠道进一步拓宽，年轻干部比例稳步提高。"
+    )
+    size, pitch = 10.5, 15.0
+    pages = []
+    for k in range(n_pages):
+        lines: list[PdfLine] = [(60.0, 790.0, f"{'一二三四五六七八九十'[k]}、第{k + 1}部分")]
+        y, written = 770.0, 0
+        while written < chars_per_page and y > 60:
+            para = (sentences * 3)[written % 40 : written % 40 + 170]
+            block = wrap_cjk(para, x=60.0, y=y, width_chars=44, pitch=pitch, size=size)
+            lines += block
+            y -= pitch * len(block)
+            written += len(para)
+        pages.append(lines)
+    return pdf_bytes(pages, size=size)
+
+
+# --------------------------------------------------------------------------- OLE2
+
+
+def ole_bytes(stream_names: Sequence[str], *, word_fib_flags: int | None = None) -> bytes:
+    """A small but well-formed OLE2 compound file whose directory lists ``stream_names``.
+
+    Layout: sector 0 is the FAT, then the directory sectors, then data. Streams are empty
+    except ``WordDocument`` when ``word_fib_flags`` is given: then it is a 4096-byte stream
+    in regular sectors starting with a FIB (magic 0xA5EC, flags word at offset 0x0A).
+    """
+    sector, end_of_chain, free = 512, 0xFFFFFFFE, 0xFFFFFFFF
+    n_entries = 1 + len(stream_names)
+    n_dir = -(-n_entries * 128 // sector)
+    first_data = 1 + n_dir
+    data = b""
+    entries = [("Root Entry", 5, end_of_chain, 0)]
+    for name in stream_names:
+        if name == "WordDocument" and word_fib_flags is not None:
+            data = struct.pack("<6H", 0xA5EC, 0x00C1, 0, 0, 0, word_fib_flags).ljust(4096, b"\0")
+            entries.append((name, 2, first_data, len(data)))
+        else:
+            entries.append((name, 2, end_of_chain, 0))
+    n_data = len(data) // sector
+    fat = [0xFFFFFFFD]
+    fat += [2 + k if k < n_dir - 1 else end_of_chain for k in range(n_dir)]
+    fat += [first_data + k + 1 if k < n_data - 1 else end_of_chain for k in range(n_data)]
+    fat += [free] * (sector // 4 - len(fat))
+    header = bytearray(sector)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIII", header, 0x2C, 1, 1, 0, 4096)  # FAT sectors, first directory sector
+    struct.pack_into("<IIII", header, 0x3C, end_of_chain, 0, end_of_chain, 0)  # no mini FAT, no DIFAT
+    struct.pack_into("<109I", header, 0x4C, 0, *([free] * 108))
+    directory = bytearray(n_dir * sector)
+    for k, (name, kind, start, size) in enumerate(entries):
+        raw = name.encode("utf-16-le") + b"\0\0"
+        off = k * 128
+        directory[off : off + len(raw)] = raw
+        struct.pack_into("<HBB", directory, off + 64, len(raw), kind, 1)
+        child = 1 if k == 0 and n_entries > 1 else free
+        right = k + 1 if 0 < k < n_entries - 1 else free  # streams chained as right siblings
+        struct.pack_into("<III", directory, off + 68, free, right, child)
+        struct.pack_into("<IQ", directory, off + 116, start, size)
+    return bytes(header) + struct.pack(f"<{sector // 4}I", *fat) + bytes(directory) + data
+
+
+def ole_header_only() -> bytes:
+    """Just an OLE2 signature and a zeroed header: what a renamed .doc's first bytes look like."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201e2215bc90000000049454e44ae426082"
+)

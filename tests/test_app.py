@@ -1,0 +1,252 @@
+"""Streamlit AppTest for each page: first start, the round trip, permissions, inert display."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from classifier.catalogue import Level
+from classifier.demo import DEMO_USERS
+from classifier.store import Store
+from classifier.workflow import Classification, Workflow
+
+REPO = Path(__file__).resolve().parent.parent
+
+PAGES = ["app_pages/draft.py", "app_pages/review.py", "app_pages/leading_group.py",
+         "app_pages/records.py"]
+TEXT = (
+    "关于拟任干部人选的请示\n经部务会研究，拟提名张某某同志为市财政局局长人选。"
+    "以上人选尚未公布，请严格控制知悉范围。"
+)
+EVIL = (
+    "关于拟任干部人选的请示\n<script>window.__xss = 1</script>\n"
+    "<img src=x onerror=\"window.__xss = 2\">\n"
+    "[点我查看](http://evil.example/steal) ![追踪](http://evil.example/p.png) **粗体** "
+    "<b>加粗</b>\n经部务会研究，拟提名张某某同志为市财政局局长人选，尚未公布。"
+)
+EVIL_NAME = "<img src=x onerror=alert(1)>[点我](http://evil.example).txt"
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _as(at: AppTest, name: str) -> AppTest:
+    picker = at.sidebar.selectbox[0]
+    (i,) = [i for i, o in enumerate(picker.options) if o.startswith(name + "（")]
+    return _ok(picker.select_index(i).run())
+
+
+def _db_workflow(catalogue) -> Workflow:
+    return Workflow(Store.from_url(os.environ["DINGMI_DATABASE_URL"]), catalogue)
+
+
+def _user(wf: Workflow, name: str):
+    return wf.store.user_by_name(name)
+
+
+def _texts(at: AppTest, kind: str) -> list[str]:
+    return [e.value for e in at.get(kind)]
+
+
+@pytest.fixture()
+def at(app_env) -> AppTest:
+    """The app after its first run (database and demo users created)."""
+    return _ok(_app().run())
+
+
+@pytest.fixture()
+def wf(at, catalogue):
+    w = _db_workflow(catalogue)
+    yield w
+    w.store.close()
+
+
+def _proposed(wf, suggester, text=TEXT, by="张承办", c=None):
+    u = _user(wf, by)
+    doc = wf.upload(u.id, text.encode(), "请示.txt", suggester.suggest_bytes).document
+    return wf.propose(u.id, doc.id, c or Classification(Level.JIMI, "4.3", None, "任免正式公布后"),
+                      scope="部务会成员")
+
+
+def test_app_first_start_creates_database_and_demo_users(at, app_env):
+    assert app_env.is_file()
+    store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
+    try:
+        assert [(u.name, u.role) for u in store.users()] == [(n, r.value) for n, r in DEMO_USERS]
+    finally:
+        store.close()
+    assert at.sidebar.selectbox[0].label == "当前用户"
+    assert at.sidebar.selectbox[0].options[0] == "张承办（承办人）"
+    assert _texts(at, "title") == ["📝 拟定密级"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("user", [name for name, _ in DEMO_USERS])
+def test_app_every_page_renders_for_every_user(at, page, user):
+    _as(at, user)
+    _ok(at.switch_page(page).run())
+    assert len(at.title) == 1
+    assert at.caption  # each page explains itself in a line or two
+
+
+def test_app_user_switch_opens_the_role_page(at):
+    _as(at, "李主任")
+    assert _texts(at, "title") == ["✅ 审核"]
+
+
+def test_app_drafter_uploads_reads_suggestion_and_proposes(at, wf):
+    at.file_uploader[0].set_value([("请示.txt", TEXT.encode(), "text/plain")])
+    _ok(at.run())
+    body = at.html[0].proto.body
+    assert "<mark" in body and "拟提名张某某同志" in body
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["建议密级"] in {lv.label for lv in Level}
+    assert "置信度" in metrics
+    assert [b.label for b in at.button] == ["提交审核"]
+    scope = [t for t in at.text_input if t.label == "知悉范围"][0]
+    scope.input("部务会成员")
+    _ok(at.button[0].click().run())
+    assert any("已提交审核" in s for s in _texts(at, "success"))
+    (summary,) = wf.store.summaries()
+    assert summary.status == "proposed" and summary.drafter_name == "张承办"
+    assert any(f"“{summary.mark or summary.level}”管理" in s for s in _texts(at, "success"))
+
+
+def test_app_propose_without_scope_shows_the_error(at, wf):
+    at.file_uploader[0].set_value([("请示.txt", TEXT.encode(), "text/plain")])
+    _ok(at.run())
+    level = [s for s in at.selectbox if s.label == "密级"][0]
+    clause = [s for s in at.selectbox if s.label.startswith("定密依据")][0]
+    level.select("机密")
+    clause.select("4.3")
+    _ok(at.button[0].click().run())
+    assert any("[invalid_decision]" in e.replace("\\", "") for e in _texts(at, "error"))
+    assert wf.store.summaries()[0].status == "uploaded"
+
+
+def test_app_malicious_document_is_shown_as_inert_text(at, wf):
+    at.file_uploader[0].set_value([(EVIL_NAME, EVIL.encode(), "text/plain")])
+    _ok(at.run())
+    (html_el,) = at.html
+    body = html_el.proto.body
+    for raw in ("<script", "<img", "<b>", "<a ", "onerror=\""):
+        assert raw not in body
+    assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in body
+    assert "[点我查看](http://evil.example/steal)" in body  # literal, not a link
+    assert "**粗体**" in body
+    # Markdown elements never carry the document's or the file name's markup unescaped.
+    for kind in ("markdown", "caption", "success", "info", "warning", "error"):
+        for text in _texts(at, kind):
+            assert "](http" not in text and "<img" not in text and "<script" not in text
+    assert EVIL_NAME in at.selectbox[-1].options[0] or any(
+        EVIL_NAME in o for s in at.selectbox for o in s.options)
+    assert wf.store.summaries()[0].filename == EVIL_NAME
+
+
+def test_app_duplicate_upload_opens_the_existing_record(at, wf, suggester):
+    doc = wf.upload(_user(wf, "张承办").id, TEXT.encode(), "原件.txt", suggester.suggest_bytes)
+    at.file_uploader[0].set_value([("副本.txt", TEXT.encode(), "text/plain")])
+    _ok(at.run())
+    assert any(f"记录 \\#{doc.document.id}" in i for i in _texts(at, "info"))
+    assert len(wf.store.summaries()) == 1
+
+
+def test_app_unreadable_upload_shows_its_code(at, wf):
+    at.file_uploader[0].set_value([("坏.docx", b"PK\x03\x04 broken", "application/octet-stream")])
+    _ok(at.run())
+    assert any("[corrupt_file]" in e.replace("\\", "") for e in _texts(at, "error"))
+    assert wf.store.summaries() == []
+
+
+def test_app_director_sees_queue_flags_disagreement_and_confirms(at, wf, suggester):
+    agree = _proposed(wf, suggester)
+    odd = _proposed(wf, suggester, text=TEXT + "（另稿）", c=Classification(Level.GONGKAI))
+    _as(at, "李主任")
+    rows = at.dataframe[0].value
+    assert list(rows["编号"]) == [agree.id, odd.id]  # oldest first
+    assert rows.loc[rows["编号"] == odd.id, ""].item() == "⚠"
+    assert [b.label for b in at.button] == ["确认拟定意见", "变更", "报领导小组"]
+    _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
+    assert any("已确认" in s for s in _texts(at, "success"))
+    assert wf.store.document(agree.id).status == "confirmed"
+    (dec,) = wf.store.decisions(agree.id)
+    assert (dec.kind, dec.actor_id) == ("confirm", _user(wf, "李主任").id)
+
+
+def test_app_override_without_reason_is_refused(at, wf, suggester):
+    doc = _proposed(wf, suggester)
+    _as(at, "李主任")
+    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    assert any("[empty_reason]" in e.replace("\\", "") for e in _texts(at, "error"))
+    assert wf.store.document(doc.id).status == "proposed"
+    [t for t in at.text_area if t.label.startswith("变更理由")][0].input("仅涉及一般干部")
+    [s for s in at.selectbox if s.label == "密级" and s.key.startswith("override")][0].select("秘密")
+    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    new = wf.store.document(doc.id)
+    assert (new.status, new.level) == ("overridden", "秘密")
+
+
+def test_app_escalate_then_leading_group_decides(at, wf, suggester):
+    doc = _proposed(wf, suggester)
+    _as(at, "李主任")
+    [t for t in at.text_area if t.label.startswith("提请领导小组")][0].input("是否应定为绝密？")
+    _ok([b for b in at.button if b.label == "报领导小组"][0].click().run())
+    assert wf.store.document(doc.id).status == "escalated"
+    _as(at, "王组长")
+    _ok(at.switch_page("app_pages/leading_group.py").run())
+    assert "是否应定为绝密？" in " ".join(h.proto.body for h in at.html)
+    [t for t in at.text_area if t.label.startswith("决定理由")][0].input("涉及班子主要负责人")
+    [s for s in at.selectbox if s.label == "密级" and s.key.startswith("decide")][0].select("绝密")
+    _ok([b for b in at.button if b.label == "作出决定"][0].click().run())
+    new = wf.store.document(doc.id)
+    assert (new.status, new.level, new.mark) == ("decided", "绝密", "绝密★任免正式公布后")
+
+
+@pytest.mark.parametrize("who, hint", [("张承办", "办公室主任办理"), ("李主任", "本人拟定")])
+def test_app_review_actions_hidden_from_drafter_and_from_own_proposal(at, wf, suggester, who,
+                                                                     hint):
+    _proposed(wf, suggester, by="李主任")
+    _as(at, who)
+    _ok(at.switch_page("app_pages/review.py").run())
+    assert any(hint in i for i in _texts(at, "info"))
+    assert not [b for b in at.button if b.label == "确认拟定意见"]
+
+
+def test_app_two_directors_at_once_the_second_is_told(app_env, wf, suggester):
+    doc = _proposed(wf, suggester)
+    a, b = _as(_ok(_app().run()), "李主任"), _as(_ok(_app().run()), "赵副主任")
+    _ok([x for x in a.button if x.label == "确认拟定意见"][0].click().run())
+    [t for t in b.text_area if t.label.startswith("变更理由")][0].input("应为秘密")
+    _ok([x for x in b.button if x.label == "变更"][0].click().run())
+    assert any("已由他人处理" in w for w in _texts(b, "warning"))
+    assert wf.store.document(doc.id).status == "confirmed"
+    assert [d.kind for d in wf.store.decisions(doc.id)] == ["confirm"]
+
+
+def test_app_records_filters_searches_and_exports(at, wf, suggester):
+    a = _proposed(wf, suggester)
+    wf.confirm(_user(wf, "李主任").id, a.id)
+    _proposed(wf, suggester, text=TEXT + "（另稿）")
+    _as(at, "管理员")
+    rows = at.dataframe[0].value
+    assert len(rows) == 2 and set(rows["状态"]) == {"已确认", "待审核"}
+    confirmed = rows[rows["状态"] == "已确认"].iloc[0]
+    assert (confirmed["审定人"], confirmed["审定方式"]) == ("李主任", "确认")
+    at.multiselect(key="rec_status").select("confirmed")
+    _ok(at.run())
+    assert list(at.dataframe[0].value["编号"]) == [a.id]
+    at.multiselect(key="rec_status").unselect("confirmed")
+    at.text_input(key="rec_search").input("另稿")
+    _ok(at.run())
+    assert len(at.dataframe[0].value) == 1
+    assert [d.label for d in at.download_button] == ["导出 CSV", "导出 Excel"]
+    assert not any(d.proto.disabled for d in at.download_button)

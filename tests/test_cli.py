@@ -1,0 +1,180 @@
+"""The dingmi CLI: JSON contract, exit codes, error codes from real bad files, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from classifier.cli import main
+from tests import builders as b
+
+KEYS = {"file", "level", "clause", "clause_title", "period", "confidence", "needs_review",
+        "candidates", "marking", "model_version", "catalogue_version", "error"}
+SECRET_TEXT = ("关于调整充实市管后备干部队伍的方案（讨论稿）\n经民主推荐和考察，拟将以下同志列入市管后备干部名单："
+               "\n序号\t姓名\t现任职务\n1\t周一鸣\t市发改委副主任\n以上人选实行动态管理，跟踪培养。")
+
+
+@pytest.fixture()
+def files(tmp_path) -> dict[str, Path]:
+    """One good file per format and one bad file per error code."""
+    docx = b.docx_bytes(b.p("秘密★10年") + "".join(b.p(line) for line in SECRET_TEXT.split("\n")))
+    pdf = b.pdf_bytes([[(72, 760, "关于召开全市组织工作会议的新闻通稿"), (72, 730, "本报讯 日前，全市组织工作会议召开。")]])
+    out = {
+        "good.txt": SECRET_TEXT.encode("gb18030"),
+        "good.docx": docx,
+        "good.pdf": pdf,
+        "corrupt.docx": docx[: len(docx) // 2],
+        "encrypted.pdf": b.pdf_bytes([[(72, 760, "机密文件")]], user_password="secret"),
+        "empty.txt": b"",
+        "random.bin": bytes(range(256)) * 40,
+        "image.pdf": b.image_only_pdf(),
+        "picture.docx": b"\x89PNG\r\n\x1a\n" + b"\x00" * 200,
+        "legacy.docx": b.ole_header_only(),
+    }
+    return {k: b.write(tmp_path, k, v) for k, v in out.items()}
+
+
+EXPECTED_CODES = {
+    "corrupt.docx": "corrupt_file", "encrypted.pdf": "encrypted", "empty.txt": "empty_text",
+    "random.bin": "unsupported_format", "image.pdf": "needs_ocr", "picture.docx": "unsupported_format",
+    "legacy.docx": "unsupported_format",
+}
+
+
+def _lines(out: str) -> list[dict]:
+    return [json.loads(x) for x in out.splitlines() if x.startswith("{")]
+
+
+def test_suggest_json_one_object_per_file_in_input_order(home_env, files):
+    order = ["good.docx", "empty.txt", "good.txt", "encrypted.pdf", "good.pdf"]
+    res = CliRunner().invoke(main, ["suggest", "--json", *[str(files[n]) for n in order]])
+    recs = _lines(res.stdout)
+    assert [Path(r["file"]).name for r in recs] == order
+    for r in recs:
+        assert set(r) >= KEYS
+    assert recs[0]["level"] == "机密" and recs[0]["clause"] == "4.9" and recs[0]["error"] is None
+    assert recs[0]["marking"] == {"found": "秘密★10年", "level": "秘密", "conflict": True}
+    assert recs[2]["level"] == "机密"
+    assert recs[4]["level"] in {"公开", "内部"} and recs[4]["clause"] is None
+    assert recs[1]["error"]["code"] == "empty_text" and recs[3]["error"]["code"] == "encrypted"
+    assert res.exit_code == 1
+
+
+@pytest.mark.parametrize("name,code", sorted(EXPECTED_CODES.items()))
+def test_every_error_code_from_a_real_file(home_env, files, name, code):
+    res = CliRunner().invoke(main, ["suggest", "--json", str(files[name])])
+    (rec,) = _lines(res.stdout)
+    assert rec["error"]["code"] == code
+    assert rec["error"]["message"].startswith(f"[{code}]")
+    assert rec["level"] is None
+    assert res.exit_code == 1
+
+
+def test_too_large_from_a_real_file(home_env, files, monkeypatch):
+    monkeypatch.setenv("DINGMI_MAX_FILE_BYTES", "100")
+    res = CliRunner().invoke(main, ["suggest", "--json", str(files["good.docx"])])
+    assert _lines(res.stdout)[0]["error"]["code"] == "too_large" and res.exit_code == 1
+
+
+def test_all_good_files_exit_zero(home_env, files):
+    res = CliRunner().invoke(main, ["suggest", "--json", str(files["good.txt"]), str(files["good.pdf"])])
+    assert res.exit_code == 0, res.output
+
+
+def test_folder_is_recursive(home_env, tmp_path, files):
+    sub = tmp_path / "sub" / "deeper"
+    sub.mkdir(parents=True)
+    (sub / "a.txt").write_text(SECRET_TEXT, encoding="utf-8")
+    res = CliRunner().invoke(main, ["suggest", "--json", str(tmp_path / "sub")])
+    assert [Path(r["file"]).name for r in _lines(res.stdout)] == ["a.txt"]
+
+
+def test_missing_path_is_reported_and_others_answered(home_env, files, tmp_path):
+    res = CliRunner().invoke(main, ["suggest", "--json", str(tmp_path / "nope.docx"), str(files["good.txt"])])
+    recs = _lines(res.stdout)
+    assert recs[0]["error"]["code"] == "not_found" and recs[1]["error"] is None
+    assert res.exit_code == 1
+
+
+@pytest.mark.parametrize("args", [["suggest"], ["suggest", "--workers", "0", "x"], ["nonsense"],
+                                  ["suggest", "--catalogue"]])
+def test_usage_errors_exit_two(home_env, args):
+    assert CliRunner().invoke(main, args).exit_code == 2
+
+
+def test_bad_catalogue_is_a_usage_error_naming_the_line(home_env, files, tmp_path):
+    cat = tmp_path / "cat.toml"
+    cat.write_text('version = "1"\n[[clause]]\nid = "4.1"\ntitle = "t"\ntext = "t"\nlevel = "很密"\n',
+                   encoding="utf-8")
+    res = CliRunner().invoke(main, ["suggest", "--catalogue", str(cat), str(files["good.txt"])])
+    assert res.exit_code == 2
+    assert "第6行" in res.stderr and "level" in res.stderr and "Traceback" not in res.output
+
+
+def test_human_output_is_chinese_summary(home_env, files):
+    res = CliRunner().invoke(main, ["suggest", str(files["good.txt"]), str(files["empty.txt"])])
+    assert "建议密级：机密" in res.stdout and "定密依据：第4.9条" in res.stdout
+    assert "无法读取：[empty_text]" in res.stdout
+
+
+def test_extract_json_with_tokens(home_env, files):
+    res = CliRunner().invoke(main, ["extract", "--json", "--tokens", str(files["good.docx"]),
+                                    str(files["encrypted.pdf"])])
+    a, e = _lines(res.stdout)
+    assert set(a) >= {"file", "text", "segments", "pages", "warnings", "tokens", "error"}
+    assert "市管后备干部" in a["text"] and "后备干部" in "".join(a["tokens"])
+    for s in a["segments"]:
+        assert a["text"][s["start"]:s["end"]].strip()
+    assert e["error"]["code"] == "encrypted" and res.exit_code == 1
+
+
+def test_userdict_reaches_the_tokens(home_env, files, tmp_path):
+    ud = tmp_path / "office.txt"
+    ud.write_text("发改委副主任 1000 n\n", encoding="utf-8")
+    base = CliRunner().invoke(main, ["extract", "--json", "--tokens", str(files["good.txt"])])
+    res = CliRunner().invoke(main, ["extract", "--json", "--tokens", "--userdict", str(ud), str(files["good.txt"])])
+    assert "发改委副主任" not in _lines(base.stdout)[0]["tokens"]
+    assert "发改委副主任" in _lines(res.stdout)[0]["tokens"]
+    res2 = CliRunner().invoke(main, ["suggest", "--json", "--workers", "2", "--userdict", str(ud),
+                                     str(files["good.txt"]), str(files["good.docx"])])
+    assert [r["error"] for r in _lines(res2.stdout)] == [None, None]
+
+
+def test_workers_keep_order_and_results(home_env, files):
+    names = ["good.txt", "empty.txt", "good.docx", "good.pdf"]
+    one = CliRunner().invoke(main, ["suggest", "--json", *[str(files[n]) for n in names]])
+    two = CliRunner().invoke(main, ["suggest", "--json", "--workers", "2", *[str(files[n]) for n in names]])
+    strip = _lines(one.stdout)
+    assert [r["file"] for r in _lines(two.stdout)] == [r["file"] for r in strip]
+    assert [r["level"] for r in _lines(two.stdout)] == [r["level"] for r in strip]
+
+
+@pytest.mark.slow
+def test_no_traceback_on_garbage_in_a_real_process(home_env, tmp_path):
+    garbage = {
+        "zip.docx": b.zip_bytes({"word/document.xml": "<w:document><w:body><w:p>"}),
+        "nul.txt": b"\x00" * 5000,
+        "half.pdf": b"%PDF-1.7\n1 0 obj\n<<",
+        "utf16.txt": "机密文件".encode("utf-16"),
+        "dir.pdf": None,
+    }
+    paths = []
+    for name, data in garbage.items():
+        p = tmp_path / name
+        if data is None:
+            p.mkdir()
+        else:
+            p.write_bytes(data)
+        paths.append(str(p))
+    exe = Path(sys.executable).parent / "dingmi"
+    p = subprocess.run([str(exe), "suggest", "--json", *paths], capture_output=True, text=True,
+                       env={"DINGMI_HOME": str(home_env), "PATH": "/usr/bin:/bin"})
+    assert "Traceback" not in p.stderr + p.stdout
+    recs = _lines(p.stdout)
+    assert len(recs) == 4  # the empty folder expands to nothing
+    assert p.returncode == 1

@@ -1,0 +1,86 @@
+"""The register (台账): query filters and the CSV/XLSX exports, formula-safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+
+from classifier.catalogue import Level
+from classifier.records import HEADERS, Record, query_records, to_csv, to_xlsx
+from classifier.workflow import Classification
+
+TEXT = "关于拟任干部人选的请示\n经部务会研究，拟提名张某某同志为市财政局局长人选，尚未公布。"
+
+
+@pytest.fixture()
+def filled(workflow, people, suggester):
+    """Three documents: confirmed (formula-like name), proposed, and only uploaded."""
+    docs = []
+    for i, name in enumerate(["=HYPERLINK(\"http://evil.example\").txt", "请示.txt", "草稿.txt"]):
+        docs.append(workflow.upload(people.drafter.id, f"{TEXT}{i}".encode(), name,
+                                    suggester.suggest_bytes).document)
+    for d in docs[:2]:
+        workflow.propose(people.drafter.id, d.id, Classification(Level.JIMI, "4.3"), scope="部务会")
+    workflow.confirm(people.director.id, docs[0].id, reason="+同意")
+    return docs
+
+
+def test_records_lists_every_document_with_who_decided(workflow, filled):
+    rows = {r.id: r for r in query_records(workflow.store)}
+    assert len(rows) == 3
+    first = rows[filled[0].id]
+    assert (first.status, first.level, first.mark, first.clause) == ("已确认", "机密",
+                                                                     "机密★20年", "4.3")
+    assert (first.drafter, first.decision, first.decided_by, first.reason) == (
+        "张承办", "确认", "李主任", "+同意")
+    assert first.decided_at and first.proposed_at and first.uploaded_at
+    assert rows[filled[2].id].status == "已上传（未拟定）"
+
+
+@pytest.mark.parametrize(
+    "kwargs, expected",
+    [
+        ({"statuses": ["confirmed"]}, [0]),
+        ({"statuses": ["proposed", "uploaded"]}, [1, 2]),
+        ({"levels": ["机密"]}, [0, 1]),
+        ({"search": "草稿"}, [2]),
+        ({"search": "财政局局长"}, [0, 1, 2]),  # the document text is searched too
+        ({"search": "张承办"}, [0, 1]),
+        ({"date_from": date.today() - timedelta(days=1), "date_to": date.today()}, [0, 1, 2]),
+        ({"date_from": date.today() + timedelta(days=1)}, []),
+    ],
+)
+def test_records_filters(workflow, filled, kwargs, expected):
+    got = sorted(r.id for r in query_records(workflow.store, **kwargs))
+    assert got == sorted(filled[i].id for i in expected)
+
+
+def test_records_csv_has_bom_headers_and_defuses_formulas(workflow, filled):
+    data = to_csv(query_records(workflow.store))
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == HEADERS
+    names = [r[1] for r in rows[1:]]
+    assert "'=HYPERLINK(\"http://evil.example\").txt" in names
+    assert "'+同意" in [r[11] for r in rows[1:]]
+    assert not any(c.startswith(("=", "+", "-", "@")) for r in rows[1:] for c in r)
+
+
+def test_records_xlsx_round_trips_without_formulas(workflow, filled):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(to_xlsx(query_records(workflow.store))))
+    ws = wb["台账"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert tuple(values[0]) == HEADERS
+    assert "=HYPERLINK(\"http://evil.example\").txt" in [v[1] for v in values[1:]]
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert ws.freeze_panes == "A2"
+
+
+def test_records_exports_of_nothing_have_headers_only():
+    assert to_csv([]).decode("utf-8-sig").strip() == ",".join(HEADERS)
+    assert len(Record.__dataclass_fields__) == len(HEADERS)

@@ -1,0 +1,79 @@
+"""Suggestions per clause and on hard negatives, on drafts written for the tests (not training)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classifier.catalogue import Level
+
+CASES = [json.loads(x) for x in (Path(__file__).parent / "data" / "suggest_cases.jsonl")
+         .read_text(encoding="utf-8").splitlines() if x.strip()]
+SECRET = [c for c in CASES if c["clause"]]
+NEGATIVE = [c for c in CASES if not c["clause"]]
+
+
+@pytest.mark.parametrize("case", SECRET, ids=[f"{c['clause']}-{i}" for i, c in enumerate(SECRET)])
+def test_secret_draft_gets_its_clause_level_and_period(suggester, catalogue, case):
+    s = suggester.suggest_text(case["text"])
+    assert s.level.label == case["level"]
+    assert s.clause == case["clause"]
+    clause = catalogue.get(case["clause"])
+    assert (s.period_years, s.condition) == (clause.period_years, clause.condition)
+    assert s.mark == clause.mark
+    top = s.candidates[0]
+    assert top.clause == case["clause"] and top.evidence
+    for e in top.evidence:
+        assert case["text"][e.start:e.end] == e.text
+
+
+@pytest.mark.parametrize("case", NEGATIVE, ids=[f"neg-{i}" for i in range(len(NEGATIVE))])
+def test_hard_negative_is_not_a_state_secret(suggester, case):
+    s = suggester.suggest_text(case["text"])
+    assert not s.level.is_secret, (s.level, s.clause)
+    assert s.clause is None and s.mark == ""
+
+
+def test_secret_recall_on_test_drafts(suggester):
+    under = sum(not suggester.suggest_text(c["text"]).level.is_secret for c in SECRET)
+    assert under == 0
+
+
+def test_marking_conflict_is_flagged(suggester):
+    text = "内部\n" + SECRET[0]["text"]
+    s = suggester.suggest_text(text)
+    assert s.marking is not None and s.marking.level is Level.NEIBU
+    assert s.marking_conflict and s.needs_review
+
+
+def test_agreeing_marking_is_not_a_conflict(suggester, catalogue):
+    case = next(c for c in SECRET if c["clause"] == "4.9")
+    s = suggester.suggest_text(catalogue.get("4.9").mark + "\n" + case["text"])
+    assert s.marking is not None and not s.marking_conflict
+
+
+def test_marking_does_not_decide_the_level(suggester):
+    """The label is by content: a routine notice stamped 秘密 stays non-secret, flagged."""
+    s = suggester.suggest_text("秘密\n" + NEGATIVE[-2]["text"])
+    assert not s.level.is_secret and s.marking_conflict and s.needs_review
+
+
+def test_suggestion_json_contract(suggester):
+    d = suggester.suggest_text(SECRET[0]["text"]).to_dict()
+    assert set(d) >= {"level", "clause", "clause_title", "period", "confidence", "needs_review",
+                      "candidates", "marking", "model_version", "catalogue_version"}
+    assert d["level"] in {"公开", "内部", "秘密", "机密", "绝密"}
+    assert 0.0 <= d["confidence"] <= 1.0
+    assert 1 <= len(d["candidates"]) <= 5
+    scores = [c["score"] for c in d["candidates"]]
+    assert d["candidates"][0]["clause"] == d["clause"]  # the suggestion first, then the others
+    assert scores[1:] == sorted(scores[1:], reverse=True)
+    assert set(d["period"]) == {"years", "condition", "mark"}
+
+
+@pytest.mark.parametrize("text", ["", "   ", "。。。", "a", "\x00\x01", "机密", "12345"])
+def test_odd_texts_never_raise(suggester, text):
+    s = suggester.suggest_text(text)
+    assert s.level in set(Level)

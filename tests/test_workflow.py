@@ -1,0 +1,521 @@
+"""The service layer on a real SQLite file with the real engine: transitions, permissions,
+optimistic locking, duplicate uploads, and a hypothesis state machine over all of it."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+
+from classifier.catalogue import Level
+from classifier.errors import (
+    ERROR_CODES,
+    ClassifierError,
+    CorruptFileError,
+    EmptyReasonError,
+    EmptyTextError,
+    IllegalTransitionError,
+    InvalidDecisionError,
+    PermissionDeniedError,
+    SelfReviewError,
+    StaleVersionError,
+    UnknownUserError,
+    UserExistsError,
+)
+from classifier.store import FINAL_STATUSES, Store
+from classifier.workflow import (
+    TRANSITIONS,
+    Action,
+    Classification,
+    Role,
+    Status,
+    Workflow,
+    error_from_dict,
+)
+
+SECRET_TEXT = (
+    "关于拟任干部人选的请示\n经部务会研究，拟提名张某某同志为市财政局局长人选，"
+    "李某某同志为市发改委副主任人选。以上人选尚未公布，请严格控制知悉范围。"
+)
+PUBLIC_TEXT = "市委组织部召开新闻发布会\n近日，市委组织部举行新闻发布会，通报全市党员教育培训工作情况。"
+_counter = itertools.count()
+
+JIMI_43 = Classification(Level.JIMI, "4.3", None, "任免正式公布后")
+MIMI_45 = Classification(Level.MIMI, "4.5", 10, None)
+
+
+def _upload(workflow, people, suggester, text=SECRET_TEXT, who=None):
+    data = f"{text}\n（第{next(_counter)}稿）".encode()
+    return workflow.upload((who or people.drafter).id, data, "请示.txt", suggester.suggest_bytes)
+
+
+def _proposed(workflow, people, suggester, who=None):
+    doc = _upload(workflow, people, suggester, who=who).document
+    return workflow.propose((who or people.drafter).id, doc.id, JIMI_43, scope="部务会成员")
+
+
+def _in_status(status, workflow, people, suggester):
+    """A document brought to ``status`` through the workflow."""
+    if status == Status.UPLOADED:
+        return _upload(workflow, people, suggester).document
+    doc = _proposed(workflow, people, suggester)
+    d, lead = people.director.id, people.leader.id
+    steps = {
+        Status.PROPOSED: [],
+        Status.CONFIRMED: [lambda: workflow.confirm(d, doc.id)],
+        Status.OVERRIDDEN: [lambda: workflow.override(d, doc.id, MIMI_45, reason="范围较窄")],
+        Status.ESCALATED: [lambda: workflow.escalate(d, doc.id, question="是否属于4.3？")],
+        Status.DECIDED: [lambda: workflow.escalate(d, doc.id, question="是否属于4.3？"),
+                         lambda: workflow.decide(lead, doc.id, JIMI_43, reason="属于4.3")],
+    }[status]
+    for step in steps:
+        doc = step()
+    return doc
+
+
+def _act(action, workflow, user_id, doc_id, version=None):
+    kw = {"expected_version": version}
+    return {
+        Action.PROPOSE: lambda: workflow.propose(user_id, doc_id, JIMI_43, scope="部务会成员", **kw),
+        Action.CONFIRM: lambda: workflow.confirm(user_id, doc_id, **kw),
+        Action.OVERRIDE: lambda: workflow.override(user_id, doc_id, MIMI_45, reason="理由", **kw),
+        Action.ESCALATE: lambda: workflow.escalate(user_id, doc_id, question="问题", **kw),
+        Action.DECIDE: lambda: workflow.decide(user_id, doc_id, JIMI_43, reason="理由", **kw),
+    }[action]()
+
+
+def _actor_for(action, people):
+    return {Action.PROPOSE: people.drafter, Action.CONFIRM: people.director,
+            Action.OVERRIDE: people.director, Action.ESCALATE: people.director,
+            Action.DECIDE: people.leader}[action]
+
+
+# --- transitions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("action", list(Action))
+def test_workflow_every_transition_allowed_or_refused(workflow, people, suggester, status, action):
+    doc = _in_status(status, workflow, people, suggester)
+    allowed = status in TRANSITIONS[action].sources
+    n_events = len(workflow.store.events(doc.id))
+    if allowed:
+        new = _act(action, workflow, _actor_for(action, people).id, doc.id, doc.version)
+        assert new.status == TRANSITIONS[action].target
+        assert new.version == doc.version + 1
+        ev = workflow.store.events(doc.id)[-1]
+        assert (ev.action, ev.from_status, ev.to_status) == (action, status, new.status)
+    else:
+        with pytest.raises(IllegalTransitionError, match=r"\[illegal_transition\]"):
+            _act(action, workflow, _actor_for(action, people).id, doc.id, doc.version)
+        assert workflow.store.document(doc.id).version == doc.version
+        assert len(workflow.store.events(doc.id)) == n_events
+
+
+def test_workflow_round_trip_records_actor_role_time_and_reason(workflow, people, suggester):
+    up = _upload(workflow, people, suggester)
+    assert up.created and up.document.status == Status.UPLOADED
+    assert up.suggestion.payload["level"] in {lv.label for lv in Level}
+    assert "text" not in up.suggestion.payload  # the text is kept once, on the document
+    doc = workflow.propose(people.drafter.id, up.document.id, JIMI_43, scope="部务会成员",
+                           note="拟任人选未公布")
+    assert (doc.status, doc.mark, doc.scope) == ("proposed", "机密★任免正式公布后", "部务会成员")
+    doc = workflow.escalate(people.director.id, doc.id, question="是否应定为绝密？")
+    doc = workflow.decide(people.leader.id, doc.id,
+                          Classification(Level.JUEMI, "4.3", 30), reason="涉及班子主要负责人")
+    assert (doc.status, doc.level, doc.mark) == ("decided", "绝密", "绝密★30年")
+    events = workflow.store.events(doc.id)
+    assert [(e.action, e.actor_role) for e in events] == [
+        ("upload", "drafter"), ("propose", "drafter"), ("escalate", "director"),
+        ("decide", "leading_group")]
+    assert [e.reason for e in events] == ["", "拟任人选未公布", "是否应定为绝密？", "涉及班子主要负责人"]
+    assert all(e.created_at.tzinfo is not None for e in events)
+    decisions = workflow.store.decisions(doc.id)
+    assert [(d.kind, d.actor_id, d.mark) for d in decisions] == [
+        ("escalate", people.director.id, None), ("decide", people.leader.id, "绝密★30年")]
+
+
+def test_workflow_confirm_keeps_the_proposal(workflow, people, suggester):
+    doc = _proposed(workflow, people, suggester)
+    new = workflow.confirm(people.director.id, doc.id, reason="同意")
+    assert (new.status, new.level, new.clause, new.mark) == ("confirmed", "机密", "4.3",
+                                                             "机密★任免正式公布后")
+    (dec,) = workflow.store.decisions(doc.id)
+    assert (dec.kind, dec.level, dec.clause, dec.reason) == ("confirm", "机密", "4.3", "同意")
+
+
+# --- permissions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("role", ["drafter", "director", "director2", "leader", "admin"])
+def test_workflow_only_permitted_roles_act(workflow, people, suggester, action, role):
+    source = sorted(TRANSITIONS[action].sources)[0]
+    doc = _in_status(source, workflow, people, suggester)
+    user = getattr(people, role)
+    if Role(user.role) in TRANSITIONS[action].roles:
+        assert _act(action, workflow, user.id, doc.id).status == TRANSITIONS[action].target
+    else:
+        with pytest.raises(PermissionDeniedError, match=r"\[permission_denied\]"):
+            _act(action, workflow, user.id, doc.id)
+
+
+def test_workflow_drafter_cannot_confirm(workflow, people, suggester):
+    doc = _proposed(workflow, people, suggester)
+    with pytest.raises(PermissionDeniedError, match=r"\[permission_denied\].*承办人"):
+        workflow.confirm(people.drafter.id, doc.id)
+
+
+@pytest.mark.parametrize("action", [Action.CONFIRM, Action.OVERRIDE, Action.ESCALATE])
+def test_workflow_director_cannot_review_own_proposal(workflow, people, suggester, action):
+    doc = _proposed(workflow, people, suggester, who=people.director)
+    with pytest.raises(SelfReviewError, match=r"\[self_review\]"):
+        _act(action, workflow, people.director.id, doc.id)
+    assert isinstance(SelfReviewError("x"), PermissionDeniedError)
+    assert _act(action, workflow, people.director2.id, doc.id).status == TRANSITIONS[action].target
+
+
+def test_workflow_allowed_actions_match_the_service(workflow, people, suggester):
+    doc = _proposed(workflow, people, suggester, who=people.director)
+    assert workflow.allowed_actions(people.director, doc) == []
+    assert workflow.allowed_actions(people.director2, doc) == [
+        Action.CONFIRM, Action.OVERRIDE, Action.ESCALATE]
+    assert workflow.allowed_actions(people.drafter, doc) == []
+
+
+@pytest.mark.parametrize("user_id", [999, None])
+def test_workflow_unknown_user_is_refused(workflow, people, suggester, user_id):
+    doc = _proposed(workflow, people, suggester)
+    with pytest.raises(UnknownUserError, match=r"\[unknown_user\]"):
+        workflow.confirm(user_id if user_id is not None else -1, doc.id)
+
+
+def test_workflow_users_add_validates(workflow, people):
+    with pytest.raises(UserExistsError, match=r"\[user_exists\]"):
+        workflow.add_user("李主任", "director")
+    with pytest.raises(ClassifierError, match=r"\[usage_error\]"):
+        workflow.add_user("某人", "boss")
+    with pytest.raises(PermissionDeniedError):
+        workflow.add_user("某人", "drafter", actor_id=people.drafter.id)
+    assert workflow.add_user("新人", "drafter", actor_id=people.admin.id).role == "drafter"
+
+
+# --- reasons and classification checks -----------------------------------------------
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
+def test_workflow_override_needs_a_reason(workflow, people, suggester, blank):
+    doc = _proposed(workflow, people, suggester)
+    with pytest.raises(EmptyReasonError, match=r"\[empty_reason\]"):
+        workflow.override(people.director.id, doc.id, MIMI_45, reason=blank)
+    with pytest.raises(EmptyReasonError, match=r"\[empty_reason\]"):
+        workflow.escalate(people.director.id, doc.id, question=blank)
+    doc = workflow.escalate(people.director.id, doc.id, question="请研究")
+    with pytest.raises(EmptyReasonError, match=r"\[empty_reason\]"):
+        workflow.decide(people.leader.id, doc.id, JIMI_43, reason=blank)
+    assert workflow.store.document(doc.id).status == "escalated"
+
+
+@pytest.mark.parametrize(
+    "classification, scope, needle",
+    [
+        (Classification(Level.JIMI, None, 20), "部务会", "定密依据"),
+        (Classification(Level.JIMI, "9.9", 20), "部务会", "不在保密事项范围"),
+        (Classification(Level.MIMI, "4.5", 11), "部务会", "1–10"),
+        (Classification(Level.JIMI, "4.3", 20), "  ", "知悉范围"),
+    ],
+)
+def test_workflow_invalid_proposals_are_refused(workflow, people, suggester, classification,
+                                                scope, needle):
+    doc = _upload(workflow, people, suggester).document
+    with pytest.raises(InvalidDecisionError, match=rf"\[invalid_decision\].*{needle}"):
+        workflow.propose(people.drafter.id, doc.id, classification, scope=scope)
+    assert workflow.store.document(doc.id).status == "uploaded"
+
+
+@pytest.mark.parametrize(
+    "classification, mark",
+    [
+        (Classification(Level.JIMI, "4.3"), "机密★20年"),
+        (Classification(Level.JUEMI, "4.3"), "绝密★30年"),
+        (Classification(Level.MIMI, "4.5", None, "考试结束后"), "秘密★考试结束后"),
+        (Classification(Level.MIMI, "4.5", 5, "考试结束后"), "秘密★5年"),
+        (Classification(Level.NEIBU, "4.5", 5, "x"), ""),
+        (Classification(Level.GONGKAI), ""),
+    ],
+)
+def test_workflow_classification_fills_the_legal_period(classification, mark):
+    assert classification.normalized().mark == mark
+
+
+def test_workflow_public_proposal_needs_no_scope(workflow, people, suggester):
+    doc = _upload(workflow, people, suggester, text=PUBLIC_TEXT).document
+    new = workflow.propose(people.drafter.id, doc.id, Classification(Level.GONGKAI))
+    assert (new.status, new.level, new.mark, new.period_years) == ("proposed", "公开", "", None)
+
+
+# --- concurrency ------------------------------------------------------------------------
+
+
+def _race(calls):
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, fn):
+        barrier.wait()
+        try:
+            results[i] = fn().status
+        except ClassifierError as e:
+            results[i] = e.code
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("second", ["confirm", "override", "escalate"])
+def test_workflow_two_directors_at_once_exactly_one_wins(tmp_path, workflow, people, suggester,
+                                                        second):
+    # Two app processes: two Store objects (two connection pools) on one file.
+    other = Workflow(Store.from_url(workflow.store.db_engine.url.render_as_string(False)),
+                     workflow.catalogue)
+    try:
+        for _ in range(3):
+            doc = _proposed(workflow, people, suggester)
+            v = doc.version
+            b = {
+                "confirm": lambda d=doc.id, v=v: other.confirm(people.director2.id, d,
+                                                               expected_version=v),
+                "override": lambda d=doc.id, v=v: other.override(people.director2.id, d, MIMI_45,
+                                                                 reason="改", expected_version=v),
+                "escalate": lambda d=doc.id, v=v: other.escalate(people.director2.id, d,
+                                                                 question="问", expected_version=v),
+            }[second]
+
+            def a(d=doc.id, v=v):
+                return workflow.confirm(people.director.id, d, expected_version=v)
+
+            results = _race([a, b])
+            assert sorted(r == "stale_version" for r in results) == [False, True], results
+            final = workflow.store.document(doc.id)
+            assert final.version == v + 1
+            assert len(workflow.store.decisions(doc.id)) == 1
+            assert final.status in results
+    finally:
+        other.store.close()
+
+
+def test_workflow_stale_version_is_reported_before_the_status(workflow, people, suggester):
+    doc = _proposed(workflow, people, suggester)
+    workflow.confirm(people.director.id, doc.id, expected_version=doc.version)
+    with pytest.raises(StaleVersionError, match=r"\[stale_version\].*已确认"):
+        workflow.override(people.director2.id, doc.id, MIMI_45, reason="改",
+                          expected_version=doc.version)
+
+
+# --- uploads ------------------------------------------------------------------------------
+
+
+def test_workflow_same_file_twice_opens_the_existing_record(workflow, people, suggester):
+    calls = []
+
+    def counting(data, name):
+        calls.append(name)
+        return suggester.suggest_bytes(data, name)
+
+    data = (SECRET_TEXT + "重复").encode()
+    first = workflow.upload(people.drafter.id, data, "a.txt", counting)
+    again = workflow.upload(people.director.id, data, "改名.txt", counting)
+    assert first.created and not again.created
+    assert again.document.id == first.document.id and again.document.filename == "a.txt"
+    assert again.suggestion == first.suggestion
+    assert calls == ["a.txt"]  # the engine is not run again
+    assert [e.action for e in workflow.store.events(first.document.id)] == ["upload", "reopen"]
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_workflow_original_bytes_kept_only_if_configured(tmp_path, catalogue, suggester, keep):
+    store = Store.from_url(f"sqlite:///{tmp_path / 'o.sqlite3'}", store_originals=keep)
+    try:
+        wf = Workflow(store, catalogue)
+        u = wf.add_user("张承办", "drafter")
+        data = SECRET_TEXT.encode("gb18030")
+        doc = wf.upload(u.id, data, "gbk.txt", suggester.suggest_bytes).document
+        assert store.original(doc.id) == (data if keep else None)
+        assert store.document(doc.id).has_original is keep
+        assert store.document(doc.id).text.startswith("关于拟任干部人选的请示")
+        assert store.document(doc.id).sha256 == __import__("hashlib").sha256(data).hexdigest()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "data, name, error",
+    [(b"", "empty.txt", EmptyTextError), (b"PK\x03\x04broken zip", "a.docx", CorruptFileError)],
+)
+def test_workflow_unreadable_upload_raises_and_stores_nothing(workflow, people, suggester, data,
+                                                              name, error):
+    with pytest.raises(error):
+        workflow.upload(people.drafter.id, data, name, suggester.suggest_bytes)
+    assert workflow.store.summaries() == []
+
+
+def test_workflow_leading_group_cannot_upload(workflow, people, suggester):
+    with pytest.raises(PermissionDeniedError):
+        workflow.upload(people.leader.id, b"x", "x.txt", suggester.suggest_bytes)
+
+
+def test_workflow_review_queue_oldest_first_and_disagreement_flagged(workflow, people, suggester):
+    a = _proposed(workflow, people, suggester)
+    b = _upload(workflow, people, suggester).document
+    b = workflow.propose(people.drafter.id, b.id, Classification(Level.GONGKAI))
+    queue = workflow.review_queue()
+    assert [s.id for s in queue] == [a.id, b.id]
+    sug = workflow.store.latest_suggestion(a.id)
+    assert queue[0].disagrees == ((sug.level, sug.clause) != ("机密", "4.3"))
+    assert queue[1].disagrees == (sug.level != "公开")
+
+
+def test_workflow_error_codes_are_registered():
+    import classifier.errors as errors
+
+    for name in ("IllegalTransitionError", "PermissionDeniedError", "SelfReviewError",
+                 "StaleVersionError", "EmptyReasonError", "InvalidDecisionError",
+                 "UnknownUserError", "UserExistsError", "StoreError"):
+        assert getattr(errors, name).code in ERROR_CODES
+    assert isinstance(error_from_dict({"code": "needs_ocr", "message": "[needs_ocr] 扫描件"}),
+                      errors.NeedsOcrError)
+    assert str(error_from_dict({"code": "corrupt_file", "message": "[corrupt_file] 坏"})) == \
+        "[corrupt_file] 坏"
+    assert error_from_dict({"code": "nonsense"}).code == "internal_error"
+    assert set(FINAL_STATUSES) == {s.value for s in Status if s.is_final}
+
+
+# --- property: no sequence of actions leaves the machine or loses a decision --------------
+
+
+class WorkflowMachine(RuleBasedStateMachine):
+    """Random actions by random users (any role), some with stale versions or blank reasons."""
+
+    def __init__(self, suggester, catalogue):
+        super().__init__()
+        self.tmp = tempfile.TemporaryDirectory()
+        self.store = Store.from_url(f"sqlite:///{Path(self.tmp.name) / 'm.sqlite3'}")
+        self.wf = Workflow(self.store, catalogue)
+        self.suggest = suggester.suggest_bytes
+        self.users = [self.wf.add_user(f"{r}{i}", r)
+                      for r in ("drafter", "director", "leading_group", "admin") for i in (1, 2)]
+        self.model: dict[int, tuple[str, int]] = {}  # doc id -> (status, version)
+        self.decisions: list[tuple] = []  # every decision the workflow accepted, in order
+        self.n = 0
+
+    def teardown(self):
+        self.store.close()
+        self.tmp.cleanup()
+
+    @initialize()
+    def two_proposals(self):
+        """Start with proposals (one by a director) so that reviews happen early."""
+        for i, who in enumerate((0, 2)):
+            self.upload(who, public=False)
+            doc = max(self.model)
+            new = self.wf.propose(self.users[who].id, doc, JIMI_43, scope="部务会成员")
+            self.model[doc] = (new.status, new.version)
+            assert i == 0 or self.users[who].role == "director"
+
+    @rule(who=st.integers(0, 7), public=st.booleans())
+    def upload(self, who, public):
+        self.n += 1
+        data = f"{PUBLIC_TEXT if public else SECRET_TEXT}#{self.n}".encode()
+        try:
+            r = self.wf.upload(self.users[who].id, data, f"{self.n}.txt", self.suggest)
+        except PermissionDeniedError:
+            assert self.users[who].role not in ("drafter", "director")
+            return
+        self.model[r.document.id] = (r.document.status, r.document.version)
+
+    @rule(action=st.sampled_from(list(Action)), pick=st.integers(0, 99), who=st.integers(0, 7),
+          any_doc=st.integers(0, 3).map(lambda x: x == 3),
+          any_role=st.integers(0, 3).map(lambda x: x == 3),
+          stale=st.integers(0, 5).map(lambda x: x == 5),
+          blank=st.integers(0, 5).map(lambda x: x == 5),
+          choice=st.sampled_from([(Level.JIMI, "4.3"), (Level.MIMI, "4.5"), (Level.GONGKAI, None),
+                                  (Level.NEIBU, "4.5"), (Level.JIMI, None), (Level.MIMI, "9.9")]))
+    def act(self, action, pick, who, any_doc, any_role, stale, blank, choice):
+        if not self.model:
+            return
+        t = TRANSITIONS[action]
+        # mostly a document and a user the action fits (so that the machine moves on)
+        fits = [d for d, (s, _) in self.model.items() if Status(s) in t.sources]
+        pool = sorted(self.model) if any_doc or not fits else fits
+        doc = pool[pick % len(pool)]
+        fit_users = [u for u in self.users if Role(u.role) in t.roles]
+        user = self.users[who] if any_role else fit_users[who % len(fit_users)]
+        status, version = self.model[doc]
+        expected = version - 1 if stale else version
+        c = Classification(choice[0], choice[1], None, None)
+        reason = " " if blank else "理由"
+        fn = {
+            Action.PROPOSE: lambda: self.wf.propose(user.id, doc, c, scope=reason.strip(),
+                                                    expected_version=expected),
+            Action.CONFIRM: lambda: self.wf.confirm(user.id, doc, expected_version=expected),
+            Action.OVERRIDE: lambda: self.wf.override(user.id, doc, c, reason=reason,
+                                                      expected_version=expected),
+            Action.ESCALATE: lambda: self.wf.escalate(user.id, doc, question=reason,
+                                                      expected_version=expected),
+            Action.DECIDE: lambda: self.wf.decide(user.id, doc, c, reason=reason,
+                                                  expected_version=expected),
+        }[action]
+        try:
+            new = fn()
+        except ClassifierError as e:
+            event(f"{action.value}: {e.code}")
+            assert e.code in ERROR_CODES
+            legal = Status(status) in t.sources and Role(user.role) in t.roles and not stale
+            if legal:  # only input checks or self-review may refuse a legal action
+                assert e.code in {"empty_reason", "invalid_decision", "self_review"}, e
+            return
+        event(f"{action.value}: ok")
+        assert Status(status) in t.sources and Role(user.role) in t.roles and not stale
+        assert (new.status, new.version) == (t.target, version + 1)
+        self.model[doc] = (new.status, new.version)
+        if action != Action.PROPOSE:
+            self.decisions.append((doc, action.value, user.id))
+
+    @invariant()
+    def states_match_the_machine_and_no_decision_is_lost(self):
+        if not hasattr(self, "store"):
+            return
+        for s in self.store.summaries():
+            assert Status(s.status) in Status
+            assert (s.status, s.version) == self.model[s.id]
+        got = [(d.document_id, d.kind, d.actor_id) for d in self.store.decisions()]
+        assert got == self.decisions
+        for doc_id in self.model:
+            events = [e for e in self.store.events(doc_id) if e.to_status]
+            assert [e.to_status for e in events][-1] == self.model[doc_id][0]
+            for prev, nxt in itertools.pairwise(events):
+                assert prev.to_status == nxt.from_status
+
+
+def test_workflow_state_machine_property(suggester, catalogue):
+    run_state_machine_as_test(
+        lambda: WorkflowMachine(suggester, catalogue),
+        settings=settings(max_examples=50, stateful_step_count=30, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow]),
+    )
