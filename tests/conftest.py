@@ -65,7 +65,7 @@ def suggester(settings, trained_model):
 
 
 @pytest.fixture()
-def home_env(tmp_path, monkeypatch, session_home) -> Path:
+def home_env(tmp_path, monkeypatch, session_home, trained_model) -> Path:
     """Point DINGMI_HOME at the session home (model already trained) for CLI tests."""
     monkeypatch.setenv("DINGMI_HOME", str(session_home))
     return session_home

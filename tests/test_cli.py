@@ -46,6 +46,13 @@ EXPECTED_CODES = {
 }
 
 
+def _run(args: list[str], home: Path) -> subprocess.CompletedProcess:
+    """Run the installed ``dingmi`` in a real process (worker pools need a real main module)."""
+    exe = Path(sys.executable).parent / "dingmi"
+    return subprocess.run([str(exe), *args], capture_output=True, text=True,
+                          env={"DINGMI_HOME": str(home), "PATH": "/usr/bin:/bin"})
+
+
 def _lines(out: str) -> list[dict]:
     return [json.loads(x) for x in out.splitlines() if x.startswith("{")]
 
@@ -140,15 +147,15 @@ def test_userdict_reaches_the_tokens(home_env, files, tmp_path):
     res = CliRunner().invoke(main, ["extract", "--json", "--tokens", "--userdict", str(ud), str(files["good.txt"])])
     assert "发改委副主任" not in _lines(base.stdout)[0]["tokens"]
     assert "发改委副主任" in _lines(res.stdout)[0]["tokens"]
-    res2 = CliRunner().invoke(main, ["suggest", "--json", "--workers", "2", "--userdict", str(ud),
-                                     str(files["good.txt"]), str(files["good.docx"])])
+    res2 = _run(["suggest", "--json", "--workers", "2", "--userdict", str(ud), str(files["good.txt"]),
+                 str(files["good.docx"])], home_env)
     assert [r["error"] for r in _lines(res2.stdout)] == [None, None]
 
 
 def test_workers_keep_order_and_results(home_env, files):
     names = ["good.txt", "empty.txt", "good.docx", "good.pdf"]
     one = CliRunner().invoke(main, ["suggest", "--json", *[str(files[n]) for n in names]])
-    two = CliRunner().invoke(main, ["suggest", "--json", "--workers", "2", *[str(files[n]) for n in names]])
+    two = _run(["suggest", "--json", "--workers", "2", *[str(files[n]) for n in names]], home_env)
     strip = _lines(one.stdout)
     assert [r["file"] for r in _lines(two.stdout)] == [r["file"] for r in strip]
     assert [r["level"] for r in _lines(two.stdout)] == [r["level"] for r in strip]
@@ -171,9 +178,7 @@ def test_no_traceback_on_garbage_in_a_real_process(home_env, tmp_path):
         else:
             p.write_bytes(data)
         paths.append(str(p))
-    exe = Path(sys.executable).parent / "dingmi"
-    p = subprocess.run([str(exe), "suggest", "--json", *paths], capture_output=True, text=True,
-                       env={"DINGMI_HOME": str(home_env), "PATH": "/usr/bin:/bin"})
+    p = _run(["suggest", "--json", *paths], home_env)
     assert "Traceback" not in p.stderr + p.stdout
     recs = _lines(p.stdout)
     assert len(recs) == 4  # the empty folder expands to nothing
