@@ -464,13 +464,14 @@ class StoreTx:
             raise StaleVersionError(
                 f"《{row.filename}》已被他人处理（版本 {expected_version} → {row.version}），请刷新后重试"
             )
+        filename = row.filename  # the row is unusable once a flush has failed
         for key, value in fields.items():
             setattr(row, key, value)
         row.updated_at = utcnow()
         try:
             self._s.flush()
         except StaleDataError as e:
-            raise StaleVersionError(f"《{row.filename}》已被他人处理，请刷新后重试") from e
+            raise StaleVersionError(f"《{filename}》已被他人处理，请刷新后重试") from e
         return _document(row)
 
     def add_suggestion(self, document_id: int, payload: dict[str, Any]) -> Suggestion:

@@ -157,22 +157,32 @@ def docx_bytes(
         Use these bytes as ``word/document.xml`` verbatim (to test broken XML).
     """
     rels = []
-    overrides = [f'<Override PartName="/word/document.xml" ContentType="{_CT_MAIN}.document.main+xml"/>']
+    overrides = [
+        f'<Override PartName="/word/document.xml" ContentType="{_CT_MAIN}.document.main+xml"/>'
+    ]
     files: dict[str, bytes] = {}
     for kind, parts in (("header", headers), ("footer", footers)):
         root = "hdr" if kind == "header" else "ftr"
         for i, xml in enumerate(parts):
             name = f"{kind}{i + 1}.xml"
-            files[f"word/{name}"] = f'<?xml version="1.0" encoding="UTF-8"?><w:{root} {_NAMESPACES}>{xml}</w:{root}>'.encode()
+            files[f"word/{name}"] = (
+                f'<?xml version="1.0" encoding="UTF-8"?><w:{root} {_NAMESPACES}>{xml}</w:{root}>'.encode()
+            )
             rels.append(f'<Relationship Id="r{kind}{i}" Type="{_REL}/{kind}" Target="{name}"/>')
-            overrides.append(f'<Override PartName="/word/{name}" ContentType="{_CT_MAIN}.{kind}+xml"/>')
+            overrides.append(
+                f'<Override PartName="/word/{name}" ContentType="{_CT_MAIN}.{kind}+xml"/>'
+            )
     for kind, notes in (("footnote", footnotes), ("endnote", endnotes)):
         if notes:
             files[f"word/{kind}s.xml"] = _notes(kind, notes).encode()
             rels.append(f'<Relationship Id="r{kind}s" Type="{_REL}/{kind}s" Target="{kind}s.xml"/>')
-            overrides.append(f'<Override PartName="/word/{kind}s.xml" ContentType="{_CT_MAIN}.{kind}s+xml"/>')
+            overrides.append(
+                f'<Override PartName="/word/{kind}s.xml" ContentType="{_CT_MAIN}.{kind}s+xml"/>'
+            )
     if section_refs is None:
-        section_refs = [("header", i) for i in range(len(headers))] + [("footer", i) for i in range(len(footers))]
+        section_refs = [("header", i) for i in range(len(headers))] + [
+            ("footer", i) for i in range(len(footers))
+        ]
     refs = "".join(
         f'<w:{kind}Reference w:type="default" r:id="r{kind}{i}"/>' for kind, i in section_refs
     )
@@ -233,7 +243,11 @@ def long_docx(n_chars: int = 8000) -> bytes:
             blocks.append(p(heading))
             total += len(heading)
         if i % 30 == 15:
-            rows = [["姓名", "现任职务", "拟任职务"], ["孙慧敏", "统计局科长", "统计局副局长"], ["周文博", "发改委主任", "发改委副主任"]]
+            rows = [
+                ["姓名", "现任职务", "拟任职务"],
+                ["孙慧敏", "统计局科长", "统计局副局长"],
+                ["周文博", "发改委主任", "发改委副主任"],
+            ]
             blocks.append(tbl(*rows))
             total += sum(len(c) for row in rows for c in row)
         text = "".join(sentences[(i + k) % 4] for k in range(3))
@@ -297,12 +311,21 @@ def pdf_bytes(
 
 
 def wrap_cjk(
-    text: str, *, x: float = 72.0, y: float, width_chars: int, indent: int = 2, pitch: float = 20.0, size: float = 12.0
+    text: str,
+    *,
+    x: float = 72.0,
+    y: float,
+    width_chars: int,
+    indent: int = 2,
+    pitch: float = 20.0,
+    size: float = 12.0,
 ) -> list[PdfLine]:
     """Lay out one Chinese paragraph: first line indented by ``indent`` characters, wrapped at ``width_chars``."""
     lines: list[PdfLine] = []
     first = width_chars - indent
-    chunks = [text[:first]] + [text[i : i + width_chars] for i in range(first, len(text), width_chars)]
+    chunks = [text[:first]] + [
+        text[i : i + width_chars] for i in range(first, len(text), width_chars)
+    ]
     for k, chunk in enumerate(chunks):
         lines.append((x + (indent * size if k == 0 else 0.0), y - k * pitch, chunk))
     return lines
@@ -319,7 +342,9 @@ def raw_pdf(objects: Sequence[bytes]) -> bytes:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for off in offsets:
         out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -334,7 +359,9 @@ def _page_pdf(content: bytes, resources: bytes, extra_objects: Sequence[bytes] =
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources + b" /Contents 4 0 R >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources "
+            + resources
+            + b" /Contents 4 0 R >>",
             _stream(content),
             *extra_objects,
         ]
@@ -346,7 +373,9 @@ def _ucs2(text: str) -> bytes:
     return b"<" + text.encode("utf-16-be").hex().encode() + b">"
 
 
-def cid_pdf(real_text: str = "", garbage_codes: Sequence[int] = (0x11, 0x22, 0x33, 0x44), literal: str = "") -> bytes:
+def cid_pdf(
+    real_text: str = "", garbage_codes: Sequence[int] = (0x11, 0x22, 0x33, 0x44), literal: str = ""
+) -> bytes:
     """A page whose text partly comes from a font with no ToUnicode (pdfminer's ``(cid:NNN)``).
 
     ``real_text`` is drawn with STSong-Light (decodable), ``garbage_codes`` with an
@@ -357,7 +386,11 @@ def cid_pdf(real_text: str = "", garbage_codes: Sequence[int] = (0x11, 0x22, 0x3
     if real_text:
         ops += b"BT /F2 12 Tf 72 760 Td " + _ucs2(real_text) + b" Tj ET\n"
     if garbage_codes:
-        ops += b"BT /F1 12 Tf 72 730 Td <" + "".join(f"{c:04x}" for c in garbage_codes).encode() + b"> Tj ET\n"
+        ops += (
+            b"BT /F1 12 Tf 72 730 Td <"
+            + "".join(f"{c:04x}" for c in garbage_codes).encode()
+            + b"> Tj ET\n"
+        )
     if literal:
         ops += b"BT /F3 12 Tf 72 700 Td (" + literal.encode("ascii") + b") Tj ET\n"
     resources = b"<< /Font << /F1 5 0 R /F2 8 0 R /F3 10 0 R >> >>"
@@ -378,13 +411,49 @@ def cid_pdf(real_text: str = "", garbage_codes: Sequence[int] = (0x11, 0x22, 0x3
     )
 
 
+_SONG_OBJECTS = (
+    b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+    b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
+    b"/Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>",
+    b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 4 /FontBBox [0 -200 1000 900] /ItalicAngle 0 "
+    b"/Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>",
+)
+
+
+def glyph_overprint_pdf(
+    lines: Sequence[PdfLine], *, size: float = 12.0, offset: float = 0.3
+) -> bytes:
+    """Draw ``lines``, then every glyph again one by one, right to left, ``offset`` pt away.
+
+    PDFium does not collapse these copies and no copy forms a whole line, so only the
+    glyph-by-glyph comparison can remove them.
+    """
+    ops = b""
+    for x, y, text in lines:
+        ops += b"BT /F2 %.2f Tf %.2f %.2f Td %s Tj ET\n" % (size, x, y, _ucs2(text))
+    for x, y, text in lines:
+        for j in reversed(range(len(text))):
+            ops += b"BT /F2 %.2f Tf %.2f %.2f Td %s Tj ET\n" % (
+                size,
+                x + size * j + offset,
+                y + offset,
+                _ucs2(text[j]),
+            )
+    return _page_pdf(ops, b"<< /Font << /F2 5 0 R >> >>", _SONG_OBJECTS)
+
+
 def image_only_pdf() -> bytes:
     """A one-page PDF that only draws an 8×8 grey image (a 'scan' with no text layer)."""
     pixels = zlib.compress(bytes(range(0, 256, 4)))
     return _page_pdf(
         b"q 400 0 0 400 100 200 cm /Im1 Do Q",
         b"<< /XObject << /Im1 5 0 R >> >>",
-        [_stream(pixels, b"/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode ")],
+        [
+            _stream(
+                pixels,
+                b"/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode ",
+            )
+        ],
     )
 
 
@@ -446,7 +515,9 @@ def ole_bytes(stream_names: Sequence[str], *, word_fib_flags: int | None = None)
     header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
     struct.pack_into("<IIII", header, 0x2C, 1, 1, 0, 4096)  # FAT sectors, first directory sector
-    struct.pack_into("<IIII", header, 0x3C, end_of_chain, 0, end_of_chain, 0)  # no mini FAT, no DIFAT
+    struct.pack_into(
+        "<IIII", header, 0x3C, end_of_chain, 0, end_of_chain, 0
+    )  # no mini FAT, no DIFAT
     struct.pack_into("<109I", header, 0x4C, 0, *([free] * 108))
     directory = bytearray(n_dir * sector)
     for k, (name, kind, start, size) in enumerate(entries):

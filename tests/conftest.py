@@ -117,3 +117,36 @@ def app_env(tmp_path, monkeypatch, session_home, trained_model) -> Path:
     monkeypatch.setenv("DINGMI_HOME", str(session_home))
     monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{db}")
     return db
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A throw-away PostgreSQL cluster on a unix socket (skipped where PostgreSQL is absent).
+
+    Uses the machine's ``initdb``/``pg_ctl`` and the ``psycopg`` driver; as root the server
+    runs as the ``postgres`` user.
+    """
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    pytest.importorskip("psycopg")
+    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not installed")
+    data = Path(tempfile.mkdtemp(prefix="dingmi-pg-"))  # pytest's tmp dirs are 0700 root
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = lambda *a: subprocess.run([*prefix, *a], check=True, capture_output=True)  # noqa: E731
+    run("initdb", "-D", str(data / "db"), "-A", "trust", "-U", "dingmi", "-E", "UTF8",
+        "--locale", "C.UTF-8")
+    run("pg_ctl", "-D", str(data / "db"), "-w", "-l", str(data / "log"), "-o",
+        f"-k {data} -p {port} -c listen_addresses=''", "start")
+    yield f"postgresql+psycopg://dingmi@/postgres?host={data}&port={port}"
+    run("pg_ctl", "-D", str(data / "db"), "-m", "immediate", "stop")
+    shutil.rmtree(data, ignore_errors=True)

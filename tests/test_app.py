@@ -86,7 +86,7 @@ def test_app_first_start_creates_database_and_demo_users(at, app_env):
         store.close()
     assert at.sidebar.selectbox[0].label == "当前用户"
     assert at.sidebar.selectbox[0].options[0] == "张承办（承办人）"
-    assert _texts(at, "title") == ["📝 拟定密级"]
+    assert _texts(at, "title") == ["拟定密级"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -100,7 +100,7 @@ def test_app_every_page_renders_for_every_user(at, page, user):
 
 def test_app_user_switch_opens_the_role_page(at):
     _as(at, "李主任")
-    assert _texts(at, "title") == ["✅ 审核"]
+    assert _texts(at, "title") == ["审核"]
 
 
 def test_app_drafter_uploads_reads_suggestion_and_proposes(at, wf):

@@ -63,7 +63,11 @@ def kinds(result: ExtractedText) -> list[tuple[str, str]]:
 
 
 def test_extract_docx_body_order_and_segments(tmp_path):
-    body = b.p("关于市管干部调整的请示") + b.tbl(["姓名", "职务"], ["孙慧敏", "副局长"]) + b.p("妥否，请批示。")
+    body = (
+        b.p("关于市管干部调整的请示")
+        + b.tbl(["姓名", "职务"], ["孙慧敏", "副局长"])
+        + b.p("妥否，请批示。")
+    )
     result = extract_text(b.write(tmp_path, "a.docx", b.docx_bytes(body)))
     assert result.source_format == "docx" and result.pages == 1
     assert result.text == "关于市管干部调整的请示\n姓名\t职务\n孙慧敏\t副局长\n妥否，请批示。"
@@ -99,12 +103,21 @@ def test_extract_docx_headers_footers_each_distinct_part_once(tmp_path):
     )
     result = extract_bytes(data, "h.docx")
     assert result.text == "秘密★10年\n东岚市委组织部\n正文第一段\n正文第二段\n内部资料\n注意保存"
-    assert [k for k, _ in kinds(result)] == ["header", "header", "paragraph", "paragraph", "footer", "footer"]
+    assert [k for k, _ in kinds(result)] == [
+        "header",
+        "header",
+        "paragraph",
+        "paragraph",
+        "footer",
+        "footer",
+    ]
 
 
 @pytest.mark.parametrize("fallback", [True, False])
 def test_extract_docx_textbox_read_once(fallback):
-    body = b.p(b.textbox("东岚市管后备干部名单（讨论稿）", "此件属机密，阅后收回", with_fallback=fallback)) + b.p("市委常委：")
+    body = b.p(
+        b.textbox("东岚市管后备干部名单（讨论稿）", "此件属机密，阅后收回", with_fallback=fallback)
+    ) + b.p("市委常委：")
     result = extract_bytes(b.docx_bytes(body), "x.docx")
     assert result.text.count("此件属机密，阅后收回") == 1
     assert kinds(result) == [
@@ -151,17 +164,29 @@ def test_extract_docx_content_controls_fields_and_special_runs():
         b.sdt(b.p("块级内容控件"))
         + b.p("行内", b.sdt(b.r("控件")), "文字")
         + b.p("页码", b.field(" PAGE \\* MERGEFORMAT ", "3"))
-        + b.p('<w:r><w:t>甲</w:t><w:tab/><w:t>乙</w:t><w:br/><w:t>丙</w:t><w:noBreakHyphen/><w:t>丁</w:t></w:r>')
+        + b.p(
+            "<w:r><w:t>甲</w:t><w:tab/><w:t>乙</w:t><w:br/><w:t>丙</w:t><w:noBreakHyphen/><w:t>丁</w:t></w:r>"
+        )
         + b.p('<w:hyperlink r:id="x"><w:r><w:t>超链接</w:t></w:r></w:hyperlink>')
         + b.p('<w:r><w:sym w:font="Wingdings" w:char="F0AB"/><w:t>符号</w:t></w:r>')
     )
     result = extract_bytes(b.docx_bytes(body), "s.docx")
-    assert result.text.split("\n") == ["块级内容控件", "行内控件文字", "页码3", "甲\t乙", "丙-丁", "超链接", "符号"]
+    assert result.text.split("\n") == [
+        "块级内容控件",
+        "行内控件文字",
+        "页码3",
+        "甲\t乙",
+        "丙-丁",
+        "超链接",
+        "符号",
+    ]
     assert "PAGE" not in result.text
 
 
 def test_extract_docx_strict_namespace():
-    data = b.docx_bytes(b.p("严格模式文档"), namespace="http://purl.oclc.org/ooxml/wordprocessingml/main")
+    data = b.docx_bytes(
+        b.p("严格模式文档"), namespace="http://purl.oclc.org/ooxml/wordprocessingml/main"
+    )
     assert extract_bytes(data, "strict.docx").text == "严格模式文档"
 
 
@@ -185,7 +210,12 @@ def test_extract_pdf_cjk_paragraphs_titles_and_lists():
     lines += [(72.0, y, "一、调配范围"), (72.0, y - 20, "二、工作要求")]
     result = extract_bytes(b.pdf_bytes([lines]), "n.pdf")
     assert result.source_format == "pdf" and result.pages == 1
-    assert result.text.split("\n") == ["关于做好干部调配工作的通知", para, "一、调配范围", "二、工作要求"]
+    assert result.text.split("\n") == [
+        "关于做好干部调配工作的通知",
+        para,
+        "一、调配范围",
+        "二、工作要求",
+    ]
     assert result.segments[0].kind == "page" and result.segments[0].page == 1
 
 
@@ -193,13 +223,24 @@ def test_extract_pdf_pages_are_segments():
     data = b.pdf_bytes([[(72.0, 700.0, "第一页内容")], [], [(72.0, 700.0, "第三页内容")]])
     result = extract_bytes(data, "p.pdf")
     assert result.pages == 3
-    assert [(s.page, result.text[s.start : s.end]) for s in result.segments] == [(1, "第一页内容"), (3, "第三页内容")]
+    assert [(s.page, result.text[s.start : s.end]) for s in result.segments] == [
+        (1, "第一页内容"),
+        (3, "第三页内容"),
+    ]
 
 
-@pytest.mark.parametrize("n_lines", [2, 40])  # PDFium collapses the short case itself, not the long one
+@pytest.mark.parametrize(
+    "n_lines", [2, 40]
+)  # PDFium collapses the short case itself, not the long one
 def test_extract_pdf_fake_bold_collapsed(n_lines):
     lines = [(72.0, 780.0 - 18 * k, f"关于林思远同志任职的通知第{k}行。") for k in range(n_lines)]
     result = extract_bytes(b.pdf_bytes([lines], fake_bold=True), "bold.pdf")
+    assert result.text.split("\n") == [text for _, _, text in lines]
+
+
+def test_extract_pdf_fake_bold_glyph_by_glyph_collapsed():
+    lines = [(72.0, 780.0 - 18 * k, f"关于林思远同志任职的通知第{k}行。") for k in range(40)]
+    result = extract_bytes(b.glyph_overprint_pdf(lines), "glyphs.pdf")
     assert result.text.split("\n") == [text for _, _, text in lines]
 
 
@@ -211,7 +252,12 @@ def test_extract_pdf_genuine_repeated_characters_kept():
 
 
 def test_extract_pdf_table_rows_not_joined():
-    rows = [(72.0, 700.0, "姓名"), (200.0, 700.0, "现任职务"), (72.0, 680.0, "孙慧敏"), (200.0, 680.0, "统计局科长")]
+    rows = [
+        (72.0, 700.0, "姓名"),
+        (200.0, 700.0, "现任职务"),
+        (72.0, 680.0, "孙慧敏"),
+        (200.0, 680.0, "统计局科长"),
+    ]
     text = extract_bytes(b.pdf_bytes([rows]), "t.pdf").text
     assert text.split("\n") == ["姓名 现任职务", "孙慧敏 统计局科长"]
 
@@ -231,7 +277,10 @@ def test_extract_pdf_rotated_text_not_joined():
     c.drawString(0, -15, "斜排第二行")
     c.showPage()
     c.save()
-    assert extract_bytes(buf.getvalue(), "v.pdf").text.split("\n") == ["斜排第一行没有标点", "斜排第二行"]
+    assert extract_bytes(buf.getvalue(), "v.pdf").text.split("\n") == [
+        "斜排第一行没有标点",
+        "斜排第二行",
+    ]
 
 
 def test_extract_pdf_concurrent_threads_agree():
@@ -244,7 +293,9 @@ def test_extract_pdf_concurrent_threads_agree():
 
 
 def test_extract_pdf_kangxi_radicals_become_ideographs():
-    result = extract_bytes(b.pdf_bytes([[(72.0, 700.0, "关于进⼀步加强⼲部监督⼯作的实施⽅案")]]), "k.pdf")
+    result = extract_bytes(
+        b.pdf_bytes([[(72.0, 700.0, "关于进⼀步加强⼲部监督⼯作的实施⽅案")]]), "k.pdf"
+    )
     assert result.text == "关于进一步加强干部监督工作的实施方案"
 
 
@@ -315,7 +366,17 @@ PURE_CJK = "关于召开民主生活会的通知各单位请按时参加"
         (TEXT.encode("utf-16-be"), "utf-16", LINES),
         (PURE_CJK.encode("utf-16-le"), "utf-16", PURE_CJK),
     ],
-    ids=["utf8", "utf8-bom", "gbk", "gb18030", "utf16-bom", "utf16be-bom", "utf16le", "utf16be", "utf16le-cjk-only"],
+    ids=[
+        "utf8",
+        "utf8-bom",
+        "gbk",
+        "gb18030",
+        "utf16-bom",
+        "utf16be-bom",
+        "utf16le",
+        "utf16be",
+        "utf16le-cjk-only",
+    ],
 )
 def test_extract_txt_encodings(tmp_path, data, encoding, expected):
     result = extract_text(b.write(tmp_path, "t.txt", data))
@@ -367,15 +428,52 @@ def test_sniff_format(data, fmt):
     ("name", "data", "error", "code"),
     [
         ("corrupt.docx", b.docx_bytes(b.p("正文"))[:300], CorruptFileError, "corrupt_file"),
-        ("noxml.docx", b.zip_bytes({"[Content_Types].xml": "wordprocessingml.document.main", "word/styles.xml": "<x/>"}), CorruptFileError, "corrupt_file"),
-        ("badxml.docx", b.docx_bytes("", document_xml=b"<w:document><w:body><w:p>"), CorruptFileError, "corrupt_file"),
-        ("archive.docx", b.zip_bytes({"a.txt": "hello"}), UnsupportedFormatError, "unsupported_format"),
-        ("sheet.docx", b.zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<x/>"}), UnsupportedFormatError, "unsupported_format"),
+        (
+            "noxml.docx",
+            b.zip_bytes(
+                {"[Content_Types].xml": "wordprocessingml.document.main", "word/styles.xml": "<x/>"}
+            ),
+            CorruptFileError,
+            "corrupt_file",
+        ),
+        (
+            "badxml.docx",
+            b.docx_bytes("", document_xml=b"<w:document><w:body><w:p>"),
+            CorruptFileError,
+            "corrupt_file",
+        ),
+        (
+            "archive.docx",
+            b.zip_bytes({"a.txt": "hello"}),
+            UnsupportedFormatError,
+            "unsupported_format",
+        ),
+        (
+            "sheet.docx",
+            b.zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<x/>"}),
+            UnsupportedFormatError,
+            "unsupported_format",
+        ),
         ("renamed.docx", b.ole_header_only(), LegacyDocError, "unsupported_format"),
-        ("word97.docx", b.ole_bytes(["WordDocument", "1Table"]), LegacyDocError, "unsupported_format"),
+        (
+            "word97.docx",
+            b.ole_bytes(["WordDocument", "1Table"]),
+            LegacyDocError,
+            "unsupported_format",
+        ),
         ("excel97.docx", b.ole_bytes(["Workbook"]), UnsupportedFormatError, "unsupported_format"),
-        ("locked.docx", b.ole_bytes(["EncryptionInfo", "EncryptedPackage"]), EncryptedError, "encrypted"),
-        ("locked97.doc", b.ole_bytes(["WordDocument", "1Table"], word_fib_flags=0x0100), EncryptedError, "encrypted"),
+        (
+            "locked.docx",
+            b.ole_bytes(["EncryptionInfo", "EncryptedPackage"]),
+            EncryptedError,
+            "encrypted",
+        ),
+        (
+            "locked97.doc",
+            b.ole_bytes(["WordDocument", "1Table"], word_fib_flags=0x0100),
+            EncryptedError,
+            "encrypted",
+        ),
         ("image.pdf", b.PNG_1PX, UnsupportedFormatError, "unsupported_format"),
         ("random.txt", bytes(range(256)) * 8, UnsupportedFormatError, "unsupported_format"),
         ("empty.txt", b"", EmptyTextError, "empty_text"),
@@ -428,19 +526,52 @@ def test_import_is_lazy():
         "print(sorted(heavy))"
     )
     root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf", "txt"])
+def test_extract_mutated_files_raise_only_coded_errors(kind):
+    import random
+
+    seed = {
+        "docx": b.docx_bytes(
+            b.p("正文") + b.tbl(["甲", "乙"]), headers=[b.p("页眉")], footnotes=["脚注"]
+        ),
+        "pdf": b.pdf_bytes([[(72.0, 700.0, "关于干部工作的通知")], [(72.0, 700.0, "第二页")]]),
+        "txt": "关于召开会议的通知\n请准时参加。".encode("gb18030"),
+    }[kind]
+    rng = random.Random(kind)
+    for _ in range(150):
+        data = bytearray(seed)
+        if rng.random() < 0.5:
+            for _ in range(rng.randint(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        else:
+            data = data[: rng.randrange(len(data))]
+        try:
+            extract_bytes(bytes(data), f"m.{kind}")
+        except ExtractionError:
+            pass
 
 
 # --------------------------------------------------------------------------- properties
 
-_TEXT_CHARS = st.characters(blacklist_categories=("Cc", "Cs")) | st.sampled_from("\n\r\t \u3000\u200b")
+_TEXT_CHARS = st.characters(blacklist_categories=("Cc", "Cs")) | st.sampled_from(
+    "\n\r\t \u3000\u200b"
+)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(_TEXT_CHARS, max_size=300))
 def test_property_txt_offsets_consistent(tmp_path, text):
-    assume("%PDF" not in text and not text.startswith(("{\\rtf", "%!PS", "GIF8", "AT&TFORM", "ID3")))
+    assume(
+        "%PDF" not in text and not text.startswith(("{\\rtf", "%!PS", "GIF8", "AT&TFORM", "ID3"))
+    )
     path = tmp_path / "p.txt"
     path.write_bytes(text.encode("utf-8"))
     try:
@@ -464,11 +595,17 @@ def _cases() -> list[dict]:
     path = CASES_DIR / "expected.jsonl"
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
-@pytest.mark.skipif(not (CASES_DIR / "expected.jsonl").exists(), reason="../shared/cases not present")
-@pytest.mark.parametrize("case", [c for c in _cases() if c["check"] == "text"], ids=lambda c: c["file"][:3])
+@pytest.mark.skipif(
+    not (CASES_DIR / "expected.jsonl").exists(), reason="../shared/cases not present"
+)
+@pytest.mark.parametrize(
+    "case", [c for c in _cases() if c["check"] == "text"], ids=lambda c: c["file"][:3]
+)
 def test_shared_cases(case):
     path = CASES_DIR / "inputs" / case["file"]
     expected_error = case["expect_error"]

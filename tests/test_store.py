@@ -248,3 +248,54 @@ def test_store_round_trip_preserves_every_field(store, user, filename, text, pay
     assert (back.filename, back.text, back.sha256) == (filename, text, sha)
     assert store.latest_suggestion(doc.id).payload == json.loads(json.dumps(payload))
     assert store.latest_suggestion(doc.id).id == sug.id
+
+
+def test_store_on_postgresql_migrates_guards_history_and_locks(pg_url, catalogue, suggester):
+    """``DINGMI_DATABASE_URL`` pointing at PostgreSQL: same schema, triggers and locking."""
+    import threading
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from classifier.catalogue import Level
+    from classifier.workflow import Classification, Workflow
+
+    settings = Settings.from_env({"DINGMI_DATABASE_URL": pg_url})
+    s1, s2 = Store.open(settings), Store.open(settings)  # two app processes
+    try:
+        with s1.db_engine.connect() as c:
+            assert compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}),
+                                    Base.metadata) == []
+        wf1, wf2 = Workflow(s1, catalogue), Workflow(s2, catalogue)
+        d = wf1.add_user("张承办", "drafter")
+        a, b = wf1.add_user("李主任", "director"), wf1.add_user("赵副主任", "director")
+        for i in range(3):
+            doc = wf1.upload(d.id, f"拟提名张某某同志为局长人选，尚未公布。{i}".encode(), "a.txt",
+                             suggester.suggest_bytes).document
+            doc = wf1.propose(d.id, doc.id, Classification(Level.JIMI, "4.3"), scope="部务会")
+            results: list[str] = []
+            barrier = threading.Barrier(2)
+
+            def go(wf, uid, doc=doc, results=results, barrier=barrier):
+                barrier.wait()
+                try:
+                    results.append(wf.confirm(uid, doc.id, expected_version=doc.version).status)
+                except StaleVersionError as e:
+                    results.append(e.code)
+
+            ts = [threading.Thread(target=go, args=(wf1, a.id)),
+                  threading.Thread(target=go, args=(wf2, b.id))]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(timeout=60)
+            assert sorted(results) == ["confirmed", "stale_version"]
+            assert len(s1.decisions(doc.id)) == 1
+        assert s1.events()[-1].created_at.tzinfo is not None
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), s1.db_engine.begin() as c:
+            c.exec_driver_sql("DELETE FROM events")
+    finally:
+        with s1.db_engine.begin() as c:  # leave the session cluster empty for other tests
+            c.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        s1.close()
+        s2.close()

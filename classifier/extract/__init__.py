@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from classifier.config import Settings
@@ -82,7 +83,10 @@ def _sniff_zip(data: bytes, name: str) -> str:
                 if any(t in types for t in _WORD_CONTENT_TYPES):
                     return "docx"
                 if any(n.startswith("word/") for n in names):
-                    raise CorruptFileError(f"{file_label(name)}缺少正文部分（word/document.xml），文件可能已损坏", path=name or None)
+                    raise CorruptFileError(
+                        f"{file_label(name)}缺少正文部分（word/document.xml），文件可能已损坏",
+                        path=name or None,
+                    )
             kind = (
                 "Excel 表格（.xlsx）" if "xl/workbook.xml" in names
                 else "PowerPoint 演示文稿（.pptx）" if "ppt/presentation.xml" in names
@@ -90,18 +94,39 @@ def _sniff_zip(data: bytes, name: str) -> str:
                 else "OpenDocument 文档" if "mimetype" in names
                 else "ZIP 压缩包"
             )  # fmt: skip
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
-        raise CorruptFileError(f"{file_label(name)}无法打开：ZIP/Office 文件结构已损坏或不完整", path=name or None) from e
-    raise UnsupportedFormatError(f"{file_label(name)}是{kind}，暂只支持 PDF、DOCX 和纯文本", path=name or None)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ) as e:
+        raise CorruptFileError(
+            f"{file_label(name)}无法打开：ZIP/Office 文件结构已损坏或不完整", path=name or None
+        ) from e
+    raise UnsupportedFormatError(
+        f"{file_label(name)}是{kind}，暂只支持 PDF、DOCX 和纯文本", path=name or None
+    )
 
 
 def _sniff_ole(data: bytes, name: str) -> str:
     """Classify an OLE2 compound file: encrypted Office file, legacy .doc, or other."""
     entries = _ole.read_directory(data)
     if entries is not None and "EncryptionInfo" in entries:
-        raise EncryptedError(f"{file_label(name)}设有打开密码，无法读取；请解除密码后再提交", path=name or None)
-    if entries is not None and "WordDocument" in entries and _ole.is_encrypted_doc(data, entries["WordDocument"]):
-        raise EncryptedError(f"{file_label(name)}（Word 97-2003 文档）设有打开密码，无法读取", path=name or None)
+        raise EncryptedError(
+            f"{file_label(name)}设有打开密码，无法读取；请解除密码后再提交", path=name or None
+        )
+    if (
+        entries is not None
+        and "WordDocument" in entries
+        and _ole.is_encrypted_doc(data, entries["WordDocument"])
+    ):
+        raise EncryptedError(
+            f"{file_label(name)}（Word 97-2003 文档）设有打开密码，无法读取", path=name or None
+        )
     if entries is None or "WordDocument" in entries:
         raise LegacyDocError(
             f"{file_label(name)}实为旧版 Word 97-2003 文档（.doc），暂不支持；请另存为 .docx 或 PDF 后再提交",
@@ -112,7 +137,9 @@ def _sniff_ole(data: bytes, name: str) -> str:
         else "旧版 PowerPoint 演示文稿（.ppt）" if "PowerPoint Document" in entries
         else "OLE2 复合文档"
     )  # fmt: skip
-    raise UnsupportedFormatError(f"{file_label(name)}是{kind}，暂只支持 PDF、DOCX 和纯文本", path=name or None)
+    raise UnsupportedFormatError(
+        f"{file_label(name)}是{kind}，暂只支持 PDF、DOCX 和纯文本", path=name or None
+    )
 
 
 def sniff_format(data: bytes, name: str = "") -> str:
@@ -143,8 +170,9 @@ def sniff_format(data: bytes, name: str = "") -> str:
 
     Notes
     -----
-    Source: issue 2 (§3, "decide the format by content"). ``%PDF`` is looked for anywhere in
-    the first 1024 bytes, as PDF readers do (Adobe's implementation note 13).
+    Source: issue 2 (§3, "decide the format by content"). ZIP and OLE2 signatures are checked
+    first (they sit at offset 0); ``%PDF`` is then looked for anywhere in the first 1024
+    bytes, as PDF readers do (PDF 1.7 reference, implementation note 13).
 
     Examples
     --------
@@ -153,22 +181,28 @@ def sniff_format(data: bytes, name: str = "") -> str:
     >>> sniff_format("通知".encode("gb18030"))
     'txt'
     """
-    if b"%PDF" in data[:1024]:
-        return "pdf"
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         return _sniff_zip(data, name)
     if data.startswith(_ole.OLE2_MAGIC):
         return _sniff_ole(data, name)
+    if b"%PDF" in data[:1024]:
+        return "pdf"
     for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise UnsupportedFormatError(f"{file_label(name)}是{kind}，暂只支持 PDF、DOCX 和纯文本", path=name or None)
+            raise UnsupportedFormatError(
+                f"{file_label(name)}是{kind}，暂只支持 PDF、DOCX 和纯文本", path=name or None
+            )
     if data[4:8] == b"ftyp":
-        raise UnsupportedFormatError(f"{file_label(name)}是音视频文件，暂只支持 PDF、DOCX 和纯文本", path=name or None)
+        raise UnsupportedFormatError(
+            f"{file_label(name)}是音视频文件，暂只支持 PDF、DOCX 和纯文本", path=name or None
+        )
     from classifier.extract import txt
 
     if not data or txt.detect_encoding(data[:65536], final=len(data) <= 65536) is not None:
         return "txt"
-    raise UnsupportedFormatError(f"{file_label(name)}不是 PDF、DOCX 或可识别编码的纯文本，暂不支持", path=name or None)
+    raise UnsupportedFormatError(
+        f"{file_label(name)}不是 PDF、DOCX 或可识别编码的纯文本，暂不支持", path=name or None
+    )
 
 
 def extract_bytes(

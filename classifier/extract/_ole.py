@@ -49,7 +49,7 @@ def read_directory(data: bytes) -> dict[str, tuple[int, int]] | None:
     first_difat, n_difat = struct.unpack_from("<II", data, 0x44)
     fat_sectors = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < _END]
     sid, guard = first_difat, 0
-    while sid < _END and guard < n_difat and len(fat_sectors) < n_fat:
+    while sid < _END and guard < min(n_difat, len(data) // size) and len(fat_sectors) < n_fat:
         block = _sector(data, size, sid)
         if not block:
             return None

@@ -82,13 +82,22 @@ class _Tags:
         self.sdt, self.sdt_content = w("sdt"), w("sdtContent")
         self.drawing, self.pict, self.object = w("drawing"), w("pict"), w("object")
         self.txbx = w("txbxContent")
-        self.tr_pr, self.tc_pr, self.v_merge, self.h_merge = w("trPr"), w("tcPr"), w("vMerge"), w("hMerge")
+        self.tr_pr, self.tc_pr, self.v_merge, self.h_merge = (
+            w("trPr"),
+            w("tcPr"),
+            w("vMerge"),
+            w("hMerge"),
+        )
         self.val, self.type, self.id = w("val"), w("type"), w("id")
         self.deleted = w("del")
         self.sect_pr = w("sectPr")
         self.header_ref, self.footer_ref = w("headerReference"), w("footerReference")
         self.footnote, self.endnote = w("footnote"), w("endnote")
-        self.alt, self.choice, self.fallback = f"{{{_MC}}}AlternateContent", f"{{{_MC}}}Choice", f"{{{_MC}}}Fallback"
+        self.alt, self.choice, self.fallback = (
+            f"{{{_MC}}}AlternateContent",
+            f"{{{_MC}}}Choice",
+            f"{{{_MC}}}Fallback",
+        )
         self.math_t = f"{{{_MATH}}}t"
         # Containers whose block-level children are read as if they were in the parent.
         self.block_wrappers = frozenset({w("customXml"), w("ins"), w("moveTo"), w("smartTag")})
@@ -303,7 +312,8 @@ class _Package:
             return None
         if info.file_size > _MAX_PART_BYTES:
             raise TooLargeError(
-                f"{file_label(self.name)}的 {part} 解压后超过 {_MAX_PART_BYTES // 1048576} MB", path=self.name or None
+                f"{file_label(self.name)}的 {part} 解压后超过 {_MAX_PART_BYTES // 1048576} MB",
+                path=self.name or None,
             )
         return self.zf.read(info)
 
@@ -315,7 +325,11 @@ class _Package:
         if data is None:
             return None
         parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
+            resolve_entities=False,
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
+            huge_tree=False,
         )
         return etree.fromstring(data, parser)
 
@@ -330,7 +344,11 @@ class _Package:
             target = rel.get("Target", "")
             if rel.get("TargetMode") == "External" or not target:
                 continue
-            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            target = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
             out.append((rel.get("Id", ""), rel.get("Type", ""), target))
         return out
 
@@ -361,16 +379,25 @@ def _read(pkg: _Package) -> tuple[list[Piece], list[str]]:
     """Read the whole package into pieces in reading order, plus warnings."""
     from lxml import etree
 
-    main = next((target for _, typ, target in pkg.rels("") if typ.endswith("/officeDocument")), "word/document.xml")
+    main = next(
+        (target for _, typ, target in pkg.rels("") if typ.endswith("/officeDocument")),
+        "word/document.xml",
+    )
     try:
         root = pkg.xml(main)
     except etree.XMLSyntaxError as e:
-        raise CorruptFileError(f"{file_label(pkg.name)}的正文 XML 已损坏：{e.msg}", path=pkg.name or None) from e
+        raise CorruptFileError(
+            f"{file_label(pkg.name)}的正文 XML 已损坏：{e.msg}", path=pkg.name or None
+        ) from e
     if root is None:
-        raise CorruptFileError(f"{file_label(pkg.name)}缺少正文部分（{main}），文件可能已损坏", path=pkg.name or None)
+        raise CorruptFileError(
+            f"{file_label(pkg.name)}缺少正文部分（{main}），文件可能已损坏", path=pkg.name or None
+        )
     ns = etree.QName(root).namespace or ""
     if ns not in (_W_TRANSITIONAL, _W_STRICT) or etree.QName(root).localname != "document":
-        raise CorruptFileError(f"{file_label(pkg.name)}的正文不是 WordprocessingML 文档", path=pkg.name or None)
+        raise CorruptFileError(
+            f"{file_label(pkg.name)}的正文不是 WordprocessingML 文档", path=pkg.name or None
+        )
     tags = _tags(ns)
     body = root.find(f"{{{ns}}}body")
     rels = {rid: (typ.rsplit("/", 1)[-1], target) for rid, typ, target in pkg.rels(main)}
@@ -380,7 +407,9 @@ def _read(pkg: _Package) -> tuple[list[Piece], list[str]]:
         for ref in sect:
             if ref.tag not in (tags.header_ref, tags.footer_ref):
                 continue
-            rid = next((ref.get(f"{{{r}}}id") for r in _R_NAMESPACES if ref.get(f"{{{r}}}id")), None)
+            rid = next(
+                (ref.get(f"{{{r}}}id") for r in _R_NAMESPACES if ref.get(f"{{{r}}}id")), None
+            )
             typ, target = rels.get(rid or "", ("", ""))
             if typ in parts and target not in parts[typ]:
                 parts[typ].append(target)
@@ -452,9 +481,22 @@ def extract(data: bytes, *, name: str = "") -> ExtractedText:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             pieces, warnings = _read(_Package(zf, name))
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as e:
-        raise CorruptFileError(f"{file_label(name)}无法打开：ZIP 结构已损坏或不完整", path=name or None) from e
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+    ) as e:
+        raise CorruptFileError(
+            f"{file_label(name)}无法打开：ZIP 结构已损坏或不完整", path=name or None
+        ) from e
     except etree.XMLSyntaxError as e:
-        raise CorruptFileError(f"{file_label(name)}的 XML 已损坏：{e.msg}", path=name or None) from e
+        raise CorruptFileError(
+            f"{file_label(name)}的 XML 已损坏：{e.msg}", path=name or None
+        ) from e
     text, segments = assemble(pieces)
-    return ExtractedText(text=text, segments=segments, source_format="docx", pages=1, warnings=tuple(warnings))
+    return ExtractedText(
+        text=text, segments=segments, source_format="docx", pages=1, warnings=tuple(warnings)
+    )

@@ -2,15 +2,16 @@
 
 Why PDFium and not pdfplumber
 -----------------------------
-Measured on this machine (one core, warm, median of 20) for a generated 5-page, 8,090-character
-Chinese draft: pdfplumber ``extract_text`` 189 ms (≈ 38 ms a page, ≈ 180 ms a page on
-denser real drafts per issue 2) against 5.9 ms for PDFium's whole-page text and 15.7 ms for
-the character-by-character read used here (code point, loose box, mapping-error flag).
+Measured on this machine (``taskset -c 0``, warm, median of 20) on ``tests/builders.long_pdf``
+(5 pages, 8,584 characters): pdfplumber ``extract_text`` 210–340 ms (issue 2 measured
+≈ 180 ms a page on real drafts); PDFium's whole-page text alone 6 ms; this module 13 ms
+(PDFium's text, a loose box for the ends of each line and around spaces, a mapping-error
+flag per character); the same draft with every line drawn twice (fake bold) 31 ms.
 pdfplumber is not used at all, because it adds nothing the fast path loses:
 
 - ``../shared/cases``: every PDF case (c02 fake bold, c05 Kangxi radicals, c06 password)
-  comes out right through PDFium; pdfplumber gets c02 wrong (``关关于于…``) without
-  ``dedupe_chars``.
+  comes out right through PDFium; pdfplumber's ``extract_text`` gets c02 wrong
+  (``关关于于…``) without ``dedupe_chars``.
 - tables: on a generated ruled table with wrapped cells, PDFium keeps each cell's lines
   together (content-stream order, which is how Word and reportlab write cells), while
   pdfplumber's ``extract_text`` interleaves the lines of neighbouring cells (it sorts by
@@ -21,9 +22,13 @@ pdfplumber is not used at all, because it adds nothing the fast path loses:
 
 What is done to PDFium's characters
 -----------------------------------
-- **Fake bold** (each glyph drawn two or more times at almost the same position): a glyph
-  whose code point equals an earlier glyph's and whose box is within 0.3 em in x and y is
-  dropped, wherever it comes in the stream (PDFium collapses only some of these cases).
+- **Fake bold** (each glyph drawn two or more times at almost the same position): PDFium
+  collapses copies that follow the original closely, not copies drawn later on the page.
+  A page is checked when two of PDFium's text runs overlap (within 2 pt vertically) or a
+  line shows three doubled characters in a row (``关关于于林林``); then a line repeating an
+  earlier line's text with first and last glyphs within 0.3 em is dropped, and if lines
+  still overlap, any glyph repeating an earlier glyph's code point within 0.3 em (x, y and
+  size) is dropped. Genuine repeats (``哈哈``, ``谢谢``) sit a whole em apart and stay.
 - **Undecodable glyphs**: characters PDFium flags with a Unicode mapping error (a font
   without ToUnicode: pdfminer shows them as ``(cid:NNN)``), U+FFFD, NUL and private-use
   code points are dropped; so is literal ``(cid:NNN)`` text (a file that was converted by a
@@ -63,6 +68,8 @@ headings are numbered 一、（一）1.（1）).
 
 from __future__ import annotations
 
+import ctypes
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -88,6 +95,7 @@ _LIST_START = re.compile(
     r"|[•·●○■□◆◇▪►\-–—*]"
 )
 _DEDUPE_EM = 0.3  # fake-bold copies closer than this (in em, x and y) are one glyph
+_OVERPRINT_PT = 2.0  # text runs this close vertically (pt) and overlapping may be fake bold
 _GAP_EM = 2.0  # a wider horizontal gap is a column/cell gap, not a word space
 _PITCH_FACTOR = 1.35  # next baseline within this factor of the page's usual line pitch
 
@@ -104,9 +112,14 @@ def _is_cjk(ch: str) -> bool:
     )
 
 
-def _is_garbage(cp: int) -> bool:
-    """NUL, replacement characters and private-use code points: nothing a reader can read."""
-    return cp == 0 or cp in (0xFFFD, 0xFFFE, 0xFFFF) or 0xE000 <= cp <= 0xF8FF or cp >= 0xF0000
+_GARBAGE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffd-\uffff\ue000-\uf8ff\U000f0000-\U0010ffff]"
+)
+_DOUBLED = re.compile(r"(\S)\1(\S)\2(\S)\3")  # 关关于于林林: a fake-bold copy PDFium kept
+
+Box = tuple[
+    float, float, float, float
+]  # left, right, bottom, top (loose box: font ascent to descent)
 
 
 @dataclass
@@ -122,93 +135,209 @@ class _Line:
     horizontal: bool
 
 
-def _read_lines(textpage: Any, raw: Any) -> tuple[list[list[tuple[str, float, float, float, float] | None]], int]:
-    """Read a page's characters: lines of glyphs ``(ch, left, right, bottom, top)`` or ``None`` for a space.
+class _Page:
+    """Characters of one PDFium text page, with loose boxes fetched lazily and cached.
 
-    Returns the lines and the number of undecodable glyphs dropped. Fake-bold copies are
-    dropped here.
+    A box costs one ctypes call (≈ 0.5 µs), so the common path asks only for the first and
+    last glyph of each line and the glyphs around spaces; every glyph's box is read only on
+    pages that look overprinted (fake bold).
     """
-    get_unicode = raw.FPDFText_GetUnicode
-    get_box = raw.FPDFText_GetLooseCharBox
-    map_error = raw.FPDFText_HasUnicodeMapError
-    rect = raw.FS_RECTF()
-    lines: list[list[tuple[str, float, float, float, float] | None]] = []
-    line: list[tuple[str, float, float, float, float] | None] = []
-    seen: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
-    garbage = 0
-    for i in range(raw.FPDFText_CountChars(textpage)):
-        cp = get_unicode(textpage, i)
-        if cp in (10, 13):
-            if line:
-                lines.append(line)
-                line = []
-            continue
-        if cp in (32, 9, 0xA0):
-            line.append(None)
-            continue
-        if _is_garbage(cp) or map_error(textpage, i) == 1:
-            garbage += 1
-            line.append(None)
-            continue
-        get_box(textpage, i, rect)
-        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-        em = max(top - bottom, 1.0)
-        tol = _DEDUPE_EM * em
-        row = round(bottom / tol)
-        duplicate = False
-        for key in ((cp, row - 1), (cp, row), (cp, row + 1)):
-            for x, y, size in seen.get(key, ()):
-                if abs(x - left) <= tol and abs(y - bottom) <= tol and abs(size - em) <= tol:
-                    duplicate = True
+
+    def __init__(self, textpage: Any, raw: Any) -> None:
+        self.tp = textpage.raw
+        self.raw = raw
+        self.rect = raw.FS_RECTF()
+        self.boxes: dict[int, Box] = {}
+        n = raw.FPDFText_CountChars(self.tp)
+        text = textpage.get_text_range() if n > 0 else ""
+        if len(text) != n:  # get_text_range may skip or add characters (see its docs)
+            codes = [raw.FPDFText_GetUnicode(self.tp, i) for i in range(n)]
+            text = "".join(chr(c) if c <= 0x10FFFF else "\ufffd" for c in codes)
+        self.text = text
+
+    def box(self, i: int) -> Box:
+        """Loose box of character ``i``."""
+        found = self.boxes.get(i)
+        if found is None:
+            self.raw.FPDFText_GetLooseCharBox(self.tp, i, self.rect)
+            r = self.rect
+            found = self.boxes[i] = (r.left, r.right, r.bottom, r.top)
+        return found
+
+    def runs(self) -> list[Box]:
+        """PDFium's text rectangles (one per run of characters from one text object on one line)."""
+        raw, tp = self.raw, self.tp
+        left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+        out = []
+        for k in range(max(raw.FPDFText_CountRects(tp, 0, -1), 0)):
+            if raw.FPDFText_GetRect(tp, k, left, top, right, bottom):
+                out.append((left.value, right.value, bottom.value, top.value))
+        return out
+
+    def lines(self) -> tuple[list[list[int]], int]:
+        """Split into lines of character indices (``-1`` for a space); drop undecodable glyphs.
+
+        Returns the lines and how many glyphs were dropped as undecodable.
+        """
+        text, tp, map_error = self.text, self.tp, self.raw.FPDFText_HasUnicodeMapError
+        bad = {m.start() for m in _GARBAGE.finditer(text)}
+        lines: list[list[int]] = []
+        line: list[int] = []
+        garbage = 0
+        for i, ch in enumerate(text):
+            if ch == "\n" or ch == "\r":
+                if line:
+                    lines.append(line)
+                    line = []
+            elif ch == " " or ch == "\t" or ch == "\xa0":
+                line.append(-1)
+            elif i in bad or map_error(tp, i) == 1:
+                garbage += 1
+                line.append(-1)
+            else:
+                line.append(i)
+        if line:
+            lines.append(line)
+        return lines, garbage
+
+    def looks_overprinted(self) -> bool:
+        """Whether glyphs may be drawn twice: overlapping text runs, or doubled characters."""
+        if _DOUBLED.search(self.text):
+            return True
+        # Compare runs whose bottoms are within _OVERPRINT_PT: their rectangles come from
+        # glyph boxes, which can be flat (height 0) for fonts PDFium substitutes.
+        runs = sorted(self.runs(), key=lambda r: r[2])
+        for k, a in enumerate(runs):
+            for b in runs[k + 1 :]:
+                if b[2] - a[2] > _OVERPRINT_PT:
                     break
-            if duplicate:
-                break
-        if duplicate:
-            continue
-        seen.setdefault((cp, row), []).append((left, bottom, em))
-        line.append((chr(cp), left, right, bottom, top))
-    if line:
-        lines.append(line)
+                overlap = min(a[1], b[1]) - max(a[0], b[0])
+                if (
+                    abs(b[3] - a[3]) <= _OVERPRINT_PT
+                    and overlap > 0.5 * min(a[1] - a[0], b[1] - b[0]) > 0
+                ):
+                    return True
+        return False
+
+    def _near(self, a: int, b: int) -> bool:
+        """Whether glyphs ``a`` and ``b`` sit at (almost) the same place with the same size."""
+        ba, bb = self.box(a), self.box(b)
+        em = max(ba[3] - ba[2], 1.0)
+        tol = _DEDUPE_EM * em
+        return (
+            abs(ba[0] - bb[0]) <= tol
+            and abs(ba[2] - bb[2]) <= tol
+            and abs(bb[3] - bb[2] - em) <= tol
+        )
+
+    def drop_duplicates(self, lines: list[list[int]]) -> list[list[int]]:
+        """Drop glyphs drawn again at (almost) the same place with the same code point.
+
+        First whole lines (a copy of a line drawn again as its own text object: two boxes per
+        line), then, if lines still overlap, glyph by glyph (a box per glyph).
+        """
+        text = self.text
+        kept: list[list[int]] = []
+        by_text: dict[str, list[list[int]]] = {}
+        for line in lines:
+            glyphs = [i for i in line if i >= 0]
+            if glyphs:
+                key = "".join(text[i] for i in glyphs)
+                earlier = by_text.setdefault(key, [])
+                if any(
+                    self._near(g[0], glyphs[0]) and self._near(g[-1], glyphs[-1]) for g in earlier
+                ):
+                    continue
+                earlier.append(glyphs)
+            kept.append(line)
+        if not self._lines_overlap(kept):
+            return kept
+        seen: dict[tuple[str, int, int], int] = {}
+        out = []
+        for line in kept:
+            row = []
+            for i in line:
+                if i >= 0:
+                    left, _, bottom, top = self.box(i)
+                    tol = _DEDUPE_EM * max(top - bottom, 1.0)
+                    fx, fy = left / tol, bottom / tol
+                    ix, iy = math.floor(fx), math.floor(fy)
+                    nx = ix + (1 if fx - ix >= 0.5 else -1)
+                    ny = iy + (1 if fy - iy >= 0.5 else -1)
+                    cells = (
+                        (text[i], ix, iy),
+                        (text[i], nx, iy),
+                        (text[i], ix, ny),
+                        (text[i], nx, ny),
+                    )
+                    if any(c in seen and self._near(seen[c], i) for c in cells):
+                        continue
+                    seen[cells[0]] = i
+                row.append(i)
+            out.append(row)
+        return out
+
+    def _lines_overlap(self, lines: list[list[int]]) -> bool:
+        """Whether two lines' boxes overlap (or a line has doubled characters): glyphs may still repeat."""
+        text = self.text
+        spans = []
+        for line in lines:
+            glyphs = [i for i in line if i >= 0]
+            if glyphs:
+                if _DOUBLED.search("".join(text[i] for i in glyphs)):
+                    return True
+                first, last = self.box(glyphs[0]), self.box(glyphs[-1])
+                spans.append((first[2], first[0], last[1], max(first[3] - first[2], 1.0)))
+        spans.sort()
+        for k, (bottom, left, right, em) in enumerate(spans):
+            for other_bottom, other_left, other_right, _ in spans[k + 1 :]:
+                if other_bottom - bottom > _DEDUPE_EM * em:
+                    break
+                if min(right, other_right) - max(left, other_left) > 0.5 * em:
+                    return True
+        return False
+
+    def build_line(self, entries: list[int]) -> _Line | None:
+        """Turn one line of character indices into text with geometry (``None``: no glyph)."""
+        glyphs = [i for i in entries if i >= 0]
+        if not glyphs:
+            return None
+        text, box = self.text, self.box
+        first, last = box(glyphs[0]), box(glyphs[-1])
+        em = max(first[3] - first[2], last[3] - last[2], 1.0)
+        horizontal = abs(last[2] - first[2]) <= 0.5 * em and last[0] >= first[0] - 0.5 * em
+        out: list[str] = []
+        prev, space, gappy = -1, False, False
+        for i in entries:
+            if i < 0:
+                space = prev >= 0
+                continue
+            if space:
+                wide = box(i)[0] - box(prev)[1] > _GAP_EM * em
+                gappy = gappy or wide
+                if not (horizontal and not wide and _is_cjk(text[prev]) and _is_cjk(text[i])):
+                    out.append(" ")
+            out.append(text[i])
+            prev, space = i, False
+        return _Line(
+            text="".join(out),
+            left=min(first[0], last[0]),
+            right=max(first[1], last[1]),
+            base=first[2],
+            em=em,
+            gappy=gappy,
+            horizontal=horizontal,
+        )
+
+
+def _read_page(textpage: Any, raw: Any) -> tuple[list[_Line], int]:
+    """Lines of one page (fake bold collapsed, undecodable glyphs dropped) and the number dropped."""
+    page = _Page(textpage, raw)
+    entries, garbage = page.lines()
+    if page.looks_overprinted():
+        entries = page.drop_duplicates(entries)
+    lines = [line for line in map(page.build_line, entries) if line is not None]
     return lines, garbage
-
-
-def _build_line(items: list[tuple[str, float, float, float, float] | None]) -> _Line | None:
-    """Turn one line of glyphs into text with geometry (``None`` when it has no glyph)."""
-    glyphs = [g for g in items if g is not None]
-    if not glyphs:
-        return None
-    heights = sorted(g[4] - g[3] for g in glyphs)
-    em = max(heights[len(heights) // 2], 1.0)
-    bottoms = sorted(g[3] for g in glyphs)
-    base = bottoms[len(bottoms) // 2]
-    horizontal = all(abs(g[3] - base) <= 0.5 * em for g in glyphs) and all(
-        b[1] >= a[1] - 0.5 * em for a, b in zip(glyphs, glyphs[1:], strict=False)
-    )
-    out: list[str] = []
-    prev = None
-    space = False
-    gappy = False
-    for item in items:
-        if item is None:
-            space = prev is not None
-            continue
-        if prev is not None:
-            gap = item[1] - prev[2]
-            wide = gap > _GAP_EM * em
-            gappy = gappy or wide
-            if space and not (horizontal and not wide and _is_cjk(prev[0]) and _is_cjk(item[0])):
-                out.append(" ")
-        out.append(item[0])
-        prev, space = item, False
-    return _Line(
-        text="".join(out),
-        left=min(g[1] for g in glyphs),
-        right=max(g[2] for g in glyphs),
-        base=base,
-        em=em,
-        gappy=gappy,
-        horizontal=horizontal,
-    )
 
 
 def _ends_sentence(text: str) -> bool:
@@ -251,9 +380,7 @@ def _page_text(lines: list[_Line]) -> str:
         if abs(a.em - b.em) <= 0.15 * a.em and 0.5 * a.em < a.base - b.base <= 3.0 * a.em
     )
     pitch = drops[len(drops) // 2] if len(drops) >= 2 else None
-    page_right = max(line.right for line in lines if line.horizontal) if any(
-        line.horizontal for line in lines
-    ) else 0.0
+    page_right = max((line.right for line in lines if line.horizontal), default=0.0)
     out = [lines[0].text]
     for a, b in zip(lines, lines[1:], strict=False):
         out.append("" if _should_join(a, b, pitch, page_right) else "\n")
@@ -263,7 +390,10 @@ def _page_text(lines: list[_Line]) -> str:
 
 def _has_images(page: Any, raw: Any) -> bool:
     """Whether a page draws any image (directly or inside form XObjects)."""
-    return next(iter(page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=4)), None) is not None
+    return (
+        next(iter(page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=4)), None)
+        is not None
+    )
 
 
 def _pages_label(pages: list[int]) -> str:
@@ -310,15 +440,24 @@ def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedTe
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as e:
             code = getattr(e, "err_code", None)
-            if code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY) or "password" in str(e).lower():
-                raise EncryptedError(f"{label}设有打开密码，无法读取；请解除密码后再提交", path=name or None) from e
-            raise CorruptFileError(f"{label}无法打开：PDF 已损坏或不完整（{e}）", path=name or None) from e
+            if (
+                code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY)
+                or "password" in str(e).lower()
+            ):
+                raise EncryptedError(
+                    f"{label}设有打开密码，无法读取；请解除密码后再提交", path=name or None
+                ) from e
+            raise CorruptFileError(
+                f"{label}无法打开：PDF 已损坏或不完整（{e}）", path=name or None
+            ) from e
         try:
             n_pages = len(pdf)
             if n_pages == 0:
                 raise CorruptFileError(f"{label}无法打开：PDF 中没有页面", path=name or None)
             if n_pages > max_pages:
-                raise TooLargeError(f"{label}共 {n_pages} 页，超过上限 {max_pages} 页", path=name or None)
+                raise TooLargeError(
+                    f"{label}共 {n_pages} 页，超过上限 {max_pages} 页", path=name or None
+                )
             pieces: list[Piece] = []
             garbage_pages: list[int] = []
             image_pages: list[int] = []
@@ -333,10 +472,9 @@ def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedTe
                 try:
                     textpage = page.get_textpage()
                     try:
-                        char_lines, garbage = _read_lines(textpage.raw, raw)
+                        lines, garbage = _read_page(textpage, raw)
                     finally:
                         textpage.close()
-                    lines = [line for line in map(_build_line, char_lines) if line is not None]
                     text, n_cid = _CID.subn("", _page_text(lines))
                     garbage += n_cid
                     if garbage:
@@ -366,9 +504,13 @@ def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedTe
             )
     warnings = []
     if garbage_pages:
-        warnings.append(f"cid_garbage: {_pages_label(garbage_pages)}含无法解码的字符（共 {garbage_total} 个），已略去")
+        warnings.append(
+            f"cid_garbage: {_pages_label(garbage_pages)}含无法解码的字符（共 {garbage_total} 个），已略去"
+        )
     if image_pages and text:
-        warnings.append(f"no_text_layer: {_pages_label(image_pages)}没有文字层（可能是扫描页），其内容未读取")
+        warnings.append(
+            f"no_text_layer: {_pages_label(image_pages)}没有文字层（可能是扫描页），其内容未读取"
+        )
     if failed_pages:
         warnings.append(f"page_error: {_pages_label(failed_pages)}已损坏，未能读取")
     return ExtractedText(

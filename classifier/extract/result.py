@@ -44,7 +44,8 @@ class ExtractedText:
     text : str
         The extracted text: full-width punctuation as printed, whitespace cleaned, compatibility
         look-alikes (Kangxi radicals …) mapped to ordinary ideographs. Segments are joined with
-        ``"\\n"``. Every offset in the product (segments, evidence) indexes this string.
+        ``"\\n"`` (cells of one table row with ``"\\t"``). Every offset in the product
+        (segments, evidence) indexes this string.
     segments : tuple of Segment
         In reading order, non-overlapping, covering every non-empty piece of text.
     source_format : str

@@ -77,7 +77,9 @@ def _common_share(text: str) -> float:
     return 1 - unencodable / len(text)
 
 
-def _best_utf16(data: bytes, codecs16: tuple[str, ...], *, final: bool, min_cjk: float) -> str | None:
+def _best_utf16(
+    data: bytes, codecs16: tuple[str, ...], *, final: bool, min_cjk: float
+) -> str | None:
     """The UTF-16 byte order whose strict reading is most made of common characters (≥ 60 %)."""
     best: tuple[float, str] | None = None
     for codec16 in codecs16:
@@ -126,7 +128,11 @@ def detect_encoding(data: bytes, *, final: bool = True) -> tuple[str, str] | Non
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
             text = _decodes(data, codec, final=final)
-            return (codec, label) if text is not None and _control_ratio(text) <= _MAX_CONTROL_RATIO else None
+            return (
+                (codec, label)
+                if text is not None and _control_ratio(text) <= _MAX_CONTROL_RATIO
+                else None
+            )
     if b"\x00" in data:
         codec16 = _utf16_by_nuls(data, final=final)
         return (codec16, "utf-16") if codec16 else None
@@ -146,7 +152,10 @@ def detect_encoding(data: bytes, *, final: bool = True) -> tuple[str, str] | Non
         return ("gb18030", "gb18030") if _control_ratio(gb_text) <= _MAX_CONTROL_RATIO else None
     for codec in ("utf-8", "gb18030"):
         text = data.decode(codec, "replace")
-        if text.count("\ufffd") <= _MAX_ERROR_RATIO * len(text) and _control_ratio(text) <= _MAX_CONTROL_RATIO:
+        if (
+            text.count("\ufffd") <= _MAX_ERROR_RATIO * len(text)
+            and _control_ratio(text) <= _MAX_CONTROL_RATIO
+        ):
             return (f"{codec}/replace", codec)
     return None
 
@@ -180,7 +189,8 @@ def extract(data: bytes, *, name: str = "") -> ExtractedText:
             found = detect_encoding(data)
     if found is None:
         raise UnsupportedFormatError(
-            f"{file_label(name)}不是可识别编码的纯文本（支持 UTF-8、GB18030/GBK、UTF-16）", path=name or None
+            f"{file_label(name)}不是可识别编码的纯文本（支持 UTF-8、GB18030/GBK、UTF-16）",
+            path=name or None,
         )
     codec, label = found
     warnings: tuple[str, ...] = ()
@@ -194,5 +204,10 @@ def extract(data: bytes, *, name: str = "") -> ExtractedText:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     body, segments = assemble(Piece("paragraph", line) for line in lines)
     return ExtractedText(
-        text=body, segments=segments, source_format="txt", pages=1, warnings=warnings, encoding=label
+        text=body,
+        segments=segments,
+        source_format="txt",
+        pages=1,
+        warnings=warnings,
+        encoding=label,
     )

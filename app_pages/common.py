@@ -1,0 +1,276 @@
+"""Pieces shared by the pages: the cached store and engine, the current user, safe display.
+
+Not a page itself (``app.py`` lists the pages). Untrusted text (document text, file names,
+notes) is shown only through :func:`show_text` / :func:`plain` (``st.html`` of escaped
+text) or widgets and tables, which render plain text; never through markdown.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from classifier.catalogue import LEVEL_LABELS, Catalogue, Level, load_catalogue
+from classifier.config import Settings
+from classifier.demo import ensure_demo_users
+from classifier.errors import ClassifierError
+from classifier.highlight import escape_markdown, evidence_spans, highlight_html
+from classifier.store import Document, Store, Suggestion, User
+from classifier.workflow import Classification, Role, Workflow
+
+#: The page each role starts on when it is picked in the sidebar.
+ROLE_PAGES = {
+    Role.DRAFTER: "app_pages/draft.py",
+    Role.DIRECTOR: "app_pages/review.py",
+    Role.LEADING_GROUP: "app_pages/leading_group.py",
+    Role.ADMIN: "app_pages/records.py",
+}
+
+
+@st.cache_resource(show_spinner="正在打开数据库…")
+def _store(db_url: str, store_originals: bool) -> Store:
+    store = Store.from_url(db_url, store_originals=store_originals)
+    ensure_demo_users(store)
+    return store
+
+
+@st.cache_resource(show_spinner="正在载入定密模型…")
+def _suggester(key: str, _settings: Settings) -> Any:
+    from classifier.suggest import Suggester
+
+    return Suggester.load(_settings)
+
+
+@st.cache_resource
+def _catalogue(path: str) -> Catalogue:
+    return load_catalogue(path)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs: settings, store, workflow, catalogue and the current user."""
+
+    settings: Settings
+    store: Store
+    workflow: Workflow
+    catalogue: Catalogue
+    user: User | None
+
+    def suggester(self) -> Any:
+        """The engine (loaded once per process); raises ModelNotReadyError without a model."""
+        return _suggester(repr(self.settings), self.settings)
+
+
+def init(settings: Settings) -> Context:
+    """Open (create on first start) the database, make the demo users, read the catalogue."""
+    if settings.database_url is None:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    store = _store(settings.db_url, settings.store_originals)
+    catalogue = _catalogue(str(settings.catalogue_path))
+    st.session_state["_settings"] = settings
+    return Context(settings, store, Workflow(store, catalogue), catalogue, current_user(store))
+
+
+def context() -> Context:
+    """The context for a page (``app.py`` has called :func:`init` in this run)."""
+    settings = st.session_state["_settings"]
+    store = _store(settings.db_url, settings.store_originals)
+    catalogue = _catalogue(str(settings.catalogue_path))
+    return Context(settings, store, Workflow(store, catalogue), catalogue, current_user(store))
+
+
+def current_user(store: Store) -> User | None:
+    """The user picked in the sidebar (``st.session_state.current_user_id``)."""
+    uid = st.session_state.get("current_user_id")
+    users = {u.id: u for u in store.users()}
+    return users.get(uid) if uid is not None else None
+
+
+def user_picker(store: Store) -> User | None:
+    """The sidebar picker (从用户表选择当前用户); marks a change so app.py can switch page."""
+    users = store.users()
+    if not users:
+        st.sidebar.warning("用户表为空：请先用 dingmi users add 添加用户。")
+        return None
+    ids = [u.id for u in users]
+    if st.session_state.get("current_user_id") not in ids:
+        st.session_state["current_user_id"] = ids[0]
+    by_id = {u.id: u for u in users}
+
+    def changed() -> None:
+        # The picker's own widget state does not survive st.switch_page; keep the choice in
+        # a plain session key.
+        st.session_state["current_user_id"] = st.session_state["_user_picker"]
+        st.session_state["_user_changed"] = True
+
+    st.sidebar.selectbox(
+        "当前用户",
+        ids,
+        index=ids.index(st.session_state["current_user_id"]),
+        key="_user_picker",
+        format_func=lambda i: f"{by_id[i].name}（{Role(by_id[i].role).label}）",
+        on_change=changed,
+        help="从用户表选择当前用户（正式登录功能将在后续版本提供）。切换后自动打开该角色的页面。",
+    )
+    return by_id[st.session_state["current_user_id"]]
+
+
+def flash(message: str) -> None:
+    """Show ``message`` as a success note after the next rerun."""
+    st.session_state["_flash"] = message
+
+
+def show_flash() -> None:
+    """Show and clear the pending success note."""
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.success(escape_markdown(message))
+
+
+def error(e: ClassifierError) -> None:
+    """Show a coded error (its message may quote a file name: escaped)."""
+    st.error(escape_markdown(str(e)))
+
+
+def plain(text: str, *, bold: bool = False) -> None:
+    """Show untrusted text as plain characters."""
+    body = html.escape(text, quote=True)
+    st.html(f"<div style='font-weight:{700 if bold else 400}'>{body or '&nbsp;'}</div>")
+
+
+def show_text(doc: Document, suggestion: Suggestion | None) -> None:
+    """The extracted text with the evidence sentences highlighted (escaped, inert)."""
+    if not doc.text.strip():
+        st.info("未能从此文件读出文字（例如扫描件），请对照原件人工判定。")
+        return
+    spans = evidence_spans(suggestion.payload, len(doc.text)) if suggestion else []
+    st.caption("黄色：系统建议所依据的句子；蓝色：其他候选条款的依据。文稿内容按纯文本显示。")
+    st.html(highlight_html(doc.text, spans))
+    for w in (suggestion.payload.get("warnings") or []) if suggestion else []:
+        st.caption(escape_markdown(f"读取提示：{w}"))
+
+
+def clause_label(catalogue: Catalogue, clause_id: str | None) -> str:
+    """``4.3 领导班子调整意见…`` or ``—``."""
+    if not clause_id:
+        return "—"
+    return f"{clause_id} {catalogue.get(clause_id).title}" if clause_id in catalogue else clause_id
+
+
+def suggestion_card(s: Suggestion | None, catalogue: Catalogue) -> None:
+    """The engine's suggestion: level, period, clause with its text, confidence, flags."""
+    if s is None:
+        st.info("没有系统建议。")
+        return
+    p = s.payload
+    if p.get("error"):
+        st.warning(escape_markdown(f"系统未能给出建议：{p['error'].get('message', '')}"))
+        return
+    period = p.get("period") or {}
+    c1, c2 = st.columns(2)
+    c1.metric("建议密级", p.get("level") or "—")
+    conf = p.get("confidence")
+    c2.metric("置信度", f"{conf:.0%}" if isinstance(conf, int | float) else "—")
+    if period.get("mark"):
+        when = f"{period['years']}年" if period.get("years") else period.get("condition") or ""
+        st.markdown(escape_markdown(f"密级标志：{period['mark']}") + "　　"
+                    + escape_markdown(f"保密期限：{when}"))
+    else:
+        st.markdown("密级标志：无（非国家秘密，不标注密级）")
+    clause_id = p.get("clause")
+    if clause_id and clause_id in catalogue:
+        clause = catalogue.get(clause_id)
+        st.markdown(f"**定密依据**：第 {clause.id} 条　{escape_markdown(clause.title)}")
+        st.caption(escape_markdown(clause.text))
+    else:
+        st.markdown("**定密依据**：未匹配保密事项范围条款（建议为非国家秘密）")
+    if p.get("needs_review"):
+        st.warning("系统把握不足或信号相互矛盾：请重点审核，不要直接采用建议。")
+    marking = p.get("marking") or {}
+    if marking.get("found"):
+        text = f"文中已标注“{marking['found']}”"
+        if marking.get("conflict"):
+            st.warning(escape_markdown(text + f"，与建议密级“{p.get('level')}”不一致，请核实。"))
+        else:
+            st.caption(escape_markdown(text + "，与建议一致。"))
+    cands = p.get("candidates") or []
+    if len(cands) > 1:
+        with st.expander(f"其他候选（{len(cands) - 1}）"):
+            st.dataframe(
+                [
+                    {
+                        "条款": clause_label(catalogue, c.get("clause")),
+                        "密级": c.get("level"),
+                        "得分": round(float(c.get("score") or 0), 3),
+                        "依据句": "；".join(e.get("text", "") for e in c.get("evidence") or [])[:120],
+                    }
+                    for c in cands[1:]
+                ],
+                hide_index=True,
+            )
+    st.caption(f"模型版本 {s.model_version or '—'}；保密事项范围版本 {s.catalogue_version or '—'}")
+
+
+def classification_inputs(
+    key: str, catalogue: Catalogue, *, level: str | None, clause: str | None,
+    years: int | None, condition: str | None,
+) -> Classification:
+    """Level, clause, period and condition inputs (inside a form); returns what was entered."""
+    level_i = LEVEL_LABELS.index(level) if level in LEVEL_LABELS else LEVEL_LABELS.index("秘密")
+    c1, c2 = st.columns(2)
+    level_v = c1.selectbox("密级", LEVEL_LABELS, index=level_i, key=f"{key}_level",
+                           help="公开、内部不是国家秘密，无需定密依据和保密期限。")
+    ids = ["", *catalogue.ids]
+    clause_v = c2.selectbox(
+        "定密依据（保密事项范围条款）", ids, index=ids.index(clause) if clause in ids else 0,
+        key=f"{key}_clause", format_func=lambda c: clause_label(catalogue, c) if c else "（无）",
+    )
+    c3, c4 = st.columns(2)
+    years_v = c3.number_input("保密期限（年）", min_value=0, max_value=30, value=int(years or 0),
+                              step=1, key=f"{key}_years",
+                              help="填 0 表示按解密条件；两项都不填则按法定最长期限。")
+    cond_v = c4.text_input("解密条件", value=condition or "", key=f"{key}_condition",
+                           help="例如：任免正式公布后、考试结束后。填写了年限时不使用。")
+    return Classification(Level.from_label(level_v), clause_v or None, int(years_v) or None,
+                          cond_v or None)
+
+
+def proposal_card(ctx: Context, doc: Document) -> None:
+    """The drafter's proposal and the decisions so far."""
+    from classifier.records import format_time
+
+    proposals = ctx.store.proposals(doc.id)
+    if not proposals:
+        st.info("尚未拟定。")
+        return
+    p = proposals[-1]
+    names = {u.id: u.name for u in ctx.store.users(include_inactive=True)}
+    st.dataframe(
+        [
+            {"项目": "拟定人", "内容": f"{names.get(p.drafter_id, p.drafter_id)}（{format_time(p.created_at)}）"},
+            {"项目": "拟定密级", "内容": p.mark or p.level},
+            {"项目": "定密依据", "内容": clause_label(ctx.catalogue, p.clause)},
+            {"项目": "知悉范围", "内容": p.scope or "—"},
+            {"项目": "备注", "内容": p.note or "—"},
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    decisions = ctx.store.decisions(doc.id)
+    if decisions:
+        kinds = {"confirm": "确认", "override": "变更", "escalate": "报领导小组",
+                 "decide": "领导小组决定"}
+        st.caption("办理经过")
+        st.dataframe(
+            [
+                {"时间": format_time(d.created_at), "办理人": names.get(d.actor_id, d.actor_id),
+                 "角色": Role(d.actor_role).label, "办理": kinds.get(d.kind, d.kind),
+                 "结果": d.mark or d.level or "", "理由/问题": d.reason}
+                for d in decisions
+            ],
+            hide_index=True,
+            width="stretch",
+        )

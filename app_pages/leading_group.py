@@ -1,0 +1,77 @@
+"""领导小组 (leading group): escalated matters; decide with a reason."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from classifier.errors import ClassifierError
+from classifier.records import format_time
+from classifier.workflow import Role
+
+ctx = common.context()
+st.title("保密领导小组")
+st.caption(
+    "办公室主任提请研究的事项：是否属于国家秘密、属于何种密级不明确或有争议的，由领导小组确定。"
+    "作出决定时须写明理由。"
+)
+common.show_flash()
+
+items = ctx.workflow.escalated()
+if not items:
+    st.info("目前没有提请领导小组研究的事项。")
+    st.stop()
+
+st.dataframe(
+    [
+        {"编号": s.id, "文件名": s.filename, "拟定人": s.drafter_name,
+         "拟定密级": s.mark or s.level, "提请人": s.decided_by,
+         "提请时间": format_time(s.decided_at), "问题": s.decision_reason}
+        for s in items
+    ],
+    hide_index=True,
+    width="stretch",
+)
+by_id = {s.id: s for s in items}
+if st.session_state.get("lg_doc") not in by_id:
+    st.session_state["lg_doc"] = items[0].id
+doc_id = st.selectbox("选择事项", list(by_id), key="lg_doc",
+                      format_func=lambda i: f"#{i} {by_id[i].filename}")
+doc = ctx.store.document(doc_id)
+suggestion = ctx.store.latest_suggestion(doc.id)
+seen = st.session_state.setdefault("lg_seen", {})
+expected = seen.get(doc.id, doc.version)
+
+st.markdown("**提请研究的问题**")
+common.plain(by_id[doc.id].decision_reason or "")
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("文稿")
+    common.show_text(doc, suggestion)
+with right:
+    st.subheader("拟定与审核经过")
+    common.proposal_card(ctx, doc)
+    st.subheader("系统建议")
+    common.suggestion_card(suggestion, ctx.catalogue)
+
+st.subheader("领导小组决定")
+user = ctx.user
+if user is None or Role(user.role) != Role.LEADING_GROUP:
+    st.info("由保密领导小组成员作出决定。请在左侧“当前用户”中选择领导小组成员（例如 王组长）。")
+    st.stop()
+with st.form(f"decide_{doc.id}"):
+    c = common.classification_inputs(
+        f"decide_{doc.id}", ctx.catalogue, level=doc.level, clause=doc.clause,
+        years=doc.period_years, condition=doc.condition,
+    )
+    reason = st.text_area("决定理由（必填）", key=f"decide_{doc.id}_reason", height=80)
+    do_decide = st.form_submit_button("作出决定", type="primary")
+if do_decide:
+    try:
+        new = ctx.workflow.decide(user.id, doc.id, c, reason=reason, expected_version=expected)
+    except ClassifierError as e:
+        common.error(e)
+    else:
+        common.flash(f"已决定 #{doc.id}：{new.mark or new.level}。")
+        st.rerun()
+seen[doc.id] = doc.version

@@ -1,0 +1,62 @@
+"""台账 (records): every document with status, level, clause, who decided and when; export."""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+
+import streamlit as st
+
+from app_pages import common
+from classifier.catalogue import LEVEL_LABELS
+from classifier.records import HEADERS, format_time, query_records, to_csv, to_xlsx
+from classifier.workflow import Role, Status
+
+ctx = common.context()
+st.title("定密台账")
+st.caption("全部文件的定密情况。可按状态、密级、上传日期筛选，或输入文件名、条款、拟定人、正文中的文字搜索；"
+           "筛选结果可导出为 CSV 或 Excel。")
+
+c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
+statuses = c1.multiselect("状态", [s.value for s in Status], key="rec_status",
+                          format_func=lambda v: Status(v).label, placeholder="全部")
+levels = c2.multiselect("密级", list(LEVEL_LABELS), key="rec_level", placeholder="全部")
+search = c3.text_input("搜索", key="rec_search", placeholder="文件名、条款、拟定人或正文")
+dates = c4.date_input("上传日期", value=(), key="rec_dates", help="选择起止日期（含两端）。")
+date_from = dates[0] if len(dates) >= 1 else None
+date_to = dates[1] if len(dates) == 2 else date_from
+
+rows = query_records(ctx.store, statuses=statuses, levels=levels, search=search,
+                     date_from=date_from, date_to=date_to)
+st.caption(f"共 {len(rows)} 条")
+st.dataframe([dict(zip(HEADERS, astuple(r), strict=True)) for r in rows], hide_index=True,
+             width="stretch")
+d1, d2, _ = st.columns([1, 1, 4])
+d1.download_button("导出 CSV", to_csv(rows), file_name="定密台账.csv", mime="text/csv",
+                   disabled=not rows, key="rec_csv")
+d2.download_button(
+    "导出 Excel", to_xlsx(rows), file_name="定密台账.xlsx", disabled=not rows, key="rec_xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+
+if rows:
+    with st.expander("办理记录（审计日志）"):
+        names = {r.id: r.filename for r in rows}
+        doc_id = st.selectbox("文件", list(names), key="rec_doc",
+                              format_func=lambda i: f"#{i} {names[i]}")
+        users = {u.id: u.name for u in ctx.store.users(include_inactive=True)}
+        actions = {"upload": "上传", "reopen": "重复上传（打开原记录）", "propose": "拟定",
+                   "confirm": "确认", "override": "变更", "escalate": "报领导小组",
+                   "decide": "领导小组决定"}
+        st.dataframe(
+            [
+                {"时间": format_time(e.created_at), "办理人": users.get(e.actor_id or 0, "—"),
+                 "角色": Role(e.actor_role).label if e.actor_role else "—",
+                 "操作": actions.get(e.action, e.action),
+                 "状态变化": f"{Status(e.from_status).label if e.from_status else '—'} → "
+                 f"{Status(e.to_status).label if e.to_status else '—'}",
+                 "理由/说明": e.reason}
+                for e in ctx.store.events(doc_id)
+            ],
+            hide_index=True,
+            width="stretch",
+        )

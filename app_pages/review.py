@@ -1,0 +1,111 @@
+"""审核 (director): the queue of proposals, oldest first; confirm, override or escalate."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from classifier.errors import ClassifierError
+from classifier.records import format_time
+from classifier.workflow import Role, Status
+
+ctx = common.context()
+st.title("审核")
+st.caption(
+    "按拟定时间从早到晚排列待审核文件；标 ⚠ 的是承办人拟定意见与系统建议不一致的，请重点核对。"
+    "可以确认、变更（必须说明理由），或把拿不准的事项报领导小组。"
+)
+common.show_flash()
+
+queue = ctx.workflow.review_queue()
+by_id = {s.id: s for s in queue}
+gone = st.session_state.get("review_doc")
+if gone is not None and gone not in by_id and gone != st.session_state.get("review_acted"):
+    other = ctx.store.document(gone)
+    st.warning(common.escape_markdown(
+        f"您先前打开的 #{gone}《{other.filename}》已由他人处理（当前状态：{Status(other.status).label}）。"))
+if not queue:
+    st.info("目前没有待审核的文件。")
+    st.stop()
+
+st.dataframe(
+    [
+        {"编号": s.id, "": "⚠" if s.disagrees else "", "文件名": s.filename,
+         "拟定人": s.drafter_name, "拟定时间": format_time(s.proposed_at),
+         "拟定密级": s.mark or s.level, "定密依据": s.clause or "—",
+         "系统建议": f"{s.suggested_level or '—'} {s.suggested_clause or ''}".strip()}
+        for s in queue
+    ],
+    hide_index=True,
+    width="stretch",
+)
+if st.session_state.get("review_doc") not in by_id:
+    st.session_state["review_doc"] = queue[0].id
+doc_id = st.selectbox(
+    "选择要审核的文件", list(by_id), key="review_doc",
+    format_func=lambda i: f"{'⚠ ' if by_id[i].disagrees else ''}#{i} {by_id[i].filename}"
+    f"（{by_id[i].drafter_name}拟定：{by_id[i].mark or by_id[i].level}）",
+)
+doc = ctx.store.document(doc_id)
+suggestion = ctx.store.latest_suggestion(doc.id)
+seen = st.session_state.setdefault("review_seen", {})
+expected = seen.get(doc.id, doc.version)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("文稿")
+    common.show_text(doc, suggestion)
+with right:
+    st.subheader("拟定意见")
+    common.proposal_card(ctx, doc)
+    if by_id[doc.id].disagrees:
+        st.warning("拟定意见与系统建议不一致。")
+    st.subheader("系统建议")
+    common.suggestion_card(suggestion, ctx.catalogue)
+
+st.subheader("审核意见")
+user = ctx.user
+allowed = ctx.workflow.allowed_actions(user, doc) if user else []
+if user is None or Role(user.role) != Role.DIRECTOR:
+    st.info("审核由办公室主任办理。请在左侧“当前用户”中选择办公室主任（例如 李主任）。")
+elif not allowed:
+    st.info("这是您本人拟定的文件，不能由本人审核，请由其他审核人办理。")
+else:
+    confirm_tab, override_tab, escalate_tab = st.tabs(["确认", "变更", "报领导小组"])
+    with confirm_tab, st.form(f"confirm_{doc.id}"):
+        st.caption("同意承办人的拟定意见（密级、期限、依据、知悉范围）。")
+        remark = st.text_input("审核意见（可不填）", key=f"confirm_{doc.id}_remark")
+        do_confirm = st.form_submit_button("确认拟定意见", type="primary")
+    with override_tab, st.form(f"override_{doc.id}"):
+        st.caption("改定密级、期限或依据，必须写明理由。")
+        c = common.classification_inputs(
+            f"override_{doc.id}", ctx.catalogue, level=doc.level, clause=doc.clause,
+            years=doc.period_years, condition=doc.condition,
+        )
+        reason = st.text_area("变更理由（必填）", key=f"override_{doc.id}_reason", height=80)
+        do_override = st.form_submit_button("变更")
+    with escalate_tab, st.form(f"escalate_{doc.id}"):
+        st.caption("是否属于国家秘密、属于何种密级不明确或有争议的，报保密领导小组确定。")
+        question = st.text_area("提请领导小组研究的问题（必填）", key=f"escalate_{doc.id}_q",
+                                height=80)
+        do_escalate = st.form_submit_button("报领导小组")
+    try:
+        if do_confirm:
+            new = ctx.workflow.confirm(user.id, doc.id, reason=remark, expected_version=expected)
+            st.session_state["review_acted"] = doc.id
+            common.flash(f"已确认 #{doc.id}：{new.mark or new.level}。")
+            st.rerun()
+        if do_override:
+            new = ctx.workflow.override(user.id, doc.id, c, reason=reason,
+                                        expected_version=expected)
+            st.session_state["review_acted"] = doc.id
+            common.flash(f"已变更 #{doc.id} 为 {new.mark or new.level}。")
+            st.rerun()
+        if do_escalate:
+            ctx.workflow.escalate(user.id, doc.id, question=question, expected_version=expected)
+            st.session_state["review_acted"] = doc.id
+            common.flash(f"已将 #{doc.id} 报领导小组。")
+            st.rerun()
+    except ClassifierError as e:
+        common.error(e)
+seen[doc.id] = doc.version

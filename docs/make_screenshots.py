@@ -1,0 +1,147 @@
+"""Take the README's screenshots of each page from the real app (``make screenshots``).
+
+Builds a throw-away data home (model trained from ``corpus/``, demo users, the four
+documents of ``examples/`` plus one invented draft, brought to different states through
+the workflow), starts ``streamlit run app.py`` on a free port, and drives Debian's chromium
+with Playwright (no browser download) to capture ``docs/screenshots/{draft,review,
+leading_group,records}.png``.
+
+Usage: ``.venv/bin/python docs/make_screenshots.py [--out DIR] [--chromium PATH]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from classifier.catalogue import Level, load_catalogue  # noqa: E402
+from classifier.config import Settings  # noqa: E402
+from classifier.demo import ensure_demo_users  # noqa: E402
+from classifier.store import Store  # noqa: E402
+from classifier.suggest import Suggester, make_tokenizer  # noqa: E402
+from classifier.train import train  # noqa: E402
+from classifier.workflow import Classification, Workflow  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+EXTRA_DRAFT = (
+    "关于拟任市交通运输局局长人选的请示\n\n市委：\n经部务会研究，拟提名林晓峰同志为市交通运输局局长人选。"
+    "林晓峰同志现任市交通运输局党组副书记、副局长，经考察，德才表现较好。\n"
+    "以上人选尚未公布，请严格控制知悉范围。\n\n中共某市委组织部\n2025年9月1日"
+)
+
+
+def seed(settings: Settings) -> None:
+    """Train the model and bring the example documents to different workflow states."""
+    catalogue = load_catalogue(settings.catalogue_path)
+    train(catalogue, make_tokenizer(settings, catalogue), settings.corpus_dir / "train",
+          settings.models_dir, cv_folds=0)
+    sg = Suggester.load(settings)
+    store = Store.open(settings)
+    ensure_demo_users(store)
+    wf = Workflow(store, catalogue)
+    drafter, director, director2 = (store.user_by_name(n) for n in ("张承办", "李主任", "赵副主任"))
+    ex = {p.name[:2]: p for p in sorted((REPO / "examples").glob("*.txt"))}
+
+    def up(path_or_text: Path | str, name: str | None = None) -> int:
+        data = path_or_text.read_bytes() if isinstance(path_or_text, Path) else path_or_text.encode()
+        return wf.upload(drafter.id, data, name or path_or_text.name, sg.suggest_bytes).document.id
+
+    def propose_as_suggested(doc_id: int, scope: str) -> None:
+        p = store.latest_suggestion(doc_id).payload
+        period = p.get("period") or {}
+        c = Classification(Level.from_label(p["level"]), p.get("clause"), period.get("years"),
+                           period.get("condition"))
+        wf.propose(drafter.id, doc_id, c, scope=scope)
+
+    public = up(ex["02"])
+    wf.propose(drafter.id, public, Classification(Level.GONGKAI), note="任前公示已在网站发布")
+    wf.confirm(director.id, public)
+    notice = up(ex["03"])
+    wf.propose(drafter.id, notice, Classification(Level.NEIBU), note="仅限机关内部")
+    wf.escalate(director2.id, notice, question="保密培训通知是否按内部事项管理？是否需要标注密级？")
+    life = up(ex["04"])
+    propose_as_suggested(life, "部领导班子成员、干部监督科")
+    odd = up(EXTRA_DRAFT, "关于拟任市交通运输局局长人选的请示.txt")
+    wf.propose(drafter.id, odd, Classification(Level.MIMI, "4.3", 10), scope="部务会成员",
+               note="拟按秘密管理")
+    up(ex["01"])  # left for the drafter: the 拟定 screenshot shows its suggestion
+    store.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    ap.add_argument("--chromium", type=Path, default=Path("/usr/bin/chromium"))
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from playwright.sync_api import expect, sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        seed(Settings(home=home))
+        port = _free_port()
+        env = {**os.environ, "DINGMI_HOME": str(home)}
+        env.pop("DINGMI_DATABASE_URL", None)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.headless", "true"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(150):
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                        if r.read() == b"ok":
+                            break
+                except OSError:
+                    time.sleep(0.2)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=str(args.chromium),
+                                            args=CHROMIUM_ARGS, headless=True)
+                page = browser.new_page(viewport={"width": 1440, "height": 1500},
+                                        device_scale_factor=1)
+                page.set_default_timeout(30_000)
+                page.goto(url)
+                shots = [
+                    ("draft", None, "拟定密级"),
+                    ("review", "李主任（办公室主任）", "审核"),
+                    ("leading_group", "王组长（保密领导小组）", "保密领导小组"),
+                    ("records", "管理员（管理员）", "定密台账"),
+                ]
+                for name, user, heading in shots:
+                    if user:
+                        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
+                        page.get_by_role("option", name=user).click()
+                    expect(page.get_by_role("heading", level=1, name=re.compile(heading))).to_be_visible()
+                    page.wait_for_load_state("networkidle")
+                    time.sleep(1.5)  # let Streamlit finish fading in stale elements
+                    page.screenshot(path=str(args.out / f"{name}.png"))
+                    print(args.out / f"{name}.png")
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
