@@ -27,7 +27,7 @@ run: model
 	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 lint: $(STAMP)
-	$(BIN)/ruff check classifier app.py app_pages tests bench
+	$(BIN)/ruff check classifier app.py app_pages tests bench docs
 
 test: lint
 	$(BIN)/python -m pytest -q

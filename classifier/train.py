@@ -206,7 +206,8 @@ def train(
     models_dir: Path,
     *,
     extra_records: Iterable[dict[str, Any]] = (),
-    C: float = 20.0,
+    C: float = 50.0,
+    dense_weight: float = 0.0,
     random_state: int = 0,
     cv_folds: int = 5,
     make_current: bool = True,
@@ -227,6 +228,10 @@ def train(
         ``clause``); pending ones must not be passed.
     C : float
         Inverse regularisation strength of the logistic regression.
+    dense_weight : float
+        Scale of the dense catalogue-match features appended to the tf-idf columns (0 leaves
+        them out of the model; catalogue matching then serves as evidence and as a second
+        opinion only). Cross-validation on corpus/train preferred 0 (see README, "Model").
     random_state : int
         Seed for the folds and the estimator.
     cv_folds : int
@@ -251,8 +256,10 @@ def train(
     matcher = Matcher(catalogue)
     analyses: list[Analysis] = [analyse(r["text"], tokenizer, matcher) for r in records]
     feats = [doc_features(a.tokens) for a in analyses]
-    dense_names = [f"m:{c.id}" for c in catalogue.clauses if c.cues] + list(EXTRA_DENSE)
-    dense = np.vstack([a.dense(dense_names) for a in analyses])
+    dense_names = ([f"m:{c.id}" for c in catalogue.clauses if c.cues] + list(EXTRA_DENSE)
+                   if dense_weight else [])
+    dense = (np.vstack([a.dense(dense_names) for a in analyses]) * dense_weight if dense_weight
+             else np.zeros((len(analyses), 0)))
 
     thresholds = {"secret_threshold": 0.35, "review_below": 0.55}
     metrics: dict[str, float] = {}
@@ -298,13 +305,16 @@ def train(
             "n_extra_docs": len(records) - len(read_records(train_dir)),
             "class_counts": {c: y.count(c) for c in sorted(set(y))},
             "corpus_sha256": corpus_hash,
-            "hyperparameters": {"C": C, "min_df": 2, "sublinear_tf": True, "ngrams": "1-2 tokens",
+            "hyperparameters": {"C": C, "dense_weight": dense_weight, "min_df": 2, "sublinear_tf": True, "ngrams": "1-2 tokens",
                                 "random_state": random_state},
             "tokenizer_backend": tokenizer.backend_,
             "sklearn_version": sklearn.__version__,
             "cv_metrics": metrics,
             "thresholds": thresholds,
         })
+    if dense_weight:
+        # Fold the scaling into the coefficients so that serving uses the raw match scores.
+        model.coef[:, len(model.vocabulary):] *= dense_weight
     out = models_dir / version
     model.save(out)
     if make_current:

@@ -77,3 +77,21 @@ def test_suggestion_json_contract(suggester):
 def test_odd_texts_never_raise(suggester, text):
     s = suggester.suggest_text(text)
     assert s.level in set(Level)
+
+
+def test_catch_all_clause_takes_the_most_cautious_level(catalogue, tokenizer):
+    """Secret-looking, no clause probable and no cue in the text: 4.12, cautious level, review."""
+    import numpy as np
+
+    from classifier.engine import CATCH_ALL, Classifier
+    from classifier.engine.model import TextModel
+
+    classes = ["公开", "内部", "4.1", "4.2", "4.3", "4.5"]  # an undecided model: uniform
+    model = TextModel(classes, {"x": 0}, np.ones(1), np.zeros((6, 1)), np.zeros(6), [],
+                      {"version": "uniform"})
+    s = Classifier(catalogue, tokenizer, model).suggest("秘密\n请阅后收回。")
+    assert s.clause == "4.12" and CATCH_ALL in s.reasons and s.needs_review
+    assert s.level is Level.JIMI  # the highest of the likeliest clauses (4.1, 4.3: 机密)
+    assert s.period_years == 20 and s.mark == "机密★20年"
+    assert s.candidates[0].clause == "4.12"
+    assert s.marking_conflict  # printed 秘密, suggested 机密

@@ -233,18 +233,33 @@ class Classifier:
         # Catch-all clause (4.12): a secret marking or secret signals with no clause that fits.
         catch_all = self.catalogue.catch_all
         printed = a.marking.level if a.marking else None
-        if clause and catch_all and confidence < 0.25:
+        support = a.matches.get(clause).score if clause and clause in a.matches else 0.0
+        if clause and catch_all and confidence < 0.25 and support < 0.5:
+            # Secret signals, but the best clause is both improbable and without a cue term in
+            # the text: no clause of section 四 fits, so 其它保密事项 (a person decides).
             clause = catch_all.id
             reasons.append(CATCH_ALL)
 
         cl = self.catalogue.get(clause) if clause else None
         period_years = cl.period_years if cl and cl.level else None
         condition = cl.condition if cl and cl.level else None
+        if cl is not None and cl.level is None:
+            # No automatic level: the most cautious plausible one (the highest level among the
+            # three likeliest secret clauses and a printed secret marking), its longest period.
+            top3 = sorted(secret_idx, key=lambda i: -p[i])[:3]
+            plausible = [lv for i in top3 if (lv := levels[i]) is not None]
+            if printed is not None and printed.is_secret:
+                plausible.append(printed)
+            level = max(plausible, default=Level.MIMI)
+            period_years = level.max_period_years
         conflict = printed is not None and printed != level
         if conflict:
             reasons.append(MARKING_CONFLICT)
 
         candidates = self._candidates(a, p, first=best)
+        if cl is not None and cl.level is None:
+            candidates = (Candidate(cl.id, level, confidence, candidates[0].evidence),
+                          *candidates[:4])
         return Suggestion(
             level=level,
             clause=clause,
