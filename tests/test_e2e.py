@@ -145,3 +145,23 @@ def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
     finally:
         store.close()
     assert time.monotonic() - started < 60
+
+
+def test_e2e_no_request_leaves_this_machine(server):
+    """The documents are secrets: loading every page requests nothing but the local server."""
+    from playwright.sync_api import sync_playwright
+
+    url, _home = server
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith((url, "data:", "blob:")) else None)
+        page.goto(url)
+        page.get_by_text("拟定密级").first.wait_for(timeout=20000)
+        for title in ("审核", "领导小组", "台账"):
+            page.get_by_role("link", name=title).first.click()
+            page.wait_for_timeout(1500)
+        browser.close()
+    assert outside == []
