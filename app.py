@@ -10,6 +10,7 @@ Source: issue 3 (§1 pages by role, §7 first start).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -19,7 +20,7 @@ from classifier.workflow import Role
 
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-st.set_page_config(page_title="定密助手", page_icon=":material/verified_user:", layout="wide")
+st.set_page_config(page_title="定密助手", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 
 ctx = common.init(Settings.from_env())
 user = common.user_picker(ctx.store)
@@ -30,7 +31,8 @@ pages = {
     Role.LEADING_GROUP: st.Page("app_pages/leading_group.py", title="领导小组", icon=":material/groups:"),
     Role.ADMIN: st.Page("app_pages/records.py", title="台账", icon=":material/menu_book:"),
 }
-nav = st.navigation(list(pages.values()))
+model_page = st.Page("app_pages/model.py", title="模型", icon=":material/model_training:")
+nav = st.navigation([*pages.values(), model_page])
 
 with st.sidebar:
     st.caption(

@@ -11,7 +11,7 @@ from classifier.workflow import UPLOAD_ROLES, Role, Status
 ctx = common.context()
 st.title("拟定密级")
 st.caption(
-    "第一步：上传文稿（PDF、DOCX 或 TXT，可一次多份）。第二步：核对系统读出的文字、建议密级及其依据。"
+    "第一步：上传文稿（PDF、DOCX、OFD、WPS/DOC、表格、扫描图片或 TXT，可一次多份）。第二步：核对系统读出的文字、建议密级及其依据。"
     "第三步：填写拟定意见并提交审核。提交后，文件即按拟定密级管理。"
 )
 common.show_flash()
@@ -38,6 +38,8 @@ for f in uploads or []:
         done[f.file_id] = -1
         continue
     done[f.file_id] = result.document.id
+    if result.suggestion and result.suggestion.payload.get("ocr"):  # keep the scan to show its pages
+        st.session_state.setdefault("draft_scans", {})[result.document.id] = f.getvalue()
     st.session_state["draft_doc"] = result.document.id
     if not result.created:
         st.info(common.escape_markdown(f"《{f.name}》此前已上传（记录 #{result.document.id}），已打开原记录。"))
@@ -65,6 +67,18 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("系统读出的文字")
     common.show_text(doc, suggestion)
+    ocr = (suggestion.payload.get("ocr") if suggestion else None) or {}
+    if ocr:  # issue 5: text read by OCR is checked against the page it came from
+        st.warning(f"上面的文字由文字识别（OCR）读出（平均置信度 {ocr.get('mean_confidence', 0):.0%}），"
+                   "请核对识别文字，必要时对照原件页面。")
+        data = st.session_state.get("draft_scans", {}).get(doc.id) or (
+            ctx.store.original(doc.id) if doc.has_original else None)
+        if data:
+            from classifier.extract.image import page_images
+
+            with st.expander("原件页面（扫描件）", expanded=True):
+                for page, png in page_images(data, [p["page"] for p in ocr.get("pages", [])]):
+                    st.image(png, caption=f"第{page}页", width="stretch")
 with right:
     st.subheader("系统建议")
     common.suggestion_card(suggestion, ctx.catalogue)

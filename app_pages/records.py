@@ -8,7 +8,15 @@ import streamlit as st
 
 from app_pages import common
 from classifier.catalogue import LEVEL_LABELS
-from classifier.records import HEADERS, format_time, query_records, to_csv, to_xlsx
+from classifier.errors import ClassifierError
+from classifier.records import (
+    HEADERS,
+    format_time,
+    query_records,
+    suggestion_changes,
+    to_csv,
+    to_xlsx,
+)
 from classifier.workflow import Role, Status
 
 ctx = common.context()
@@ -60,3 +68,29 @@ if rows:
             hide_index=True,
             width="stretch",
         )
+
+with st.expander("模型变化：当前模型会给出不同建议的文件"):
+    st.caption("每条系统建议都记录了当时的模型版本和密级目录版本。用当前启用的模型重新分析"
+               "筛选出的文件，列出建议发生变化的，便于追溯和复核。")
+    if st.button("用当前模型重新分析", key="rec_changes", disabled=not rows):
+        try:
+            changes = suggestion_changes(ctx.store, ctx.suggester().classifier,
+                                         ids=[r.id for r in rows])
+        except ClassifierError as e:
+            common.error(e)
+        else:
+            st.session_state["rec_changes_rows"] = [
+                {"编号": c.id, "文件名": c.filename, "状态": Status(c.status).label,
+                 "现定密级": f"{c.level or '—'} {c.clause or ''}".strip(),
+                 "原建议": f"{c.then_level or '—'} {c.then_clause or ''}".strip(),
+                 "原模型版本": c.then_model or "—", "原目录版本": c.then_catalogue or "—",
+                 "现建议": f"{c.now_level} {c.now_clause or ''}".strip(),
+                 "现模型版本": c.now_model,
+                 "现建议与决定一致": "是" if c.now_agrees_with_decision else "否"}
+                for c in changes
+            ]
+    found = st.session_state.get("rec_changes_rows")
+    if found is not None:
+        st.caption(f"建议发生变化的文件：{len(found)} 件")
+        if found:
+            st.dataframe(found, hide_index=True, width="stretch")

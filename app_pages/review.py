@@ -12,12 +12,17 @@ from classifier.workflow import Role, Status
 ctx = common.context()
 st.title("审核")
 st.caption(
-    "按拟定时间从早到晚排列待审核文件；标 ⚠ 的是承办人拟定意见与系统建议不一致的，请重点核对。"
+    "默认按拟定时间从早到晚排列待审核文件，也可按模型不确定度排序；标 ⚠ 的是承办人拟定意见与系统建议不一致的，请重点核对。"
     "可以确认、变更（必须说明理由），或把拿不准的事项报领导小组。"
 )
 common.show_flash()
 
-queue = ctx.workflow.review_queue()
+order = st.radio("排序", ["proposed", "uncertain"], horizontal=True, key="review_order",
+                 format_func={"proposed": "按拟定时间（先到先审）",
+                              "uncertain": "按模型不确定度（最拿不准的在前）"}.get,
+                 help="模型不确定度 = 1 − 系统建议的置信度。先审模型最拿不准的文件，"
+                      "这些决定对改进模型最有帮助。")
+queue = ctx.workflow.review_queue(order=order)
 by_id = {s.id: s for s in queue}
 gone = st.session_state.get("review_doc")
 if gone is not None and gone not in by_id and gone != st.session_state.get("review_acted"):
@@ -33,7 +38,8 @@ st.dataframe(
         {"编号": s.id, "": "⚠" if s.disagrees else "", "文件名": s.filename,
          "拟定人": s.drafter_name, "拟定时间": format_time(s.proposed_at),
          "拟定密级": s.mark or s.level, "定密依据": s.clause or "—",
-         "系统建议": f"{s.suggested_level or '—'} {s.suggested_clause or ''}".strip()}
+         "系统建议": f"{s.suggested_level or '—'} {s.suggested_clause or ''}".strip(),
+         "不确定度": None if s.confidence is None else round(1 - s.confidence, 2)}
         for s in queue
     ],
     hide_index=True,

@@ -147,6 +147,53 @@ def batch(files: list[Path]) -> tuple[float, float, int]:
     return len(files) / dt, peak_mb, n_ok
 
 
+def extraction_per_page() -> None:
+    """Print OCR seconds per page and extraction ms per page for each format (issue 5 §5).
+
+    Inputs are built by ``tests/builders.py``: a scanned copy of a one-page draft (200 dpi,
+    noisy) as an image-only PDF and as PNG; 5-page PDF/DOCX/OFD; an XLSX of 1,000 rows; a
+    .doc and an .rtf through LibreOffice when it is installed.
+    """
+    sys.path.insert(0, str(REPO))
+    from classifier.extract import extract_bytes, legacy, ocr
+    from tests import builders as b
+
+    def per_page(data: bytes, name: str, n: int) -> tuple[float, int]:
+        times, pages = [], 1
+        for _ in range(n):
+            t0 = time.perf_counter()
+            pages = extract_bytes(data, name).pages
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times) / max(pages, 1), pages
+
+    print("extraction time per page (median):")
+    if ocr.available():
+        scan = b.scan_image(b.draft_pdf(), dpi=200, noise=True)
+        extract_bytes(b.image_bytes(scan.crop((0, 120, scan.width, 420)), "PNG"), "w.png")  # load models
+        for label, data, name in (("scanned PDF (OCR)", b.image_bytes(scan, "PDF", resolution=200.0), "s.pdf"),
+                                  ("PNG image (OCR)", b.image_bytes(scan, "PNG"), "s.png")):
+            sec, _ = per_page(data, name, 3)
+            print(f"  {label:24s} {sec:6.2f} s/page (target <= 2 s on one core)")
+    else:
+        print("  OCR: rapidocr-onnxruntime not installed, skipped")
+    text = "经市委常委会研究，拟对部分市管领导班子进行调整。各单位要严格按照干部选拔任用工作条例的规定执行。"
+    ofd_pages = [[(20.0, 30.0 + 7 * k, (text * 2)[:34]) for k in range(35)] for _ in range(5)]
+    rows = [[f"干部{k}", "组织部", "副处长", text[:20]] for k in range(1000)]
+    samples = [
+        ("PDF 5p", b.long_pdf(5), "x.pdf"),
+        ("DOCX 5p", b.long_docx(8000), "x.docx"),
+        ("OFD 5p", b.ofd_bytes(ofd_pages), "x.ofd"),
+        ("XLSX 1,000 rows", b.xlsx_bytes({"名册": rows}), "x.xlsx"),
+        ("TXT 8,000 chars", (text * 160).encode(), "x.txt"),
+    ]
+    if legacy.soffice():
+        doc = legacy.convert(b.long_docx(8000), ".docx", "doc", name="x", deadline=legacy.NO_DEADLINE)
+        samples.append(("DOC via LibreOffice", doc, "x.doc"))
+    for label, data, name in samples:
+        sec, pages = per_page(data, name, 3 if "LibreOffice" in label else 15)
+        print(f"  {label:24s} {sec * 1000:8.1f} ms/page ({pages} page{'s' if pages > 1 else ''})")
+
+
 def main() -> None:
     from classifier.config import Settings
     from classifier.suggest import Suggester
@@ -185,6 +232,7 @@ def main() -> None:
               f"(target >= 20); peak RSS {peak:.0f} MB (target <= 400)")
     else:
         print("batch: ../shared/dev-set not found, skipped")
+    extraction_per_page()
     sys.stdout.flush()
 
 

@@ -24,6 +24,8 @@ _EXPORTS = {
     "Suggester": "classifier.suggest",
     "train": "classifier.train",
     "TrainReport": "classifier.train",
+    "Registry": "classifier.registry",
+    "retrain": "classifier.registry",
     "Settings": "classifier.config",
     "ClassifierError": "classifier.errors",
 }

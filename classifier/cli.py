@@ -36,6 +36,12 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("dingmi: 已中断", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (``dingmi suggest --json … | head``): stop quietly.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except Exception as e:  # noqa: BLE001 - last line of defence
             log.debug("unexpected", exc_info=True)
             click.echo(f"dingmi: [internal_error] 意外错误：{type(e).__name__}: {e}", err=True)
@@ -70,22 +76,11 @@ def _ensure_model(settings: Settings, catalogue_path: Path | None, quiet: bool =
 
 
 def _do_train(settings: Settings, catalogue_path: Path | None, quiet: bool = False,
-              with_decisions: bool = True) -> Any:
-    from classifier.catalogue import load_catalogue
-    from classifier.suggest import make_tokenizer
-    from classifier.train import train
+              with_decisions: bool = True, auto_promote: bool = True) -> Any:
+    from classifier.registry import retrain
 
-    cat = load_catalogue(catalogue_path or settings.catalogue_path)
-    tk = make_tokenizer(settings, cat)
-    extra: list[dict[str, Any]] = []
-    if with_decisions:
-        try:
-            from classifier.store import final_decision_records  # type: ignore[attr-defined]
-
-            extra = list(final_decision_records(settings))
-        except (ImportError, AttributeError):
-            extra = []
-    return train(cat, tk, settings.corpus_dir / "train", settings.models_dir, extra_records=extra)
+    return retrain(settings, catalogue_path=catalogue_path, with_decisions=with_decisions,
+                   auto_promote=auto_promote)
 
 
 def _human(rec: dict[str, Any]) -> str:
@@ -124,7 +119,7 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input file per line.")
 @click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
               help="An office's own scope catalogue (TOML).")
@@ -134,7 +129,7 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
               help="Extra word list (jieba format) added to the domain dictionary.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes.")
-def suggest(paths: tuple[Path, ...], as_json: bool, catalogue: Path | None, model_dir: Path | None,
+def suggest(paths: tuple[str, ...], as_json: bool, catalogue: Path | None, model_dir: Path | None,
             userdicts: tuple[Path, ...], workers: int) -> None:
     """Suggest level, secrecy period and clause (定密依据) for files or folders."""
     from classifier.suggest import Suggester, error_record, expand_paths, suggest_files
@@ -147,7 +142,7 @@ def suggest(paths: tuple[Path, ...], as_json: bool, catalogue: Path | None, mode
             files.extend(expand_paths([p]))
         except NotFoundError as e:
             missing[len(files)] = e
-            files.append(p)
+            files.append(p)  # type: ignore[arg-type]  # reported under the name given
     if model_dir is None:
         _ensure_model(settings, catalogue)
     sg = Suggester.load(settings, catalogue_path=catalogue, model_dir=model_dir, userdicts=userdicts)
@@ -175,12 +170,12 @@ def suggest(paths: tuple[Path, ...], as_json: bool, catalogue: Path | None, mode
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input file per line.")
 @click.option("--tokens", is_flag=True, help="Also give the token list exactly as the classifier sees it.")
 @click.option("--userdict", "userdicts", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Extra word list (jieba format) added to the domain dictionary.")
-def extract(paths: tuple[Path, ...], as_json: bool, tokens: bool, userdicts: tuple[Path, ...]) -> None:
+def extract(paths: tuple[str, ...], as_json: bool, tokens: bool, userdicts: tuple[Path, ...]) -> None:
     """Show what dingmi read from files: text, segments, pages, warnings (and tokens)."""
     from classifier.catalogue import load_catalogue
     from classifier.engine.analysis import analyse
@@ -199,21 +194,21 @@ def extract(paths: tuple[Path, ...], as_json: bool, tokens: bool, userdicts: tup
             return analyse(text, tk, matcher).tokens
 
     failed = False
-    files: list[Path | NotFoundError] = []
+    files: list[Path | tuple[str, NotFoundError]] = []
     for p in paths:
         try:
             files.extend(expand_paths([p]))
         except NotFoundError as e:
-            files.append(e)
+            files.append((p, e))  # reported under the name given
     bar = _progress(len(files))
     for f in files:
-        rec: dict[str, Any] = {"file": str(f.path if isinstance(f, NotFoundError) else f), "text": None,
+        rec: dict[str, Any] = {"file": f[0] if isinstance(f, tuple) else str(f), "text": None,
                                "segments": [], "pages": None, "warnings": [], "error": None}
         if tokens:
             rec["tokens"] = None
         try:
-            if isinstance(f, NotFoundError):
-                raise f
+            if isinstance(f, tuple):
+                raise f[1]
             doc = extract_text(f, max_file_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
             d = doc.to_dict()
             rec.update(text=doc.text, segments=d["segments"], pages=doc.pages,
@@ -249,22 +244,36 @@ def extract(paths: tuple[Path, ...], as_json: bool, tokens: bool, userdicts: tup
 @click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
               help="Scope catalogue (default corpus/catalogue.toml).")
 @click.option("--no-decisions", is_flag=True, help="Train on corpus/train only, ignoring confirmed decisions.")
+@click.option("--no-promote", is_flag=True, help="Keep the new version a candidate even if it is not worse.")
 @click.option("--json", "as_json", is_flag=True, help="Print the training report as JSON.")
-def train_cmd(catalogue: Path | None, no_decisions: bool, as_json: bool) -> None:
-    """Train a new model version from corpus/ (and confirmed decisions) into the data home."""
+def train_cmd(catalogue: Path | None, no_decisions: bool, no_promote: bool, as_json: bool) -> None:
+    """Train a new model version from corpus/ and the office's final decisions.
+
+    The new version becomes active only when it is not worse than the active one on the
+    golden set (corpus/eval); otherwise it stays a candidate, with the reason.
+    """
     settings = _settings()
-    rep = _do_train(settings, catalogue, with_decisions=not no_decisions)
+    res = _do_train(settings, catalogue, with_decisions=not no_decisions,
+                    auto_promote=not no_promote)
+    rep = res.report
     if as_json:
-        click.echo(json.dumps({"model_dir": str(rep.model_dir), "version": rep.version,
-                               "n_docs": rep.n_docs, "metrics": rep.metrics,
-                               "thresholds": rep.thresholds}, ensure_ascii=False))
+        click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
         return
-    m = rep.metrics
-    click.echo(f"模型版本 {rep.version}：{rep.n_docs} 篇训练样本 → {rep.model_dir}")
+    m, g, ts = rep.metrics, rep.golden, rep.counts
+    click.echo(f"模型版本 {rep.version}：{rep.n_docs} 篇训练样本（语料 {ts.get('corpus', 0)}，"
+               f"本单位决定 {ts.get('decisions', 0)}，其中纠正 {ts.get('corrections', 0)}）→ {rep.model_dir}")
     if m:
         click.echo(f"交叉验证：level_acc={m['level_acc']:.3f} macro_f1={m['macro_f1']:.3f} "
                    f"under={m['under']:.3f} over={m['over']:.3f} clause_acc={m['clause_acc']:.3f} "
                    f"secret_threshold={rep.thresholds['secret_threshold']}")
+    if rep.decision_cv:
+        d = rep.decision_cv
+        click.echo(f"本单位决定（交叉验证，{int(d['n'])} 篇）：level_acc={d['level_acc']:.3f} "
+                   f"under={d['under']:.3f} clause_acc={d['clause_acc']:.3f}")
+    if g:
+        click.echo(f"金标准集（{g['n']} 篇）：macro_f1={g['macro_f1']:.3f} under={g['under']:.3f} "
+                   f"over={g['over']:.3f} clause_top1={g['clause_top1']:.3f}")
+    click.echo("已启用为当前模型。" if res.promoted else f"未启用，保留为候选版本：{'；'.join(res.reasons)}")
 
 
 def _register_workflow() -> None:
@@ -274,6 +283,9 @@ def _register_workflow() -> None:
 
 
 _register_workflow()
+from classifier import cli_models  # noqa: E402
+
+cli_models.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -67,12 +67,14 @@ def _workflow() -> Iterator[Any]:
 
 
 def _run(as_json: bool, fn: Callable[[], None]) -> None:
-    """Call ``fn``; a ClassifierError becomes exit status 1 with its coded message."""
+    """Call ``fn``; a refused action exits 1 with its coded message, a usage error exits 2."""
     try:
         fn()
     except ClassifierError as e:
         if as_json:
             _emit({"error": e.to_dict()})
+        if e.code == "usage_error":
+            raise click.UsageError(str(e)) from e
         raise click.ClickException(str(e)) from e
 
 
@@ -95,7 +97,11 @@ def _print_summary(s: Any) -> None:
                f"  依据 {s.clause or '—'}{flag}")
     who = f"拟定：{s.drafter_name or '—'} {format_time(s.proposed_at)}"
     if s.decided_by:
-        who += f"；{s.decision_kind}：{s.decided_by} {format_time(s.decided_at)}"
+        from classifier.workflow import ACTION_LABELS, Action
+
+        kind = (ACTION_LABELS[Action(s.decision_kind)] if s.decision_kind in set(Action)
+                else s.decision_kind)
+        who += f"；{kind}：{s.decided_by} {format_time(s.decided_at)}"
     click.echo(f"    {who}；系统建议 {s.suggested_level or '—'} {s.suggested_clause or ''}")
 
 
@@ -310,8 +316,8 @@ def records() -> None:
 
 
 @records.command("export")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (.csv or .xlsx).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True,
+              path_type=Path), help="File to write (.csv or .xlsx); '-' writes CSV to stdout.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
               help="Default: from the file name's suffix.")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUSES))
@@ -322,13 +328,32 @@ def records_export(output: Path, fmt: str | None, statuses: tuple[str, ...],
     """Export the register to CSV or XLSX."""
     from classifier.records import query_records, to_csv, to_xlsx
 
-    fmt = fmt or ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
+    to_stdout = str(output) == "-"
+    suffix = output.suffix.lower().lstrip(".")
+    if fmt is None:
+        if to_stdout:
+            fmt = "csv"
+        elif suffix in ("csv", "xlsx"):
+            fmt = suffix
+        else:
+            raise click.UsageError(f"[usage_error] 无法从文件名 {output.name} 判断导出格式，"
+                                   "请使用 .csv 或 .xlsx 后缀，或指定 --format")
+    if to_stdout and fmt == "xlsx":
+        raise click.UsageError("[usage_error] XLSX 不能写到标准输出，请用 -o 指定文件")
+    if not to_stdout and not output.parent.is_dir():
+        raise click.UsageError(f"[usage_error] 目录不存在：{output.parent}")
 
     def go() -> None:
         with _workflow() as wf:
             rows = query_records(wf.store, statuses=statuses or None, levels=levels or None,
                                  search=search)
-        output.write_bytes(to_xlsx(rows) if fmt == "xlsx" else to_csv(rows))
+        data = to_xlsx(rows) if fmt == "xlsx" else to_csv(rows)
+        if to_stdout:
+            click.get_binary_stream("stdout").write(data)
+            return
+        tmp = output.with_name(f".{output.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(output)  # never a half-written export
         click.echo(f"已导出 {len(rows)} 条记录到 {output}")
     _run(False, go)
 

@@ -32,6 +32,9 @@ class Settings:
         Largest accepted upload, bytes (default 50 MiB). Larger files raise ``too_large``.
     max_pages : int
         Largest accepted PDF page count (default 500).
+    extract_timeout : float
+        Time limit for reading one document, seconds (default 300; ``DINGMI_EXTRACT_TIMEOUT``,
+        0 for none). Over it a document fails with ``timeout`` and the batch goes on.
     database_url : str or None
         SQLAlchemy URL; ``None`` means the embedded SQLite file ``<home>/dingmi.sqlite3``.
         ``DINGMI_DATABASE_URL`` overrides it.
@@ -44,6 +47,7 @@ class Settings:
     catalogue_path: Path = CORPUS_DIR / "catalogue.toml"
     max_file_bytes: int = 50 * 1024 * 1024
     max_pages: int = 500
+    extract_timeout: float = 300.0
     database_url: str | None = None
     store_originals: bool = False
 
@@ -51,6 +55,11 @@ class Settings:
     def models_dir(self) -> Path:
         """Folder holding model versions (``<home>/models``)."""
         return self.home / "models"
+
+    @property
+    def golden_path(self) -> Path:
+        """The golden evaluation set (``corpus/eval/golden.jsonl``), never trained on."""
+        return self.corpus_dir / "eval" / "golden.jsonl"
 
     @property
     def userdict_path(self) -> Path:
@@ -86,4 +95,6 @@ class Settings:
             s = replace(s, store_originals=True)
         if env.get("DINGMI_MAX_FILE_BYTES"):
             s = replace(s, max_file_bytes=int(env["DINGMI_MAX_FILE_BYTES"]))
+        if env.get("DINGMI_EXTRACT_TIMEOUT"):
+            s = replace(s, extract_timeout=float(env["DINGMI_EXTRACT_TIMEOUT"]))
         return s

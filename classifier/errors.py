@@ -91,6 +91,21 @@ class NeedsOcrError(ExtractionError):
     code = "needs_ocr"
 
 
+class NeedsConverterError(ExtractionError):
+    """A legacy or foreign format (.doc, .wps, .rtf …) needs LibreOffice, which is not installed.
+
+    Install it with ``apt-get install -y libreoffice-writer-nogui`` (README, "Formats").
+    """
+
+    code = "needs_converter"
+
+
+class ExtractionTimeoutError(ExtractionError):
+    """Reading one document took longer than its time limit (``DINGMI_EXTRACT_TIMEOUT``)."""
+
+    code = "timeout"
+
+
 class CatalogueError(ClassifierError):
     """The scope catalogue file is invalid; the message names the key and line."""
 
@@ -135,6 +150,8 @@ ERROR_CODES: tuple[str, ...] = (
     "empty_text",
     "too_large",
     "needs_ocr",
+    "needs_converter",
+    "timeout",
     "invalid_catalogue",
     "model_not_ready",
     "invalid_model",
@@ -218,3 +235,15 @@ ERROR_CODES += (
     "unknown_user",
     "user_exists",
 )
+
+
+# --- Model registry (issue 4) ----------------------------------------------------------
+
+
+class ModelTamperedError(ModelFormatError):
+    """A model file differs from the sha256 recorded in its manifest when it was saved."""
+
+    code = "model_tampered"
+
+
+ERROR_CODES += ("model_tampered",)

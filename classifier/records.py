@@ -16,9 +16,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from classifier.store import DocumentSummary, Store
 from classifier.workflow import Action, Status
+
+if TYPE_CHECKING:
+    from classifier.engine import Classifier
 
 #: Column headers of the register, in order (one per :class:`Record` field).
 HEADERS = (
@@ -161,3 +165,77 @@ def to_xlsx(records: Sequence[Record]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class SuggestionChange:
+    """A document the current model would now suggest differently from the stored suggestion.
+
+    Attributes
+    ----------
+    id, filename, status : the document
+    level, clause : the classification in effect (a person's), or None before a decision
+    then_level, then_clause, then_model, then_catalogue : the stored suggestion and the model
+        and catalogue versions that made it
+    now_level, now_clause, now_confidence, now_model : what the current model says
+    """
+
+    id: int
+    filename: str
+    status: str
+    level: str | None
+    clause: str | None
+    then_level: str | None
+    then_clause: str | None
+    then_model: str | None
+    then_catalogue: str | None
+    now_level: str
+    now_clause: str | None
+    now_confidence: float
+    now_model: str
+
+    @property
+    def now_agrees_with_decision(self) -> bool:
+        """True when the new suggestion matches the person's classification in effect."""
+        return self.level is not None and (self.now_level, self.now_clause) == (self.level,
+                                                                                self.clause)
+
+
+def suggestion_changes(store: Store, classifier: Classifier, *,
+                       ids: Sequence[int] | None = None) -> list[SuggestionChange]:
+    """Documents whose stored suggestion differs (level or clause) from the current model's.
+
+    Parameters
+    ----------
+    store : Store
+    classifier : Classifier
+        The current model (``Suggester.classifier``); it re-reads each document's stored text.
+    ids : sequence of int, optional
+        Only these documents (e.g. the register's filtered rows); default all.
+
+    Returns
+    -------
+    list of SuggestionChange
+        Oldest document first. Each stored suggestion keeps the model and catalogue version
+        that made it, so the change is traceable to a model version.
+    """
+    wanted = None if ids is None else set(ids)
+    out = []
+    for s in store.summaries(order="uploaded"):
+        if wanted is not None and s.id not in wanted:
+            continue
+        stored = store.latest_suggestion(s.id)
+        if stored is None or stored.error_code is not None:
+            continue
+        text = store.document(s.id).text
+        if not text.strip():
+            continue
+        now = classifier.suggest(text)
+        if (now.level.label, now.clause) == (stored.level, stored.clause):
+            continue
+        out.append(SuggestionChange(
+            id=s.id, filename=s.filename, status=s.status, level=s.level, clause=s.clause,
+            then_level=stored.level, then_clause=stored.clause, then_model=stored.model_version,
+            then_catalogue=stored.catalogue_version, now_level=now.level.label,
+            now_clause=now.clause, now_confidence=now.confidence, now_model=now.model_version))
+    return out

@@ -734,9 +734,10 @@ class Store:
             Substring of the file name, clause, mark, drafter's name or text.
         since, until : datetime, optional
             Upload time window (aware datetimes; ``until`` exclusive).
-        order : {"proposed", "uploaded", "updated"}
-            Oldest first by proposal time (then upload time), by upload time, or newest
-            change first.
+        order : {"proposed", "uploaded", "updated", "uncertain"}
+            Oldest first by proposal time (then upload time), by upload time, newest
+            change first, or most uncertain first (lowest model confidence of the latest
+            suggestion first, documents without one first; ties oldest proposal first).
         """
         def latest(model: Any) -> Any:
             return (
@@ -787,6 +788,10 @@ class Store:
                            DocumentRow.id)
         elif order == "uploaded":
             q = q.order_by(DocumentRow.uploaded_at, DocumentRow.id)
+        elif order == "uncertain":
+            q = q.order_by(SuggestionRow.confidence.is_not(None), SuggestionRow.confidence,
+                           func.coalesce(ProposalRow.created_at, DocumentRow.uploaded_at),
+                           DocumentRow.id)
         elif order == "updated":
             q = q.order_by(DocumentRow.updated_at.desc(), DocumentRow.id.desc())
         else:
@@ -816,33 +821,61 @@ class Store:
                 )
         return out
 
+    def final_decision_records(self) -> Iterator[dict[str, Any]]:
+        """Final decisions of this store as training records (see :func:`final_decision_records`)."""
+        def latest(model: Any) -> Any:
+            return (select(model.document_id, func.max(model.id).label("last_id"))
+                    .group_by(model.document_id).subquery())
+
+        last_s, last_d = latest(SuggestionRow), latest(DecisionRow)
+        q = (
+            select(DocumentRow.id, DocumentRow.text, DocumentRow.level, DocumentRow.clause,
+                   DocumentRow.status, DocumentRow.sha256, DocumentRow.updated_at,
+                   DecisionRow.created_at, SuggestionRow.level, SuggestionRow.clause,
+                   SuggestionRow.model_version)
+            .outerjoin(last_s, last_s.c.document_id == DocumentRow.id)
+            .outerjoin(SuggestionRow, SuggestionRow.id == last_s.c.last_id)
+            .outerjoin(last_d, last_d.c.document_id == DocumentRow.id)
+            .outerjoin(DecisionRow, DecisionRow.id == last_d.c.last_id)
+            .where(DocumentRow.status.in_(FINAL_STATUSES), DocumentRow.level.is_not(None))
+            .order_by(DocumentRow.id)
+        )
+        with self._read() as s:
+            rows = s.execute(q).all()
+        for doc_id, text, level, clause, status, sha, updated, decided, s_level, s_clause, mv in rows:
+            if text and text.strip():
+                yield {"id": f"db-{doc_id}", "text": text, "level": level, "clause": clause,
+                       "source": f"decision:{status}", "status": status, "sha256": sha,
+                       "decided_at": (decided or updated).isoformat(),
+                       "suggested_level": s_level, "suggested_clause": s_clause,
+                       "model_version": mv}
+
 
 #: Statuses in which a person has settled the classification (mirrors workflow.Status).
 FINAL_STATUSES = ("confirmed", "overridden", "decided")
 
 
 def final_decision_records(settings: Settings) -> Iterator[dict[str, Any]]:
-    """Settled documents as training records ``{"id", "text", "level", "clause", "source"}``.
+    """Settled documents as training records.
 
     Only final human decisions train the model (house style §4.8): confirmed, overridden or
-    decided by the leading group; pending and escalated ones never do. Yields nothing when
-    the embedded database does not exist yet (training must not create it).
+    decided by the leading group; pending and escalated ones never do. The label is the
+    classification in effect on the document, i.e. the latest decision's. Yields nothing
+    when the embedded database does not exist yet (training must not create it).
+
+    Yields
+    ------
+    dict
+        ``id`` (``db-<document id>``), ``text``, ``level``, ``clause``, ``source``
+        (``decision:<status>``), ``status``, ``sha256`` (of the uploaded bytes),
+        ``decided_at`` (ISO 8601, UTC; of the latest decision), ``suggested_level`` and
+        ``suggested_clause`` (the latest stored suggestion, None when there is none) and
+        ``model_version`` (the model that made it).
     """
     if settings.database_url is None and not (Path(settings.home) / "dingmi.sqlite3").exists():
         return
     store = Store.open(settings)
     try:
-        with store._read() as s:
-            q = (
-                select(DocumentRow.id, DocumentRow.text, DocumentRow.level, DocumentRow.clause,
-                       DocumentRow.status)
-                .where(DocumentRow.status.in_(FINAL_STATUSES), DocumentRow.level.is_not(None))
-                .order_by(DocumentRow.id)
-            )
-            rows = s.execute(q).all()
+        yield from store.final_decision_records()
     finally:
         store.close()
-    for doc_id, text, level, clause, status in rows:
-        if text and text.strip():
-            yield {"id": f"db-{doc_id}", "text": text, "level": level, "clause": clause,
-                   "source": f"decision:{status}"}

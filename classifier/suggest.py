@@ -101,6 +101,10 @@ class Suggester:
         sug = self.classifier.suggest(doc.text)
         rec: dict[str, Any] = {"file": name, **sug.to_dict(), "error": None}
         rec["warnings"] = list(doc.warnings)
+        ocr = doc.ocr_summary()  # issue 5: a suggestion resting on OCR text says so
+        if ocr is not None:
+            rec["ocr"] = ocr
+            rec["warnings"].append("ocr_text: 建议依据文字识别（OCR）结果，请核对识别文字")
         if with_text:
             rec["text"] = doc.text
             rec["format"] = doc.source_format
@@ -133,7 +137,8 @@ class Suggester:
         name = str(path)
         s = self.settings
         return self._guard(name, lambda: self._record(
-            name, extract_text(Path(path), max_file_bytes=s.max_file_bytes, max_pages=s.max_pages),
+            name, extract_text(Path(path), max_file_bytes=s.max_file_bytes, max_pages=s.max_pages,
+                               timeout=s.extract_timeout),
             with_text))
 
     def suggest_bytes(self, data: bytes, filename: str) -> dict[str, Any]:
@@ -150,7 +155,7 @@ class Suggester:
         s = self.settings
         rec = self._guard(filename, lambda: self._record(
             filename, extract_bytes(data, filename, max_file_bytes=s.max_file_bytes,
-                                    max_pages=s.max_pages), True))
+                                    max_pages=s.max_pages, timeout=s.extract_timeout), True))
         rec["sha256"] = hashlib.sha256(data).hexdigest()
         return rec
 
@@ -166,10 +171,13 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     from classifier.errors import NotFoundError
 
     out: list[Path] = []
-    for p in paths:
-        p = Path(p)
+    for raw in paths:
+        if not str(raw).strip():  # Path("") would silently mean the current directory
+            raise NotFoundError("文件名为空", path=str(raw))
+        p = Path(raw)
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file()
+            # Files, and broken links too (reported as not_found rather than silently skipped).
+            out.extend(sorted(f for f in p.rglob("*") if (f.is_file() or (f.is_symlink() and not f.exists()))
                               and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         elif p.exists():
             out.append(p)

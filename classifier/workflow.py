@@ -435,9 +435,19 @@ class Workflow:
 
     # --- queues ---
 
-    def review_queue(self) -> list[DocumentSummary]:
-        """Proposals waiting for the director, oldest proposal first."""
-        return self.store.summaries(statuses=[Status.PROPOSED.value], order="proposed")
+    def review_queue(self, order: str = "proposed") -> list[DocumentSummary]:
+        """Proposals waiting for the director.
+
+        Parameters
+        ----------
+        order : {"proposed", "uncertain"}
+            Oldest proposal first (default), or most uncertain first: lowest model
+            confidence (top class probability) first, so the most informative cases are
+            decided first (house style §4.8, Prodigy's ``prefer_uncertain``).
+        """
+        if order not in ("proposed", "uncertain"):
+            raise UsageError(f"排序方式 {order!r} 无效，应为 proposed 或 uncertain")
+        return self.store.summaries(statuses=[Status.PROPOSED.value], order=order)
 
     def escalated(self) -> list[DocumentSummary]:
         """Matters waiting for the leading group, oldest first."""
@@ -480,7 +490,7 @@ class Workflow:
             )
         if Status(doc.status) not in t.sources:
             raise IllegalTransitionError(
-                f"《{doc.filename}》当前状态为“{Status(doc.status).label}”，不能{ACTION_LABELS[action]}"
+                f"《{doc.filename}》当前状态为“{Status(doc.status).label}”，不能执行“{ACTION_LABELS[action]}”"
             )
         if action in REVIEW_ACTIONS:
             proposal = tx.latest_proposal(doc.id)

@@ -4,7 +4,8 @@ Builds a throw-away data home (model trained from ``corpus/``, demo users, the f
 documents of ``examples/`` plus one invented draft, brought to different states through
 the workflow), starts ``streamlit run app.py`` on a free port, and drives Debian's chromium
 with Playwright (no browser download) to capture ``docs/screenshots/{draft,review,
-leading_group,records}.png``.
+leading_group,records,model}.png``. The model page shows the real registry: the default
+model, then a retrain on the seeded decisions.
 
 Usage: ``.venv/bin/python docs/make_screenshots.py [--out DIR] [--chromium PATH]``
 """
@@ -28,9 +29,9 @@ sys.path.insert(0, str(REPO))
 from classifier.catalogue import Level, load_catalogue  # noqa: E402
 from classifier.config import Settings  # noqa: E402
 from classifier.demo import ensure_demo_users  # noqa: E402
+from classifier.registry import retrain  # noqa: E402
 from classifier.store import Store  # noqa: E402
-from classifier.suggest import Suggester, make_tokenizer  # noqa: E402
-from classifier.train import train  # noqa: E402
+from classifier.suggest import Suggester  # noqa: E402
 from classifier.workflow import Classification, Workflow  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -41,12 +42,13 @@ EXTRA_DRAFT = (
     "以上人选尚未公布，请严格控制知悉范围。\n\n中共某市委组织部\n2025年9月1日"
 )
 
+EXTRA_NOTE = "老周：北坪县常务副县长的位子基本定了让宋一帆过去，原来那位挪到市里。会还没上，先别声张。"
+
 
 def seed(settings: Settings) -> None:
     """Train the model and bring the example documents to different workflow states."""
     catalogue = load_catalogue(settings.catalogue_path)
-    train(catalogue, make_tokenizer(settings, catalogue), settings.corpus_dir / "train",
-          settings.models_dir, cv_folds=0)
+    retrain(settings, with_decisions=False)
     sg = Suggester.load(settings)
     store = Store.open(settings)
     ensure_demo_users(store)
@@ -77,7 +79,12 @@ def seed(settings: Settings) -> None:
     wf.propose(drafter.id, odd, Classification(Level.MIMI, "4.3", 10), scope="部务会成员",
                note="拟按秘密管理")
     up(ex["01"])  # left for the drafter: the 拟定 screenshot shows its suggestion
+    note = up(EXTRA_NOTE, "工作群消息.txt")
+    propose_as_suggested(note, "部务会成员")
+    wf.override(director2.id, note, Classification(Level.JIMI, "4.3", None, "任免正式公布后"),
+                reason="审批中的干部任免事项，按第4.3条定为机密")
     store.close()
+    retrain(settings)  # the model page: a second version, trained on these decisions
 
 
 def _free_port() -> int:
@@ -137,6 +144,13 @@ def main() -> None:
                     time.sleep(1.5)  # let Streamlit finish fading in stale elements
                     page.screenshot(path=str(args.out / f"{name}.png"))
                     print(args.out / f"{name}.png")
+                page.set_viewport_size({"width": 1440, "height": 2900})  # the whole page
+                page.get_by_role("link", name="模型").click()
+                expect(page.get_by_role("heading", level=1, name="模型")).to_be_visible()
+                page.wait_for_load_state("networkidle")
+                time.sleep(3)  # charts render after the page
+                page.screenshot(path=str(args.out / "model.png"))
+                print(args.out / "model.png")
                 browser.close()
         finally:
             proc.terminate()

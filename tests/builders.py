@@ -472,7 +472,7 @@ def long_pdf(n_pages: int = 5, chars_per_page: int = 1650) -> bytes:
     size, pitch = 10.5, 15.0
     pages = []
     for k in range(n_pages):
-        lines: list[PdfLine] = [(60.0, 790.0, f"{'一二三四五六七八九十'[k]}、第{k + 1}部分")]
+        lines: list[PdfLine] = [(60.0, 790.0, f"{'一二三四五六七八九十'[k % 10]}、第{k + 1}部分")]
         y, written = 770.0, 0
         while written < chars_per_page and y > 60:
             para = (sentences * 3)[written % 40 : written % 40 + 170]
@@ -541,3 +541,190 @@ PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c63f8cfc0f01f0005000201e2215bc90000000049454e44ae426082"
 )
+
+
+# --------------------------------------------------------------------------- scans (issue 5)
+
+DRAFT_TITLE = "关于做好2024年度市管干部考察工作的通知"
+DRAFT_BODY = (
+    "各区委组织部，市直各单位党组（党委）：",
+    "为进一步加强干部队伍建设，根据《党政领导干部选拔任用工作条例》有关规定，经市委研究同意，"
+    "现就做好2024年度市管干部考察工作有关事项通知如下。",
+    "一、考察对象。本次考察对象为市直单位正处级领导干部和部分副处级领导干部，共计47名。"
+    "各单位要按照干部管理权限，认真核实考察对象的基本情况。",
+    "二、考察内容。重点考察政治素质、工作实绩、作风表现和廉洁自律情况，注重了解干部在急难险重"
+    "任务中的表现，听取群众意见。",
+    "三、工作要求。各单位要严格遵守组织人事工作纪律，对考察中了解的情况严格保密，不得以任何形式"
+    "向外泄露谈话内容和考察结果。",
+    "中共东岚市委组织部",
+    "2024年3月15日",
+)
+
+
+def draft_text() -> str:
+    """The text of :func:`draft_pdf`, paragraphs joined by newlines."""
+    return "\n".join((DRAFT_TITLE, *DRAFT_BODY))
+
+
+def draft_pdf() -> bytes:
+    """One page of a typical printed draft: title, 16 pt body, 28 characters a line (GB/T 9704)."""
+    lines: list[PdfLine] = [(100.0, 760.0, DRAFT_TITLE)]
+    y = 720.0
+    for para in DRAFT_BODY:
+        block = wrap_cjk(para, x=72.0, y=y, width_chars=28, pitch=26.0, size=16.0)
+        lines += block
+        y -= 26.0 * len(block)
+    return pdf_bytes([lines], size=16.0)
+
+
+def scan_image(pdf: bytes, page: int = 0, *, dpi: int = 200, noise: bool = True, seed: int = 0):
+    """A "scan" of a PDF page: rendered at ``dpi``, rotated 0.6°, blurred, with Gaussian noise (PIL image)."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageFilter
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        img = doc[page].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    finally:
+        doc.close()
+    if noise:
+        img = img.rotate(0.6, resample=Image.BICUBIC, fillcolor=255)
+        img = img.filter(ImageFilter.GaussianBlur(0.8))
+        a = np.asarray(img, dtype=np.float32) + np.random.default_rng(seed).normal(0, 12, img.size[::-1])
+        img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+    return img
+
+
+def image_bytes(img, fmt: str = "PNG", **kwargs) -> bytes:
+    """Encode a PIL image (``fmt``: PNG, JPEG, TIFF, PDF — a PDF holds the image only, no text layer)."""
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kwargs)
+    return buf.getvalue()
+
+
+def merge_pdfs(*pdfs: bytes) -> bytes:
+    """The pages of several PDFs, in order, as one PDF (through PDFium)."""
+    import pypdfium2 as pdfium
+
+    out = pdfium.PdfDocument.new()
+    for data in pdfs:
+        src = pdfium.PdfDocument(data)
+        out.import_pages(src)
+        src.close()
+    buf = io.BytesIO()
+    out.save(buf)
+    out.close()
+    return buf.getvalue()
+
+
+def char_accuracy(reference: str, hypothesis: str) -> float:
+    """1 − (Levenshtein distance / reference length), whitespace removed from both."""
+    import re
+
+    ref, hyp = re.sub(r"\s", "", reference), re.sub(r"\s", "", hypothesis)
+    prev = list(range(len(hyp) + 1))
+    for i, a in enumerate(ref, 1):
+        cur = [i]
+        for j, c in enumerate(hyp, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != c)))
+        prev = cur
+    return 1 - prev[-1] / len(ref)
+
+
+# --------------------------------------------------------------------------- other formats (issue 5)
+
+OFD_NS = "http://www.ofdspec.org/2016"
+
+
+def ofd_bytes(pages: Sequence[Sequence[tuple[float, float, str]]], *, size: float = 5.6) -> bytes:
+    """A minimal OFD (GB/T 33190): ``OFD.xml`` → ``Doc_0/Document.xml`` → one ``Content.xml`` a page.
+
+    Each page is a list of ``(x, y, text)`` (mm, y downward): one ``TextObject`` each.
+    """
+    files: dict[str, bytes | str] = {
+        "OFD.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{OFD_NS}" Version="1.0" '
+        'DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>x</ofd:DocID></ofd:DocInfo>'
+        "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+    }
+    refs = "".join(
+        f'<ofd:Page ID="{k + 1}" BaseLoc="Pages/Page_{k}/Content.xml"/>' for k in range(len(pages))
+    )
+    files["Doc_0/Document.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{OFD_NS}"><ofd:CommonData>'
+        '<ofd:MaxUnitID>99</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>'
+        f"</ofd:PageArea></ofd:CommonData><ofd:Pages>{refs}</ofd:Pages></ofd:Document>"
+    )
+    for k, lines in enumerate(pages):
+        objs = "".join(
+            f'<ofd:TextObject ID="{10 + n}" Boundary="{x} {y - size} {size * len(t)} {size * 1.2}" '
+            f'Font="1" Size="{size}"><ofd:TextCode X="0" Y="{size}">{escape(t)}</ofd:TextCode>'
+            "</ofd:TextObject>"
+            for n, (x, y, t) in enumerate(lines)
+        )
+        files[f"Doc_0/Pages/Page_{k}/Content.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="{OFD_NS}"><ofd:Content>'
+            f'<ofd:Layer ID="2">{objs}</ofd:Layer></ofd:Content></ofd:Page>'
+        )
+    return zip_bytes(files)
+
+
+def xlsx_bytes(sheets: dict[str, Sequence[Sequence[object]]]) -> bytes:
+    """An XLSX workbook written by openpyxl: sheet name → rows of cell values."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def zip_bomb_docx(expanded: int = 300 * 1024 * 1024) -> bytes:
+    """A DOCX whose ``word/document.xml`` is followed by a part that inflates to ``expanded`` bytes.
+
+    Written with a streaming deflater, so the test never holds the expanded bytes.
+    """
+    base = docx_bytes(p("正文"))
+    buf = io.BytesIO(base)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("word/media/bomb.xml", "w", force_zip64=True) as fh:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(expanded >> 20):
+                fh.write(chunk)
+    return buf.getvalue()
+
+
+def many_entries_zip(n: int = 10_001) -> bytes:
+    """A DOCX with ``n`` extra empty entries."""
+    buf = io.BytesIO(docx_bytes(p("正文")))
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_STORED) as zf:
+        for k in range(n):
+            zf.writestr(f"customXml/e{k}.xml", b"")
+    return buf.getvalue()
+
+
+def owner_password_pdf(text: str = "关于干部考察工作的通知") -> bytes:
+    """A PDF encrypted with an owner password only (no open password; copying not permitted)."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    buf = io.BytesIO()
+    c = _cjk_canvas(buf, StandardEncryption("", ownerPassword="owner", canCopy=0, canModify=0))
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, 760, text)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def spread_bomb_docx(n_parts: int = 260) -> bytes:
+    """A DOCX with ``n_parts`` parts of 1 MiB of zeros each: no single extreme part, 260 MiB in all."""
+    buf = io.BytesIO(docx_bytes(p("正文")))
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf:
+        for k in range(n_parts):
+            zf.writestr(f"word/media/z{k}.bin", bytes(1 << 20))
+    return buf.getvalue()

@@ -150,3 +150,41 @@ def pg_url():
     yield f"postgresql+psycopg://dingmi@/postgres?host={data}&port={port}"
     run("pg_ctl", "-D", str(data / "db"), "-m", "immediate", "stop")
     shutil.rmtree(data, ignore_errors=True)
+
+
+# --- model registry and retraining (issue 4) -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def golden_set() -> list[dict]:
+    """The golden evaluation set (corpus/eval/golden.jsonl); never trained on."""
+    from classifier.evaluation import read_golden
+
+    return read_golden(REPO / "corpus" / "eval" / "golden.jsonl")
+
+
+@pytest.fixture()
+def make_version(trained_model):
+    """Factory: copy the session model into ``models_dir/<name>`` with given golden metrics.
+
+    ``make_version(models_dir, name, under=…, macro_f1=…, over=…, clause_top1=…)`` returns the
+    directory; the manifest is rewritten so the copy is a sound model in its own right.
+    """
+    import json
+    import shutil
+
+    from classifier.engine.model import write_manifest
+
+    def make(models_dir: Path, name: str, *, created_at: str | None = None, **golden) -> Path:
+        d = models_dir / name
+        shutil.copytree(trained_model, d)
+        meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
+        g = {"macro_f1": 0.9, "under": 0.02, "over": 0.1, "clause_top1": 0.9, "level_acc": 0.9,
+             "n": 109, "golden_sha256": "g1"}
+        g.update(golden)
+        meta.update(version=name, golden=g, created_at=created_at or f"2026-01-01T00:00:{len(list(models_dir.iterdir())):02d}+00:00")
+        (d / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        write_manifest(d)
+        return d
+
+    return make

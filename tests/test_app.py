@@ -10,13 +10,15 @@ from streamlit.testing.v1 import AppTest
 
 from classifier.catalogue import Level
 from classifier.demo import DEMO_USERS
+from classifier.extract import ocr
 from classifier.store import Store
 from classifier.workflow import Classification, Workflow
+from tests import builders as b
 
 REPO = Path(__file__).resolve().parent.parent
 
 PAGES = ["app_pages/draft.py", "app_pages/review.py", "app_pages/leading_group.py",
-         "app_pages/records.py"]
+         "app_pages/records.py", "app_pages/model.py"]
 TEXT = (
     "关于拟任干部人选的请示\n经部务会研究，拟提名张某某同志为市财政局局长人选。"
     "以上人选尚未公布，请严格控制知悉范围。"
@@ -250,3 +252,75 @@ def test_app_records_filters_searches_and_exports(at, wf, suggester):
     assert len(at.dataframe[0].value) == 1
     assert [d.label for d in at.download_button] == ["导出 CSV", "导出 Excel"]
     assert not any(d.proto.disabled for d in at.download_button)
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR engine not installed")
+def test_app_scanned_upload_shows_ocr_note_and_page_image(at, wf):
+    """Issue 5: text read by OCR says 请核对识别文字 and the page image is shown beside it."""
+    scan = b.scan_image(b.draft_pdf(), dpi=200, noise=True).crop((0, 120, 1654, 420))
+    at.file_uploader[0].set_value([("扫描件.png", b.image_bytes(scan, "PNG"), "image/png")])
+    _ok(at.run(timeout=60))
+    assert any("请核对识别文字" in w for w in _texts(at, "warning"))
+    assert [type(e).__name__ for e in at.main].count("Image") == 1
+    assert wf.store.summaries()[0].filename == "扫描件.png"
+
+
+# --- the model page (issue 4) ----------------------------------------------------------
+
+
+@pytest.fixture()
+def model_home(tmp_path, monkeypatch, make_version):
+    """A data home with a real registry: one trained, scored, active version and a refused
+    candidate; a fresh database."""
+    from classifier.config import Settings
+    from classifier.registry import Registry, retrain
+
+    home = tmp_path / "home"
+    res = retrain(Settings(home=home), cv_folds=0, with_decisions=False)
+    assert res.promoted
+    Registry(home / "models").register(make_version(
+        home / "models", "candidate-1", under=0.5, created_at="2099-01-01T00:00:00+00:00",
+        golden_sha256=res.report.golden["golden_sha256"]))
+    monkeypatch.setenv("DINGMI_HOME", str(home))
+    monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    return home
+
+
+def _model_page(user: str) -> AppTest:
+    at = _ok(_app().run())
+    _as(at, user)
+    return _ok(at.switch_page("app_pages/model.py").run())
+
+
+def test_app_model_page_shows_registry_charts(model_home):
+    at = _model_page("管理员")
+    assert _texts(at, "title") == ["模型"]
+    charts = at.get("vega_lite_chart")
+    assert len(charts) >= 4  # versions, learning curve, confusion matrix, precision/recall
+    table = at.dataframe[0].value
+    assert len(table) == 2 and set(table["状态"]) == {"启用中", "候选"}
+    assert any("漏定率" in r for r in table["未启用原因"])
+    assert not at.button(key="model_retrain").disabled
+
+
+def test_app_model_page_retrain_runs_in_background(model_home):
+    from classifier.registry import Registry
+
+    at = _model_page("李主任")
+    _ok(at.button(key="model_retrain").click().run())
+    import time
+
+    reg = Registry(model_home / "models")
+    deadline = time.monotonic() + 120
+    while len(reg.versions()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(0.5)  # registered; let the thread record its result
+    at = _ok(at.run())
+    done = _texts(at, "success") + _texts(at, "warning")
+    assert any("训练完成" in t for t in done), done
+    assert len(Registry(model_home / "models").versions()) == 3
+
+
+def test_app_model_page_drafter_cannot_retrain(model_home):
+    at = _model_page("张承办")
+    assert at.button(key="model_retrain").disabled

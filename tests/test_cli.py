@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from classifier.cli import main
+from classifier.extract import legacy, ocr
 from tests import builders as b
 
 KEYS = {"file", "level", "clause", "clause_title", "period", "confidence", "needs_review",
@@ -39,10 +40,12 @@ def files(tmp_path) -> dict[str, Path]:
     return {k: b.write(tmp_path, k, v) for k, v in out.items()}
 
 
+_OCR = ocr.available()  # issue 5: scans and images are OCR'd, legacy files converted
 EXPECTED_CODES = {
     "corrupt.docx": "corrupt_file", "encrypted.pdf": "encrypted", "empty.txt": "empty_text",
-    "random.bin": "unsupported_format", "image.pdf": "needs_ocr", "picture.docx": "unsupported_format",
-    "legacy.docx": "unsupported_format",
+    "random.bin": "unsupported_format", "image.pdf": "empty_text" if _OCR else "needs_ocr",
+    "picture.docx": "corrupt_file" if _OCR else "needs_ocr",
+    "legacy.docx": "corrupt_file" if legacy.soffice() else "needs_converter",
 }
 
 
@@ -183,3 +186,28 @@ def test_no_traceback_on_garbage_in_a_real_process(home_env, tmp_path):
     recs = _lines(p.stdout)
     assert len(recs) == 4  # the empty folder expands to nothing
     assert p.returncode == 1
+
+
+def test_empty_path_is_not_the_current_directory(home_env):
+    res = CliRunner().invoke(main, ["suggest", "--json", ""])
+    (rec,) = _lines(res.stdout)
+    assert rec["file"] == "" and rec["error"]["code"] == "not_found" and res.exit_code == 1
+
+
+def test_broken_link_in_a_folder_is_reported(home_env, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SECRET_TEXT, encoding="utf-8")
+    (folder / "b.txt").symlink_to(tmp_path / "gone.txt")
+    res = CliRunner().invoke(main, ["suggest", "--json", str(folder)])
+    recs = _lines(res.stdout)
+    assert [Path(r["file"]).name for r in recs] == ["a.txt", "b.txt"]
+    assert recs[1]["error"]["code"] == "not_found" and res.exit_code == 1
+
+
+def test_broken_pipe_is_quiet(home_env, files):
+    exe = Path(sys.executable).parent / "dingmi"
+    p = subprocess.run(f"'{exe}' suggest --json '{files['good.txt']}' '{files['good.docx']}' | head -c 10",
+                       shell=True, capture_output=True, text=True,
+                       env={"DINGMI_HOME": str(home_env), "PATH": "/usr/bin:/bin"})
+    assert "internal_error" not in p.stderr and "Traceback" not in p.stderr

@@ -125,7 +125,7 @@ def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
         # director: pick the user in the sidebar, the review page opens; confirm
         page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
         page.get_by_role("option", name="李主任（办公室主任）").click()
-        expect(page.get_by_role("heading", name="审核")).to_be_visible()
+        expect(page.get_by_role("heading", name="审核", exact=True)).to_be_visible()
         page.get_by_role("button", name="确认拟定意见").click()
         expect(page.get_by_text(re.compile("^已确认 #"))).to_be_visible()
         assert page.evaluate("window.__xss") is None and dialogs == []

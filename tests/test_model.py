@@ -11,7 +11,7 @@ import pytest
 
 from classifier.engine.analysis import EXTRA_DENSE, analyse
 from classifier.engine.matcher import Matcher
-from classifier.engine.model import TextModel, doc_features, latest_model_dir
+from classifier.engine.model import TextModel, doc_features, latest_model_dir, write_manifest
 from classifier.errors import ModelFormatError, ModelNotReadyError
 from classifier.train import _fit, _predict, export_model, read_records
 
@@ -52,8 +52,11 @@ def test_pickled_array_is_refused(trained_model, tmp_path):
     shutil.copytree(trained_model, bad)
     np.savez(bad / "model.npz", idf=np.array([object()], dtype=object), coef=np.zeros((1, 1)),
              intercept=np.zeros(1))
+    with pytest.raises(ModelFormatError, match=r"\[model_tampered\]"):
+        TextModel.load(bad)  # swapped after saving: the manifest refuses it
+    write_manifest(bad)
     with pytest.raises(ModelFormatError, match=r"\[invalid_model\]"):
-        TextModel.load(bad)
+        TextModel.load(bad)  # even with a matching manifest, no object array is unpickled
 
 
 @pytest.mark.parametrize("damage", ["shape", "format", "json", "missing"])
@@ -71,6 +74,8 @@ def test_damaged_model_raises_typed_error(trained_model, tmp_path, damage):
         (bad / "vocabulary.json").write_text("{not json", encoding="utf-8")
     else:
         (bad / "model.npz").unlink()
+    if damage != "missing":
+        write_manifest(bad)  # damaged when saved: the format checks, not the hashes, refuse it
     with pytest.raises(ModelNotReadyError):
         TextModel.load(bad)
 

@@ -86,12 +86,31 @@ def test_catch_all_clause_takes_the_most_cautious_level(catalogue, tokenizer):
     from classifier.engine import CATCH_ALL, Classifier
     from classifier.engine.model import TextModel
 
+    text = "请各位同志认真阅读以下有关材料并于本周五之前按时交回办公室，阅后收回。"
+    words = sorted(set(tokenizer.tokens(text)))
     classes = ["公开", "内部", "4.1", "4.2", "4.3", "4.5"]  # an undecided model: uniform
-    model = TextModel(classes, {"x": 0}, np.ones(1), np.zeros((6, 1)), np.zeros(6), [],
-                      {"version": "uniform"})
-    s = Classifier(catalogue, tokenizer, model).suggest("秘密\n请阅后收回。")
+    model = TextModel(classes, {w: i for i, w in enumerate(words)}, np.ones(len(words)),
+                      np.zeros((6, len(words))), np.zeros(6), [], {"version": "uniform"})
+    s = Classifier(catalogue, tokenizer, model).suggest("秘密\n" + text)
     assert s.clause == "4.12" and CATCH_ALL in s.reasons and s.needs_review
     assert s.level is Level.JIMI  # the highest of the likeliest clauses (4.1, 4.3: 机密)
     assert s.period_years == 20 and s.mark == "机密★20年"
     assert s.candidates[0].clause == "4.12"
     assert s.marking_conflict  # printed 秘密, suggested 机密
+
+
+@pytest.mark.parametrize("text", ["关于开会的通知", "def main():\n    return 0\n", "Hello world, this is a test.",
+                                  "123 456 789"])
+def test_too_little_text_is_not_suggested_secret(suggester, text):
+    """No evidence is not evidence of a secret: short or foreign texts go to a person as 内部/公开."""
+    from classifier.engine import INSUFFICIENT_TEXT
+
+    s = suggester.suggest_text(text)
+    assert not s.level.is_secret and s.needs_review and INSUFFICIENT_TEXT in s.reasons
+
+
+def test_too_little_text_with_a_secret_marking_stays_secret(suggester):
+    from classifier.engine import INSUFFICIENT_TEXT
+
+    s = suggester.suggest_text("机密★20年\n见附件。")
+    assert s.level is Level.JIMI and s.clause == "4.12" and INSUFFICIENT_TEXT in s.reasons

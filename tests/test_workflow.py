@@ -519,3 +519,23 @@ def test_workflow_state_machine_property(suggester, catalogue):
         settings=settings(max_examples=50, stateful_step_count=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow]),
     )
+
+
+def test_review_queue_sorted_by_uncertainty(workflow, people):
+    from classifier.catalogue import Level
+    from classifier.errors import UsageError
+    from classifier.workflow import Classification
+
+    ids = {}
+    for name, conf in (("a.txt", 0.9), ("b.txt", 0.3), ("c.txt", 0.6)):
+        def fake(data: bytes, filename: str, conf: float = conf) -> dict:
+            return {"level": "内部", "clause": None, "confidence": conf, "needs_review": False,
+                    "text": data.decode(), "format": "txt", "error": None}
+        doc = workflow.upload(people.drafter.id, name.encode() * 3, name, fake).document
+        workflow.propose(people.drafter.id, doc.id, Classification(Level.NEIBU))
+        ids[name] = doc.id
+    assert [s.filename for s in workflow.review_queue()] == ["a.txt", "b.txt", "c.txt"]
+    assert [s.filename for s in workflow.review_queue(order="uncertain")] == ["b.txt", "c.txt",
+                                                                              "a.txt"]
+    with pytest.raises(UsageError):
+        workflow.review_queue(order="random")

@@ -27,8 +27,43 @@ SIGNALS_DISAGREE = "signals_disagree"
 SECRET_UNCERTAIN = "secret_uncertain"
 MARKING_CONFLICT = "marking_conflict"
 MODEL_MISSING_CLAUSE = "clause_unknown_to_model"
+INSUFFICIENT_TEXT = "insufficient_text"
+
+#: Default of :attr:`Classifier.secret_threshold` on the :func:`secret_score` scale, used when a
+#: model carries none (trained without cross-validation); ``dingmi train`` picks its own.
+DEFAULT_SECRET_THRESHOLD = 0.2
+
+#: Fewer distinct known words than this and the model has nothing to judge by: its output is
+#: its prior, which leans to the eleven secret classes. Such a draft is not suggested secret on
+#: the model's word alone (a printed secret marking still is), and always goes to a person.
+MIN_KNOWN_WORDS = 8
 
 NON_SECRET = {"公开": Level.GONGKAI, "内部": Level.NEIBU}
+
+
+def secret_score(p: np.ndarray, secret_idx: list[int], open_idx: list[int]) -> float:
+    """How strongly class probabilities point to a state secret, in [0, 1].
+
+    ``max(p[secret]) / (max(p[secret]) + max(p[open]))``: the likeliest secret clause against
+    the likeliest non-secret level. Summing the secret classes instead would favour secret by
+    the class count alone (eleven clauses against 公开 and 内部): a draft the model cannot place
+    spreads its probability thinly over the clauses and would sum to "secret".
+
+    Parameters
+    ----------
+    p : ndarray of shape (K,)
+        Class probabilities.
+    secret_idx, open_idx : list of int
+        Columns of the state-secret clauses and of 公开/内部.
+
+    Returns
+    -------
+    float
+        0 when there is no secret class, 1 when there is no non-secret class.
+    """
+    ms = float(p[secret_idx].max()) if secret_idx else 0.0
+    mo = float(p[open_idx].max()) if open_idx else 0.0
+    return ms / (ms + mo) if ms + mo > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -144,7 +179,7 @@ class Classifier:
     """
 
     def __init__(self, catalogue: Catalogue, tokenizer: Tokenizer, model: TextModel, *,
-                 secret_threshold: float = 0.35, review_below: float = 0.55) -> None:
+                 secret_threshold: float = DEFAULT_SECRET_THRESHOLD, review_below: float = 0.55) -> None:
         self.catalogue = catalogue
         self.tokenizer = tokenizer
         self.model = model
@@ -166,7 +201,7 @@ class Classifier:
         """Load the model in ``model_dir`` (see :meth:`TextModel.load` for errors)."""
         model = TextModel.load(model_dir)
         th = model.metadata.get("thresholds", {})
-        kwargs.setdefault("secret_threshold", float(th.get("secret_threshold", 0.35)))
+        kwargs.setdefault("secret_threshold", float(th.get("secret_threshold", DEFAULT_SECRET_THRESHOLD)))
         kwargs.setdefault("review_below", float(th.get("review_below", 0.55)))
         return cls(catalogue, tokenizer, model, **kwargs)
 
@@ -202,8 +237,15 @@ class Classifier:
         levels = self._class_level
         secret_idx = [i for i, lv in enumerate(levels) if lv is not None and lv.is_secret]
         open_idx = [i for i, lv in enumerate(levels) if lv is not None and not lv.is_secret]
-        p_secret = float(p[secret_idx].sum()) if secret_idx else 0.0
+        p_secret = secret_score(p, secret_idx, open_idx)
         reasons: list[str] = []
+        vocab = self.model.vocabulary
+        known = len({t for t in a.tokens if t in vocab and not t.startswith("<")})
+        printed = a.marking.level if a.marking else None
+        if known < MIN_KNOWN_WORDS:
+            reasons.append(INSUFFICIENT_TEXT)
+            # No evidence of a secret (the model's prior is not one) unless one is printed.
+            p_secret = 1.0 if printed is not None and printed.is_secret else 0.0
 
         if secret_idx and p_secret >= self.secret_threshold:
             best = max(secret_idx, key=lambda i: p[i])
@@ -232,9 +274,9 @@ class Classifier:
 
         # Catch-all clause (4.12): a secret marking or secret signals with no clause that fits.
         catch_all = self.catalogue.catch_all
-        printed = a.marking.level if a.marking else None
         support = a.matches.get(clause).score if clause and clause in a.matches else 0.0
-        if clause and catch_all and confidence < 0.25 and support < 0.5:
+        if clause and catch_all and (INSUFFICIENT_TEXT in reasons
+                                     or (confidence < 0.25 and support < 0.5)):
             # Secret signals, but the best clause is both improbable and without a cue term in
             # the text: no clause of section 四 fits, so 其它保密事项 (a person decides).
             clause = catch_all.id
@@ -250,6 +292,8 @@ class Classifier:
             plausible = [lv for i in top3 if (lv := levels[i]) is not None]
             if printed is not None and printed.is_secret:
                 plausible.append(printed)
+                if INSUFFICIENT_TEXT in reasons:  # nothing but the stamp to go by
+                    plausible = [printed]
             level = max(plausible, default=Level.MIMI)
             period_years = level.max_period_years
         conflict = printed is not None and printed != level

@@ -1,4 +1,4 @@
-"""Text extraction: one entry point for PDF, DOCX and plain text.
+"""Text extraction: one entry point for PDF, DOCX, OFD, spreadsheets, legacy files, images and text.
 
 The format is decided by content (magic bytes), never by the file name; each format has its
 module (:mod:`~classifier.extract.pdf`, :mod:`~classifier.extract.docx`,
@@ -22,13 +22,14 @@ from classifier.errors import (
     CorruptFileError,
     EmptyTextError,
     EncryptedError,
-    LegacyDocError,
+    NeedsOcrError,
     NotFoundError,
     TooLargeError,
     UnsupportedFormatError,
     UsageError,
 )
 from classifier.extract import _ole
+from classifier.extract._limits import Deadline, check_zip
 from classifier.extract.normalize import file_label
 from classifier.extract.result import ExtractedText, Segment
 
@@ -36,15 +37,17 @@ __all__ = ["ExtractedText", "Segment", "extract_bytes", "extract_text", "sniff_f
 
 DEFAULT_MAX_FILE_BYTES: int = Settings.max_file_bytes
 DEFAULT_MAX_PAGES: int = Settings.max_pages
+DEFAULT_TIMEOUT: float = Settings.extract_timeout
 
 #: Binary formats recognised by their first bytes, with the name shown to the user.
+#: Images read through OCR.
+_IMAGE_MAGIC: tuple[bytes, ...] = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+#: What dingmi reads, for messages.
+SUPPORTED = "PDF、DOCX、OFD、XLSX/CSV、DOC/WPS/RTF、图片（PNG/JPEG/TIFF）和纯文本"
+
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "PNG 图片"),
-    (b"\xff\xd8\xff", "JPEG 图片"),
     (b"GIF87a", "GIF 图片"),
     (b"GIF89a", "GIF 图片"),
-    (b"II*\x00", "TIFF 图片"),
-    (b"MM\x00*", "TIFF 图片"),
     (b"RIFF", "RIFF 媒体文件（WebP/WAV/AVI）"),
     (b"\x7fELF", "ELF 可执行文件"),
     (b"\x1f\x8b", "gzip 压缩包"),
@@ -60,7 +63,6 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"SQLite format 3\x00", "SQLite 数据库"),
     (b"AT&TFORM", "DjVu 文档"),
     (b"%!PS", "PostScript 文档"),
-    (b"{\\rtf", "RTF 文档"),
 )
 _WORD_CONTENT_TYPES = (
     b"wordprocessingml.document.main",
@@ -74,9 +76,14 @@ def _sniff_zip(data: bytes, name: str) -> str:
     """Tell a DOCX from other ZIP-based files."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = {n.lower() for n in zf.namelist()}
+            check_zip(zf, name)
+            names = {n.lower().lstrip("/") for n in zf.namelist()}
             if "word/document.xml" in names:
                 return "docx"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "ofd.xml" in names:
+                return "ofd"
             if "[content_types].xml" in names:
                 info = next(i for i in zf.infolist() if i.filename.lower() == "[content_types].xml")
                 types = zf.read(info).lower() if info.file_size < 1 << 20 else b""
@@ -88,9 +95,7 @@ def _sniff_zip(data: bytes, name: str) -> str:
                         path=name or None,
                     )
             kind = (
-                "Excel 表格（.xlsx）" if "xl/workbook.xml" in names
-                else "PowerPoint 演示文稿（.pptx）" if "ppt/presentation.xml" in names
-                else "OFD 版式文件" if "ofd.xml" in names
+                "PowerPoint 演示文稿（.pptx）" if "ppt/presentation.xml" in names
                 else "OpenDocument 文档" if "mimetype" in names
                 else "ZIP 压缩包"
             )  # fmt: skip
@@ -108,7 +113,7 @@ def _sniff_zip(data: bytes, name: str) -> str:
             f"{file_label(name)}无法打开：ZIP/Office 文件结构已损坏或不完整", path=name or None
         ) from e
     raise UnsupportedFormatError(
-        f"{file_label(name)}是{kind}，暂只支持 PDF、DOCX 和纯文本", path=name or None
+        f"{file_label(name)}是{kind}，暂只支持{SUPPORTED}", path=name or None
     )
 
 
@@ -128,17 +133,15 @@ def _sniff_ole(data: bytes, name: str) -> str:
             f"{file_label(name)}（Word 97-2003 文档）设有打开密码，无法读取", path=name or None
         )
     if entries is None or "WordDocument" in entries:
-        raise LegacyDocError(
-            f"{file_label(name)}实为旧版 Word 97-2003 文档（.doc），暂不支持；请另存为 .docx 或 PDF 后再提交",
-            path=name or None,
-        )
+        return "doc"  # Word 97-2003 or WPS text (same binary format); LibreOffice converts
+    if "Workbook" in entries or "Book" in entries:
+        return "xls"  # Excel 97-2003 or WPS .et
     kind = (
-        "旧版 Excel 表格（.xls）" if "Workbook" in entries or "Book" in entries
-        else "旧版 PowerPoint 演示文稿（.ppt）" if "PowerPoint Document" in entries
+        "旧版 PowerPoint 演示文稿（.ppt）" if "PowerPoint Document" in entries
         else "OLE2 复合文档"
     )  # fmt: skip
     raise UnsupportedFormatError(
-        f"{file_label(name)}是{kind}，暂只支持 PDF、DOCX 和纯文本", path=name or None
+        f"{file_label(name)}是{kind}，暂只支持{SUPPORTED}", path=name or None
     )
 
 
@@ -155,14 +158,16 @@ def sniff_format(data: bytes, name: str = "") -> str:
     Returns
     -------
     str
-        ``"pdf"``, ``"docx"`` or ``"txt"``.
+        ``"pdf"``, ``"docx"``, ``"xlsx"``, ``"ofd"``, ``"image"`` (PNG, JPEG, TIFF),
+        ``"doc"`` (an OLE2 Word 97-2003 or WPS document), ``"xls"`` (an OLE2 workbook:
+        Excel 97-2003, WPS .et), ``"rtf"`` or ``"txt"``.
 
     Raises
     ------
     UnsupportedFormatError
-        A known binary format (PNG, JPEG, ZIP archive, XLSX …) or bytes that are not text.
-    LegacyDocError
-        An OLE2 compound file holding a Word 97-2003 document (code ``unsupported_format``).
+        A known binary format (GIF, ZIP archive, PPTX …) or bytes that are not text.
+    TooLargeError
+        A ZIP bomb (too many entries, too much expanded data, an extreme ratio).
     EncryptedError
         An OLE2 file with an ``EncryptionInfo`` stream: an Office file with an open password.
     CorruptFileError
@@ -187,21 +192,25 @@ def sniff_format(data: bytes, name: str = "") -> str:
         return _sniff_ole(data, name)
     if b"%PDF" in data[:1024]:
         return "pdf"
+    if data.startswith(_IMAGE_MAGIC):
+        return "image"
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise UnsupportedFormatError(
-                f"{file_label(name)}是{kind}，暂只支持 PDF、DOCX 和纯文本", path=name or None
+                f"{file_label(name)}是{kind}，暂只支持{SUPPORTED}", path=name or None
             )
     if data[4:8] == b"ftyp":
         raise UnsupportedFormatError(
-            f"{file_label(name)}是音视频文件，暂只支持 PDF、DOCX 和纯文本", path=name or None
+            f"{file_label(name)}是音视频文件，暂只支持{SUPPORTED}", path=name or None
         )
     from classifier.extract import txt
 
     if not data or txt.detect_encoding(data[:65536], final=len(data) <= 65536) is not None:
         return "txt"
     raise UnsupportedFormatError(
-        f"{file_label(name)}不是 PDF、DOCX 或可识别编码的纯文本，暂不支持", path=name or None
+        f"{file_label(name)}不是可识别的文档、图片或纯文本，暂只支持{SUPPORTED}", path=name or None
     )
 
 
@@ -211,6 +220,8 @@ def extract_bytes(
     *,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_pages: int = DEFAULT_MAX_PAGES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    ocr: bool = True,
 ) -> ExtractedText:
     """Extract the text a person reads from a file's bytes.
 
@@ -219,55 +230,98 @@ def extract_bytes(
     data : bytes
         The file's content.
     filename : str, optional
-        Original file name, for messages only (the format comes from the content).
+        Original file name, for messages (the format comes from the content; only a text
+        file named ``*.csv`` is read as a table).
     max_file_bytes : int, default Settings.max_file_bytes (50 MiB)
         Larger inputs raise :class:`TooLargeError`.
     max_pages : int, default Settings.max_pages (500)
-        PDFs with more pages raise :class:`TooLargeError`.
+        PDFs (or TIFF images) with more pages raise :class:`TooLargeError`.
+    timeout : float or None, default Settings.extract_timeout (300 s)
+        Time limit for this document, checked between pages, rows and OCR calls, and
+        enforced on the LibreOffice converter; ``None`` for none.
+    ocr : bool, default True
+        OCR scanned PDF pages and images when the OCR engine is installed.
 
     Returns
     -------
     ExtractedText
-        Text, segments with offsets, source format, pages and warnings.
+        Text, segments with offsets, source format, pages, warnings, OCR pages.
 
     Raises
     ------
-    UnsupportedFormatError, LegacyDocError
-        Not a PDF, DOCX or plain text (a legacy .doc gives ``LegacyDocError``).
+    UnsupportedFormatError
+        Not a format dingmi reads (GIF, archives, PPTX, binaries …).
     CorruptFileError
-        A PDF or DOCX that cannot be parsed.
+        A file that cannot be parsed (or converted).
     EncryptedError
         A password-protected PDF or Office file.
     EmptyTextError
-        Nothing but whitespace in the file.
+        Nothing but whitespace in the file (also after OCR).
     NeedsOcrError
-        A PDF whose pages have no text layer (a scan).
+        A scan or an image, and OCR is off or not installed.
+    NeedsConverterError
+        A .doc/.wps/.rtf/.xls/.et file and LibreOffice is not installed.
     TooLargeError
-        Over ``max_file_bytes`` or ``max_pages``.
+        Over ``max_file_bytes`` or ``max_pages``, or a ZIP or image bomb.
+    ExtractionTimeoutError
+        Over ``timeout``.
 
     Notes
     -----
-    Source: issue 2 (§2, §3). Thread-safe: PDFium is not, so its calls are serialised by a
-    lock (:mod:`classifier.extract.pdf`); everything else is reentrant.
+    Source: issue 2 (§2, §3), issue 5. Thread-safe: PDFium is not, so its calls are
+    serialised by a lock (:mod:`classifier.extract.pdf`), released while a page is OCR'd.
     """
     if len(data) > max_file_bytes:
         raise TooLargeError(
             f"{file_label(filename)}大小 {len(data) / 1048576:.1f} MB，超过上限 {max_file_bytes / 1048576:.1f} MB",
             path=filename or None,
         )
+    deadline = Deadline(timeout, filename)
     fmt = sniff_format(data, filename)
     if fmt == "pdf":
         from classifier.extract import pdf
 
-        result = pdf.extract(data, name=filename, max_pages=max_pages)
+        result = pdf.extract(data, name=filename, max_pages=max_pages, ocr=ocr, deadline=deadline)
     elif fmt == "docx":
         from classifier.extract import docx
 
         result = docx.extract(data, name=filename)
+    elif fmt == "xlsx":
+        from classifier.extract import sheet
+
+        result = sheet.extract_xlsx(data, name=filename, deadline=deadline)
+    elif fmt == "ofd":
+        from classifier.extract import ofd
+
+        result = ofd.extract(data, name=filename, deadline=deadline)
+    elif fmt == "image":
+        if not ocr:
+            raise NeedsOcrError(
+                f"{file_label(filename)}是图片，需要文字识别（OCR）", path=filename or None
+            )
+        from classifier.extract import image
+
+        result = image.extract(data, name=filename, max_pages=max_pages, deadline=deadline)
+    elif fmt in ("doc", "rtf", "xls"):
+        from classifier.extract import legacy
+
+        result = legacy.extract(data, fmt, name=filename, max_pages=max_pages, deadline=deadline)
     else:
         from classifier.extract import txt
 
         result = txt.extract(data, name=filename)
+        if filename.lower().endswith(".csv") and result.encoding:
+            from dataclasses import replace
+
+            from classifier.extract import sheet
+
+            codec = {"utf-16": "utf-16", "utf-32": "utf-32"}.get(result.encoding, result.encoding)
+            raw = data.replace(b"\x00", b"") if codec in ("utf-8", "utf-8-sig", "gb18030") else data
+            table = sheet.extract_csv(
+                raw.decode(codec, "replace").lstrip("\ufeff"), encoding=result.encoding,
+                deadline=deadline,
+            )
+            result = replace(table, warnings=(*result.warnings, *table.warnings))
     if not result.text.strip():
         raise EmptyTextError(f"{file_label(filename)}中没有任何文字", path=filename or None)
     return result
@@ -278,6 +332,8 @@ def extract_text(
     *,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_pages: int = DEFAULT_MAX_PAGES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    ocr: bool = True,
 ) -> ExtractedText:
     """Extract the text a person reads from a PDF, DOCX or plain-text file.
 
@@ -291,6 +347,8 @@ def extract_text(
         Larger files raise :class:`TooLargeError` without being read.
     max_pages : int, default Settings.max_pages (500)
         PDFs with more pages raise :class:`TooLargeError`.
+    timeout, ocr
+        See :func:`extract_bytes`.
 
     Returns
     -------
@@ -303,8 +361,8 @@ def extract_text(
         ``path`` does not exist.
     UsageError
         ``path`` is a directory or cannot be read.
-    UnsupportedFormatError, LegacyDocError, CorruptFileError, EncryptedError, EmptyTextError, NeedsOcrError, TooLargeError
-        See :func:`extract_bytes`.
+    ExtractionError
+        Every error of :func:`extract_bytes`.
 
     Examples
     --------
@@ -329,4 +387,7 @@ def extract_text(
         raise UsageError(f"无权读取文件 {path}", path=path) from e
     except IsADirectoryError as e:
         raise UsageError(f"{file_label(str(path))}是文件夹，不是文件", path=path) from e
-    return extract_bytes(data, str(path), max_file_bytes=max_file_bytes, max_pages=max_pages)
+    return extract_bytes(
+        data, str(path), max_file_bytes=max_file_bytes, max_pages=max_pages, timeout=timeout,
+        ocr=ocr,
+    )

@@ -50,6 +50,7 @@ from functools import cache
 from typing import Any
 
 from classifier.errors import CorruptFileError, TooLargeError
+from classifier.extract._limits import check_zip
 from classifier.extract.normalize import Piece, assemble, file_label
 from classifier.extract.result import ExtractedText
 
@@ -474,12 +475,14 @@ def extract(data: bytes, *, name: str = "") -> ExtractedText:
     CorruptFileError
         Unreadable ZIP, missing or broken ``word/document.xml``.
     TooLargeError
-        An XML part that would decompress to more than 256 MiB.
+        A ZIP bomb (:func:`classifier.extract._limits.check_zip`) or an XML part that would
+        decompress to more than 256 MiB.
     """
     from lxml import etree
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            check_zip(zf, name)
             pieces, warnings = _read(_Package(zf, name))
     except (
         zipfile.BadZipFile,

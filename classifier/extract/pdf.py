@@ -50,10 +50,13 @@ What is done to PDFium's characters
 
 Errors: an open (user) password → ``EncryptedError`` (PDFium's ``FPDF_ERR_PASSWORD``; an
 unsupported security handler, ``FPDF_ERR_SECURITY``, too); a file PDFium cannot load or
-with no page → ``CorruptFileError``; more than ``max_pages`` → ``TooLargeError``; no text
-on any page but images (or only undecodable glyphs) → ``NeedsOcrError``. Pages without text
-but with images, in a file that has text elsewhere, are named in a ``no_text_layer``
-warning.
+with no page → ``CorruptFileError``; more than ``max_pages`` → ``TooLargeError``. A page
+with no text but images (a scan) or only undecodable glyphs is rendered at 200 dpi and
+OCR'd (:mod:`classifier.extract.ocr`; PDFium's lock is released meanwhile), page by page,
+so a mixed PDF keeps its text pages as text; the pages are named in an ``ocr`` warning and
+listed with their confidence in ``ExtractedText.ocr_pages``. With OCR off or not installed:
+no text on any page → ``NeedsOcrError``; such pages in a file with text elsewhere → a
+``no_text_layer`` warning. An owner password (permissions only) does not stop reading.
 
 PDFium is not thread-safe: every call is made under one module-level lock, so the app's
 threads may call :func:`extract` concurrently (a batch runs in processes, unaffected).
@@ -75,9 +78,16 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from classifier.errors import CorruptFileError, EncryptedError, NeedsOcrError, TooLargeError
+from classifier.errors import (
+    CorruptFileError,
+    EmptyTextError,
+    EncryptedError,
+    NeedsOcrError,
+    TooLargeError,
+)
+from classifier.extract._limits import NO_DEADLINE, Deadline
 from classifier.extract.normalize import Piece, assemble, file_label
-from classifier.extract.result import ExtractedText
+from classifier.extract.result import ExtractedText, OcrPage
 
 #: PDFium must not be called from two threads at once (pypdfium2 documentation).
 _PDFIUM_LOCK = threading.Lock()
@@ -402,7 +412,14 @@ def _pages_label(pages: list[int]) -> str:
     return f"第{shown}{'等' if len(pages) > 10 else ''}页"
 
 
-def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedText:
+def extract(
+    data: bytes,
+    *,
+    name: str = "",
+    max_pages: int = 500,
+    ocr: bool = True,
+    deadline: Deadline = NO_DEADLINE,
+) -> ExtractedText:
     """Extract the text of a PDF page by page (see the module docstring for the rules).
 
     Parameters
@@ -413,6 +430,11 @@ def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedTe
         File name, for messages.
     max_pages : int, default 500
         More pages raise :class:`TooLargeError` before any page is read.
+    ocr : bool, default True
+        OCR pages without a text layer (scans) when the engine is installed
+        (:mod:`classifier.extract.ocr`); otherwise they raise or warn as below.
+    deadline : Deadline, optional
+        Checked before each page (``timeout``).
 
     Returns
     -------
@@ -429,12 +451,19 @@ def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedTe
     TooLargeError
         More than ``max_pages`` pages.
     NeedsOcrError
-        No page has a text layer, but pages draw images (a scan), or all text is undecodable.
+        No page has a text layer, but pages draw images (a scan), or all text is undecodable,
+        and OCR is off or not installed.
+    EmptyTextError
+        OCR ran on every page and recognised nothing.
+    ExtractionTimeoutError
+        Over the document's time limit.
     """
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
     label = file_label(name)
+    do_ocr = ocr and _ocr_available()
+    ocr_pages: list[OcrPage] = []
     with _PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(data)
@@ -464,6 +493,7 @@ def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedTe
             failed_pages: list[int] = []
             garbage_total = 0
             for index in range(n_pages):
+                deadline.check()
                 try:
                     page = pdf[index]
                 except pdfium.PdfiumError:
@@ -482,6 +512,13 @@ def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedTe
                         garbage_total += garbage
                     if text.strip():
                         pieces.append(Piece("page", text, index + 1))
+                    elif do_ocr and (garbage or _has_images(page, raw)):
+                        found = _ocr_page(page, index + 1, deadline)
+                        if found is None:
+                            failed_pages.append(index + 1)
+                        else:
+                            ocr_pages.append(found)
+                            pieces.append(Piece("page", found.text, index + 1))
                     elif _has_images(page, raw):
                         image_pages.append(index + 1)
                 finally:
@@ -492,6 +529,10 @@ def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedTe
         raise CorruptFileError(f"{label}无法打开：所有页面均已损坏", path=name or None)
     text, segments = assemble(pieces)
     if not text:
+        if ocr_pages:
+            raise EmptyTextError(
+                f"{label}的页面没有文字层，经文字识别（OCR）也未读出文字", path=name or None
+            )
         if image_pages:
             raise NeedsOcrError(
                 f"{label}的页面没有文字层（可能是扫描件），需要文字识别（OCR）后再提交，或请人工判定",
@@ -513,6 +554,66 @@ def extract(data: bytes, *, name: str = "", max_pages: int = 500) -> ExtractedTe
         )
     if failed_pages:
         warnings.append(f"page_error: {_pages_label(failed_pages)}已损坏，未能读取")
+    if ocr_pages:
+        warnings.append(
+            f"ocr: {_pages_label([p.page for p in ocr_pages])}没有文字层（扫描页），"
+            "已经文字识别（OCR）读出，请核对识别文字"
+        )
+        from classifier.extract.ocr import low_confidence_warning
+
+        low = low_confidence_warning(ocr_pages)
+        if low:
+            warnings.append(low)
     return ExtractedText(
-        text=text, segments=segments, source_format="pdf", pages=n_pages, warnings=tuple(warnings)
+        text=text,
+        segments=segments,
+        source_format="pdf",
+        pages=n_pages,
+        warnings=tuple(warnings),
+        ocr_pages=tuple(ocr_pages),
     )
+
+
+def _ocr_available() -> bool:
+    from classifier.extract.ocr import available
+
+    return available()
+
+
+#: Most pixels a page is rendered to for OCR (a huge MediaBox must not exhaust memory).
+_MAX_RENDER_PIXELS = 25_000_000
+
+
+def render_page(page: Any, dpi: float) -> Any:
+    """Render a page to a grayscale numpy array at ``dpi`` (less for huge pages). Lock held."""
+    width, height = page.get_size()
+    scale = dpi / 72
+    pixels = width * height * scale * scale
+    if pixels > _MAX_RENDER_PIXELS:
+        scale *= math.sqrt(_MAX_RENDER_PIXELS / pixels)
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:
+        return bitmap.to_numpy().copy()
+    finally:
+        bitmap.close()
+
+
+def _ocr_page(page: Any, number: int, deadline: Deadline) -> OcrPage | None:
+    """Render and OCR one page; PDFium's lock (held by the caller) is released during OCR.
+
+    Returns ``None`` when PDFium cannot render the page.
+    """
+    import pypdfium2 as pdfium
+
+    from classifier.extract.ocr import RENDER_DPI, recognise
+
+    try:
+        image = render_page(page, RENDER_DPI)
+    except (pdfium.PdfiumError, ValueError, MemoryError):
+        return None
+    _PDFIUM_LOCK.release()
+    try:
+        deadline.check()
+        return recognise(image, number)
+    finally:
+        _PDFIUM_LOCK.acquire()

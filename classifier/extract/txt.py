@@ -108,6 +108,10 @@ def _utf16_by_nuls(data: bytes, *, final: bool) -> str | None:
     return _best_utf16(data, (first, second), final=final, min_cjk=0.0)
 
 
+#: More NUL bytes than this share (and not UTF-16) means binary, not text with stray NULs.
+_MAX_NUL_RATIO = 0.05
+
+
 def detect_encoding(data: bytes, *, final: bool = True) -> tuple[str, str] | None:
     """Find the encoding of ``data``.
 
@@ -135,7 +139,12 @@ def detect_encoding(data: bytes, *, final: bool = True) -> tuple[str, str] | Non
             )
     if b"\x00" in data:
         codec16 = _utf16_by_nuls(data, final=final)
-        return (codec16, "utf-16") if codec16 else None
+        if codec16:
+            return (codec16, "utf-16")
+        # Stray NUL bytes in 8-bit text (a damaged copy, a padded export): read the rest.
+        if data.count(b"\x00") > _MAX_NUL_RATIO * len(data) + 16:
+            return None
+        data = data.replace(b"\x00", b"")
     text = _decodes(data, "utf-8", final=final)
     if text is not None:
         return ("utf-8", "utf-8") if _control_ratio(text) <= _MAX_CONTROL_RATIO else None
@@ -194,9 +203,12 @@ def extract(data: bytes, *, name: str = "") -> ExtractedText:
         )
     codec, label = found
     warnings: tuple[str, ...] = ()
+    if b"\x00" in data and label not in ("utf-16", "utf-32"):
+        warnings = (f"nul_bytes: 文件含 {data.count(0)} 个空字节（NUL），已略去",)
+        data = data.replace(b"\x00", b"")
     if codec.endswith("/replace"):
         text = data.decode(codec.removesuffix("/replace"), "replace").replace("\ufffd", "")
-        warnings = (f"encoding_errors: 文件中有少量字节无法按 {label} 解码，已略去",)
+        warnings += (f"encoding_errors: 文件中有少量字节无法按 {label} 解码，已略去",)
     else:
         text = data.decode(codec)
     if text.startswith("\ufeff"):

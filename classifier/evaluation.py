@@ -1,0 +1,136 @@
+"""Golden-set evaluation: how a model's suggestions compare with hand-labelled drafts.
+
+The golden set (``corpus/eval/golden.jsonl``, same schema as ``corpus/train``) is written
+apart from the training drafts and never trained on. Every model version is scored on it
+at training time (the figures go into its ``metadata.json``), and the registry compares
+those figures before it lets a new version replace the active one.
+
+Source: issue 4 (golden set, registry metrics); the default catalogue's hard negatives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from classifier.catalogue import Level
+from classifier.errors import UsageError
+
+if TYPE_CHECKING:
+    from classifier.engine import Classifier
+
+LEVELS = {lv.label: lv for lv in Level}
+#: The figures the registry compares (all in [0, 1]); see :func:`golden_metrics`.
+HEADLINE = ("macro_f1", "under", "over", "clause_top1")
+
+
+def read_golden(path: Path) -> list[dict[str, Any]]:
+    """Read a golden set: one JSON record per line (``text``, ``level``, ``clause``).
+
+    Raises
+    ------
+    UsageError
+        If the file is missing or a line is malformed.
+    """
+    if not path.is_file():
+        raise UsageError(f"找不到金标准评测集 {path}", path=path)
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise UsageError(f"{path.name} 第{n}行不是有效的 JSON：{e}", path=path) from e
+        if not isinstance(r, dict) or not isinstance(r.get("text"), str) or r.get("level") not in LEVELS:
+            raise UsageError(f"{path.name} 第{n}行缺少 text 或 level 无效", path=path)
+        if LEVELS[r["level"]].is_secret and not r.get("clause"):
+            raise UsageError(f"{path.name} 第{n}行：国家秘密须写明 clause", path=path)
+        out.append(r)
+    return out
+
+
+def golden_sha256(records: Sequence[dict[str, Any]]) -> str:
+    """A hash of the golden set's texts and labels (metrics are comparable only when equal)."""
+    h = hashlib.sha256()
+    for r in records:
+        h.update(f"{r['text']}\t{r['level']}\t{r.get('clause') or ''}\n".encode())
+    return h.hexdigest()
+
+
+def _label(level: str, clause: str | None) -> str:
+    return clause if LEVELS[level].is_secret and clause else level
+
+
+def score_labels(gold: Sequence[tuple[str, str | None]], pred: Sequence[tuple[str, str | None]]
+                 ) -> dict[str, Any]:
+    """Metrics of predicted (level, clause) pairs against gold ones.
+
+    Parameters
+    ----------
+    gold, pred : sequence of (level label, clause or None), length N
+
+    Returns
+    -------
+    dict
+        ``n``, ``n_secret``, ``n_open``; ``level_acc``; ``macro_f1`` (F1 averaged over the
+        levels present in ``gold``); ``under`` (share of secret drafts suggested 公开/内部);
+        ``over`` (share of 公开/内部 drafts suggested secret); ``clause_top1`` (share of
+        secret drafts whose suggested clause is the gold one); ``confusion`` (gold class →
+        predicted class → count, a class being a clause id or 公开/内部); ``per_class``
+        (class → precision, recall, support).
+    """
+    gl = [LEVELS[g[0]] for g in gold]
+    pl = [LEVELS[p[0]] for p in pred]
+    pairs = list(zip(gl, pl, strict=True))
+    n_sec = sum(g.is_secret for g in gl)
+    n_open = len(gl) - n_sec
+    f1s = []
+    for lv in sorted(set(gl)):
+        tp = sum(g == lv and p == lv for g, p in pairs)
+        fp = sum(g != lv and p == lv for g, p in pairs)
+        fn = sum(g == lv and p != lv for g, p in pairs)
+        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    gc = [_label(*g) for g in gold]
+    pc = [_label(*p) for p in pred]
+    confusion: dict[str, dict[str, int]] = {}
+    for g, p in zip(gc, pc, strict=True):
+        confusion.setdefault(g, {}).setdefault(p, 0)
+        confusion[g][p] += 1
+    per_class = {}
+    for c in sorted(set(gc) | set(pc)):
+        tp = sum(g == c and p == c for g, p in zip(gc, pc, strict=True))
+        n_pred = pc.count(c)
+        n_gold = gc.count(c)
+        per_class[c] = {"precision": tp / n_pred if n_pred else 0.0,
+                        "recall": tp / n_gold if n_gold else 0.0, "support": n_gold}
+    return {
+        "n": len(gold), "n_secret": n_sec, "n_open": n_open,
+        "level_acc": sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0,
+        "macro_f1": sum(f1s) / len(f1s) if f1s else 0.0,
+        "under": sum(g.is_secret and not p.is_secret for g, p in pairs) / n_sec if n_sec else 0.0,
+        "over": sum(not g.is_secret and p.is_secret for g, p in pairs) / n_open if n_open else 0.0,
+        "clause_top1": sum(g == p for g, p, lv in zip(gc, pc, gl, strict=True) if lv.is_secret)
+        / n_sec if n_sec else 0.0,
+        "confusion": confusion,
+        "per_class": per_class,
+    }
+
+
+def golden_metrics(classifier: Classifier, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Score a classifier's suggestions (level decision, thresholds, 4.12 and all) on records.
+
+    Returns
+    -------
+    dict
+        :func:`score_labels` plus ``golden_sha256``.
+    """
+    gold = [(r["level"], r.get("clause") or None) for r in records]
+    pred = []
+    for r in records:
+        s = classifier.suggest(r["text"])
+        pred.append((s.level.label, s.clause))
+    return {**score_labels(gold, pred), "golden_sha256": golden_sha256(records)}

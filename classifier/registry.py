@@ -1,0 +1,505 @@
+"""The model registry: every trained version kept, one active, promotion by the golden set.
+
+Layout of ``<home>/models``::
+
+    CURRENT                 the active version's name (what :class:`Suggester` loads)
+    registry.json           status and reason per version, and the history of activations
+    <version>/              model.npz, vocabulary.json, metadata.json, manifest.json
+
+A version's own figures (creation time, training counts per class, catalogue and code
+version, golden-set metrics, cross-validated score on the office's decisions) are in its
+``metadata.json``, covered by the sha256 manifest; ``registry.json`` only records what
+happened to it (``active``, ``candidate`` with the reason it was refused, ``retired``).
+
+Promotion rule (:func:`promotion_problems`): a new version becomes active automatically
+only when, on the golden set, its under-classification rate is not higher than the active
+version's (no tolerance: under-classification leaks secrets), and its level macro-F1 and
+clause top-1 are not lower, and its over-classification rate not higher, by more than
+:data:`TOLERANCE`. Otherwise it stays a candidate with the reasons; a person may still
+promote it (``dingmi models promote``).
+
+Source: issue 4 (registry); house style §4.8 (a new artifact becomes current only if it is
+not worse; old artifacts are kept).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from classifier.engine.model import MODEL_FILES, latest_model_dir, verify_manifest
+from classifier.errors import ModelNotReadyError, NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from classifier.config import Settings
+    from classifier.train import TrainReport
+
+#: Largest drop in golden-set level macro-F1 and clause top-1, and largest rise in the
+#: over-classification rate, that still lets a new version replace the active one
+#: (0.02 ≈ one draft of the ~56 secret ones in corpus/eval/golden.jsonl).
+TOLERANCE = 0.02
+REGISTRY_FILE = "registry.json"
+STATUSES = ("active", "candidate", "retired")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One model version as the registry sees it.
+
+    Attributes
+    ----------
+    version : str
+    path : pathlib.Path
+    active : bool
+    status : str
+        ``active``, ``candidate`` (never active; ``reason`` says why when promotion was
+        refused) or ``retired`` (was active, replaced or rolled back).
+    reason : str or None
+    metadata : dict
+        The version's ``metadata.json``.
+    """
+
+    version: str
+    path: Path
+    active: bool
+    status: str
+    reason: str | None
+    metadata: dict[str, Any] = field(repr=False)
+
+    @property
+    def created_at(self) -> str:
+        """ISO 8601 creation time (UTC)."""
+        m = self.metadata
+        if m.get("created_at"):
+            return str(m["created_at"])
+        stamp = str(m.get("trained_at") or self.version[:16])
+        try:
+            return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).isoformat()
+        except ValueError:
+            return stamp
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """Headline figures: golden set (``macro_f1``, ``under``, ``over``, ``clause_top1``,
+        ``n``), cross-validation on the whole training set (``cv``) and on the office's
+        decisions (``decision_cv``)."""
+        g = self.metadata.get("golden") or {}
+        out: dict[str, Any] = {k: g.get(k) for k in ("macro_f1", "under", "over", "clause_top1",
+                                                      "level_acc", "n")}
+        out["cv"] = self.metadata.get("cv_metrics") or {}
+        out["decision_cv"] = self.metadata.get("decision_cv") or {}
+        return out
+
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        """JSON form (``dingmi models list --json``); ``full`` adds the training details."""
+        m = self.metadata
+        d: dict[str, Any] = {
+            "version": self.version, "active": self.active, "created_at": self.created_at,
+            "status": self.status, "metrics": self.metrics,
+            "catalogue_version": m.get("catalogue_version"),
+            "code_version": m.get("code_version"), "n_docs": m.get("n_docs"),
+            "n_decisions": m.get("n_extra_docs", 0),
+        }
+        if self.reason:
+            d["reason"] = self.reason
+        if full:
+            d.update(class_counts=m.get("class_counts", {}), training_set=m.get("training_set", {}),
+                     weights=m.get("weights", {}), thresholds=m.get("thresholds", {}),
+                     hyperparameters=m.get("hyperparameters", {}), golden=m.get("golden", {}),
+                     path=str(self.path))
+        return d
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    """What happened to a newly registered version."""
+
+    version: ModelVersion
+    promoted: bool
+    reasons: tuple[str, ...]
+
+
+def promotion_problems(new: dict[str, Any], active: dict[str, Any],
+                       tolerance: float = TOLERANCE) -> list[str]:
+    """Why ``new`` golden-set metrics may not replace ``active`` ones (empty: it may).
+
+    Parameters
+    ----------
+    new, active : dict
+        :func:`classifier.evaluation.golden_metrics` results of the same golden set.
+    tolerance : float
+        See :data:`TOLERANCE`.
+
+    Returns
+    -------
+    list of str
+        Chinese reasons with the figures; empty when the new version is not worse.
+    """
+    if not new:
+        return ["新版本没有金标准集评测结果"]
+    if not active:
+        return []
+    out = []
+    if new["under"] > active["under"] + 1e-12:
+        out.append(f"漏定率（under）{new['under']:.3f} 高于当前版本的 {active['under']:.3f}")
+    for key, name in (("macro_f1", "密级 macro-F1"), ("clause_top1", "条款 top-1")):
+        if new[key] < active[key] - tolerance - 1e-12:
+            out.append(f"{name} {new[key]:.3f} 低于当前版本的 {active[key]:.3f}，超出容差 {tolerance}")
+    if new["over"] > active["over"] + tolerance + 1e-12:
+        out.append(f"过度定密率（over）{new['over']:.3f} 高于当前版本的 {active['over']:.3f}，"
+                   f"超出容差 {tolerance}")
+    return out
+
+
+class Registry:
+    """The model versions under ``models_dir``.
+
+    Parameters
+    ----------
+    models_dir : pathlib.Path
+        ``<home>/models``.
+    """
+
+    def __init__(self, models_dir: Path) -> None:
+        self.models_dir = Path(models_dir)
+
+    # --- state -------------------------------------------------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        p = self.models_dir / REGISTRY_FILE
+        if not p.is_file():
+            return {"versions": {}, "history": []}
+        try:
+            state = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise UsageError(f"{p} 无法读取：{e}", path=p) from e
+        state.setdefault("versions", {})
+        state.setdefault("history", [])
+        return state
+
+    def _write_state(self, state: dict[str, Any]) -> None:
+        tmp = self.models_dir / f".{REGISTRY_FILE}.tmp"
+        tmp.write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(self.models_dir / REGISTRY_FILE)
+
+    @contextmanager
+    def _locked(self) -> Iterator[dict[str, Any]]:
+        """Read-modify-write of the registry under an exclusive file lock."""
+        import fcntl
+
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.models_dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                state = self._state()
+                yield state
+                self._write_state(state)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def active_name(self) -> str | None:
+        """The active version's name (``CURRENT``), or None."""
+        try:
+            return latest_model_dir(self.models_dir).name
+        except ModelNotReadyError:
+            return None
+
+    def _set_current(self, version: str) -> None:
+        tmp = self.models_dir / ".CURRENT.tmp"
+        tmp.write_text(version, encoding="utf-8")
+        os.replace(tmp, self.models_dir / "CURRENT")
+
+    # --- reads -------------------------------------------------------------------------
+
+    def _version(self, path: Path, active: str | None, state: dict[str, Any]) -> ModelVersion:
+        try:
+            meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        entry = state["versions"].get(path.name, {})
+        is_active = path.name == active
+        status = entry.get("status", "candidate")
+        if is_active:
+            status = "active"
+        elif status == "active":  # CURRENT was moved by hand
+            status = "retired"
+        return ModelVersion(path.name, path, is_active, status,
+                            None if is_active else entry.get("reason"),
+                            meta if isinstance(meta, dict) else {})
+
+    def versions(self) -> list[ModelVersion]:
+        """Every version, oldest first."""
+        if not self.models_dir.is_dir():
+            return []
+        state = self._state()
+        active = self.active_name()
+        dirs = [p for p in self.models_dir.iterdir()
+                if p.is_dir() and not p.name.startswith(".") and (p / "metadata.json").is_file()]
+        out = [self._version(p, active, state) for p in dirs]
+        return sorted(out, key=lambda v: (v.created_at, v.version))
+
+    def get(self, version: str) -> ModelVersion:
+        """One version by name (a unique prefix is enough).
+
+        Raises
+        ------
+        NotFoundError
+            No such version, or the prefix is ambiguous.
+        """
+        found = [v for v in self.versions() if v.version == version]
+        found = found or [v for v in self.versions() if v.version.startswith(version)]
+        if len(found) != 1:
+            raise NotFoundError(f"模型版本 {version} {'不唯一' if found else '不存在'}"
+                                "（dingmi models list 查看全部版本）")
+        return found[0]
+
+    def active(self) -> ModelVersion | None:
+        """The active version, or None before the first training."""
+        return next((v for v in self.versions() if v.active), None)
+
+    def history(self) -> list[dict[str, Any]]:
+        """Activations, oldest first: ``{"at", "action", "version", "previous", "by"}``."""
+        return list(self._state()["history"])
+
+    # --- writes ------------------------------------------------------------------------
+
+    def register(self, model_dir: Path, *, auto_promote: bool = True,
+                 reevaluate: Callable[[Path], dict[str, Any]] | None = None,
+                 tolerance: float = TOLERANCE) -> RegisterResult:
+        """Record a freshly trained version and promote it if it is not worse.
+
+        Parameters
+        ----------
+        model_dir : pathlib.Path
+            A version directory inside ``models_dir`` written by :func:`classifier.train.train`
+            with ``make_current=False``.
+        auto_promote : bool
+            Apply the promotion rule; False keeps it a candidate.
+        reevaluate : callable, optional
+            Scores a model directory on the current golden set; used when the active
+            version was scored on another golden set (its hash differs).
+        tolerance : float
+
+        Returns
+        -------
+        RegisterResult
+        """
+        verify_manifest(model_dir)
+        meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
+        new = meta.get("golden") or {}
+        with self._locked() as state:
+            active = self.active_name()
+            reasons: list[str] = []
+            if active is not None and active != model_dir.name:
+                try:
+                    act_meta = json.loads((self.models_dir / active / "metadata.json")
+                                          .read_text(encoding="utf-8"))
+                    verify_manifest(self.models_dir / active)
+                except (OSError, ValueError, ModelNotReadyError):
+                    act_meta = None  # a broken active version never blocks a sound one
+                if act_meta is not None:
+                    old = act_meta.get("golden") or {}
+                    if new and old and old.get("golden_sha256") != new.get("golden_sha256"):
+                        old = reevaluate(self.models_dir / active) if reevaluate else {}
+                        if not old:
+                            reasons.append("当前版本的评测结果来自另一金标准集，无法比较")
+                    reasons += promotion_problems(new, old, tolerance)
+            if not auto_promote:
+                reasons = reasons or ["未自动启用（--no-promote）"]
+            entry = {"registered_at": _now(), "status": "candidate",
+                     "reason": "；".join(reasons) if reasons else None}
+            state["versions"][model_dir.name] = entry
+            promoted = not reasons
+            if promoted:
+                self._activate(state, model_dir.name, "promote", by="auto")
+        return RegisterResult(self.get(model_dir.name), promoted, tuple(reasons))
+
+    def _activate(self, state: dict[str, Any], version: str, action: str, by: str) -> None:
+        previous = self.active_name()
+        if previous and previous != version:
+            state["versions"].setdefault(previous, {})["status"] = "retired"
+            state["versions"][previous]["reason"] = None
+        state["versions"].setdefault(version, {}).update(status="active", reason=None)
+        state["history"].append({"at": _now(), "action": action, "version": version,
+                                 "previous": previous, "by": by})
+        self._set_current(version)
+
+    def promote(self, version: str, *, by: str = "cli") -> ModelVersion:
+        """Make a version active by hand (a person overrules the promotion rule).
+
+        Raises
+        ------
+        NotFoundError
+            No such version.
+        ModelTamperedError, ModelFormatError
+            Its files do not match their manifest: a tampered model is never activated.
+        """
+        v = self.get(version)
+        verify_manifest(v.path)
+        with self._locked() as state:
+            self._activate(state, v.version, "promote", by=by)
+        return self.get(v.version)
+
+    def rollback(self, *, by: str = "cli") -> ModelVersion:
+        """Reactivate the version that was active before the current one.
+
+        Raises
+        ------
+        UsageError
+            Nothing to roll back to.
+        """
+        current = self.active_name()
+        history = self.history()
+        rolled_back = {h["previous"] for h in history if h["action"] == "rollback"}
+        target = next((h["version"] for h in reversed(history)
+                       if h["version"] not in (current, *rolled_back)
+                       and (self.models_dir / h["version"]).is_dir()), None)
+        if target is None:
+            raise UsageError("没有可回退的上一版本")
+        verify_manifest(self.models_dir / target)
+        with self._locked() as state:
+            self._activate(state, target, "rollback", by=by)
+            if current:
+                state["versions"][current]["reason"] = "已回退"
+        return self.get(target)
+
+    def check(self, version: str) -> dict[str, str]:
+        """Verify a version's files against its manifest (raises ``model_tampered``)."""
+        return verify_manifest(self.get(version).path)
+
+
+# --- retraining ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetrainResult:
+    """A training run and what the registry did with its model."""
+
+    report: TrainReport
+    promoted: bool
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``dingmi train --json``)."""
+        r = self.report
+        return {"version": r.version, "model_dir": str(r.model_dir), "n_docs": r.n_docs,
+                "training_set": r.counts, "metrics": r.metrics, "decision_cv": r.decision_cv,
+                "golden": {k: r.golden.get(k) for k in ("n", "macro_f1", "under", "over",
+                                                        "clause_top1", "level_acc")},
+                "thresholds": r.thresholds, "promoted": self.promoted,
+                "status": "active" if self.promoted else "candidate",
+                "reason": "；".join(self.reasons) or None}
+
+
+def retrain(settings: Settings, *, catalogue_path: Path | None = None,
+            with_decisions: bool = True, cv_folds: int = 5, auto_promote: bool = True,
+            progress: Callable[[float, str], None] | None = None) -> RetrainResult:
+    """Train on ``corpus/train`` + the office's final decisions, register, maybe promote.
+
+    Parameters
+    ----------
+    settings : Settings
+    catalogue_path : pathlib.Path, optional
+    with_decisions : bool
+        Include the database's final decisions (:func:`classifier.store.final_decision_records`).
+    cv_folds : int
+    auto_promote : bool
+    progress : callable, optional
+        ``(fraction, stage)``, see :func:`classifier.train.train`.
+    """
+    from classifier.catalogue import load_catalogue
+    from classifier.evaluation import golden_metrics, read_golden
+    from classifier.suggest import make_tokenizer
+    from classifier.train import train
+
+    cat = load_catalogue(catalogue_path or settings.catalogue_path)
+    tk = make_tokenizer(settings, cat)
+    extra: list[dict[str, Any]] = []
+    if with_decisions:
+        from classifier.store import final_decision_records
+
+        extra = list(final_decision_records(settings))
+    golden = read_golden(settings.golden_path) if settings.golden_path.is_file() else None
+    rep = train(cat, tk, settings.corpus_dir / "train", settings.models_dir, extra_records=extra,
+                golden=golden, cv_folds=cv_folds, make_current=False, progress=progress)
+
+    def reevaluate(model_dir: Path) -> dict[str, Any]:
+        from classifier.engine import Classifier
+
+        return golden_metrics(Classifier.load(cat, tk, model_dir), golden or [])
+
+    res = Registry(settings.models_dir).register(rep.model_dir, auto_promote=auto_promote,
+                                                 reevaluate=reevaluate if golden else None)
+    return RetrainResult(rep, res.promoted, res.reasons)
+
+
+class BackgroundRetrain:
+    """One retraining at a time in a background thread, with its progress (for the app).
+
+    Share one instance per process (``st.cache_resource``); the page polls :meth:`status`.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._state: dict[str, Any] = {"running": False, "progress": 0.0, "stage": "",
+                                       "result": None, "error": None, "started_by": None}
+
+    def status(self) -> dict[str, Any]:
+        """A copy of ``running``, ``progress`` (0–1), ``stage``, ``result`` (a
+        :class:`RetrainResult`), ``error`` (``{"code", "message"}``) and ``started_by``."""
+        with self._lock:
+            return dict(self._state)
+
+    def start(self, settings: Settings, *, started_by: str = "", **kwargs: Any) -> bool:
+        """Start :func:`retrain` in the background; False when one is already running."""
+        import threading
+
+        with self._lock:
+            if self._state["running"]:
+                return False
+            self._state = {"running": True, "progress": 0.0, "stage": "准备", "result": None,
+                           "error": None, "started_by": started_by}
+
+        def progress(frac: float, stage: str) -> None:
+            with self._lock:
+                self._state.update(progress=frac, stage=stage)
+
+        def run() -> None:
+            from classifier.errors import ClassifierError
+
+            try:
+                res = retrain(settings, progress=progress, **kwargs)
+                update: dict[str, Any] = {"result": res}
+            except ClassifierError as e:
+                update = {"error": e.to_dict()}
+            except Exception as e:  # noqa: BLE001 - reported on the page, never a traceback
+                update = {"error": {"code": "internal_error",
+                                    "message": f"[internal_error] {type(e).__name__}: {e}"}}
+            with self._lock:
+                self._state.update(running=False, progress=1.0, **update)
+
+        self._thread = threading.Thread(target=run, name="dingmi-retrain", daemon=True)
+        self._thread.start()
+        return True
+
+    def join(self, timeout_s: float | None = None) -> None:
+        """Wait for the running job (tests)."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+
+__all__ = ["BackgroundRetrain", "MODEL_FILES", "TOLERANCE", "ModelVersion", "RegisterResult", "Registry",
+           "RetrainResult", "promotion_problems", "retrain"]

@@ -1,0 +1,137 @@
+"""Training data (corpus + final decisions, deduplicated, weighted) and retraining edge cases."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from classifier.config import Settings
+from classifier.registry import Registry, retrain
+from classifier.train import (
+    CORPUS_WEIGHT,
+    CORRECTION_WEIGHT,
+    DECISION_WEIGHT,
+    assemble_records,
+    read_records,
+    text_key,
+    train,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = [
+    {"id": "c1", "text": "关于举办培训班的通知", "level": "内部", "clause": None},
+    {"id": "c2", "text": "干部考察材料 民主测评", "level": "秘密", "clause": "4.5"},
+]
+
+
+def _dec(i, text, level, clause, *, at, sha=None, status="confirmed", s_level=None, s_clause=None):
+    return {"id": f"db-{i}", "text": text, "level": level, "clause": clause, "status": status,
+            "sha256": sha or f"sha{i}", "decided_at": at, "suggested_level": s_level or level,
+            "suggested_clause": s_clause if s_level else clause}
+
+
+def test_assemble_latest_decision_wins_by_sha_and_text(catalogue):
+    decs = [
+        _dec(1, "同一文稿", "秘密", "4.5", at="2026-01-02", sha="A"),
+        _dec(2, "同一文稿（改后）", "机密", "4.3", at="2026-01-05", sha="A"),   # same file, later
+        _dec(3, "另一 文稿", "公开", None, at="2026-01-01", sha="B"),
+        _dec(4, "另一文稿", "内部", None, at="2026-01-03", sha="C"),           # same text as B
+    ]
+    out, counts = assemble_records(CORPUS, decs, catalogue)
+    got = {r["id"]: (r["level"], r["clause"]) for r in out if r["origin"] == "decision"}
+    assert got == {"db-2": ("机密", "4.3"), "db-4": ("内部", None)}
+    assert counts["duplicates"] == 2 and counts["decisions"] == 2 and counts["corpus"] == 2
+
+
+def test_assemble_weights_and_corpus_replacement(catalogue):
+    decs = [
+        _dec(1, "关于举办培训班的通知", "公开", None, at="1", status="overridden"),  # relabels c1
+        _dec(2, "新文稿甲", "秘密", "4.8", at="2"),                                 # agrees with model
+        _dec(3, "新文稿乙", "机密", "4.3", at="3", s_level="机密", s_clause="4.12"),  # model was wrong
+        _dec(4, "新文稿丙", "机密", "4.12", at="4", status="decided"),              # no class to learn
+    ]
+    out, counts = assemble_records(CORPUS, decs, catalogue)
+    w = {r["id"]: r["weight"] for r in out}
+    assert w == {"c2": CORPUS_WEIGHT, "db-1": CORRECTION_WEIGHT, "db-2": DECISION_WEIGHT,
+                 "db-3": CORRECTION_WEIGHT}
+    assert counts == {"corpus": 1, "decisions": 3, "corrections": 2, "duplicates": 0,
+                      "replaced": 1, "skipped": 1}
+    assert CORRECTION_WEIGHT > DECISION_WEIGHT >= CORPUS_WEIGHT
+
+
+def test_text_key_ignores_whitespace():
+    assert text_key("干部 考察\n材料") == text_key("干部考察材料")
+
+
+def test_retrain_with_empty_database(tmp_path):
+    """No database file at all: corpus only; the database is not created by training."""
+    s = Settings(home=tmp_path)
+    res = retrain(s, cv_folds=0)
+    assert res.promoted and res.report.counts["decisions"] == 0
+    assert not (tmp_path / "dingmi.sqlite3").exists()
+    assert res.report.golden["n"] >= 95
+    assert Registry(s.models_dir).active().version == res.report.version
+
+
+def test_retrain_with_a_class_missing(tmp_path, catalogue, tokenizer, golden_set):
+    """A corpus without clause 4.11: the model trains, never suggests 4.11, and is scored."""
+    train_dir = tmp_path / "train"
+    train_dir.mkdir()
+    recs = [r for r in read_records(REPO / "corpus" / "train") if r.get("clause") != "4.11"]
+    (train_dir / "t.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs),
+                                       encoding="utf-8")
+    rep = train(catalogue, tokenizer, train_dir, tmp_path / "models", golden=golden_set,
+                cv_folds=3, make_current=False)
+    meta = json.loads((rep.model_dir / "metadata.json").read_text(encoding="utf-8"))
+    assert "4.11" not in meta["classes"] and "4.11" not in rep.golden["confusion"].get("4.11", {})
+    assert rep.golden["per_class"]["4.11"]["recall"] == 0.0
+    assert rep.metrics["cv_folds"] == 3
+
+
+def test_retrain_with_one_rare_class_keeps_cross_validation(tmp_path, catalogue, tokenizer):
+    rare = [{"id": "d1", "text": "新文稿：涉密网络口令清单", "level": "秘密", "clause": "4.11",
+             "origin": "decision"}]
+    train_dir = tmp_path / "train"
+    train_dir.mkdir()
+    recs = [r for r in read_records(REPO / "corpus" / "train") if r.get("clause") != "4.11"]
+    (train_dir / "t.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs),
+                                       encoding="utf-8")
+    rep = train(catalogue, tokenizer, train_dir, tmp_path / "models", extra_records=rare,
+                cv_folds=3, make_current=False)
+    assert rep.metrics["cv_folds"] == 3 and rep.decision_cv["n"] == 1
+
+
+def test_retrain_with_thousands_of_decisions(tmp_path, store, catalogue, people):
+    """2,000 settled documents in a real SQLite file: read, deduplicated, trained on."""
+    from classifier.store import final_decision_records
+
+    corpus = read_records(REPO / "corpus" / "train")
+    n = 2000
+    with store.transaction() as tx:
+        for i in range(n):
+            r = corpus[i % len(corpus)]
+            text = f"{r['text']}\n（本单位第{i}号文稿）"
+            doc = tx.add_document(sha256=f"{i:064x}", filename=f"{i}.txt", size_bytes=len(text),
+                                  format="txt", text=text, uploaded_by=people.drafter.id,
+                                  status="uploaded")
+            tx.add_suggestion(doc.id, {"level": r["level"], "clause": r["clause"],
+                                       "confidence": 0.9, "model_version": "v0"})
+            status = "overridden" if i % 10 == 0 else "confirmed"
+            fields = {"level": r["level"], "clause": r["clause"]}
+            tx.add_decision(document_id=doc.id, kind=status[:-2] if status == "confirmed" else "override",
+                            actor_id=people.director.id, actor_role="director", reason="",
+                            **fields)
+            tx.update_document(doc.id, doc.version, status=status, **fields)
+    url = str(store.db_engine.url)
+    s = Settings(home=tmp_path / "home", database_url=url)
+    decs = list(final_decision_records(s))
+    assert len(decs) == n
+    t0 = time.perf_counter()
+    res = retrain(s, cv_folds=0)
+    elapsed = time.perf_counter() - t0
+    c = res.report.counts
+    assert c["decisions"] == n and c["corrections"] == n // 10 and c["corpus"] == len(corpus)
+    assert res.report.n_docs == len(corpus) + n
+    assert res.report.golden["under"] <= 0.05
+    assert elapsed < 120
