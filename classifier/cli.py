@@ -146,6 +146,8 @@ def suggest(paths: tuple[str, ...], as_json: bool, catalogue: Path | None, model
     if model_dir is None:
         _ensure_model(settings, catalogue)
     sg = Suggester.load(settings, catalogue_path=catalogue, model_dir=model_dir, userdicts=userdicts)
+    if sg.catalogue_mismatch:
+        click.echo(f"dingmi: 提示：{sg.catalogue_mismatch}", err=True)
     ok_files = [f for i, f in enumerate(files) if i not in missing]
     results = suggest_files(sg, ok_files, workers=workers, catalogue_path=catalogue, model_dir=model_dir)
     bar = _progress(len(files))

@@ -93,6 +93,19 @@ class Suggester:
         md = model_dir or latest_model_dir(s.models_dir)
         return cls(s, cat, Classifier.load(cat, tk, md), ud)
 
+    @property
+    def catalogue_mismatch(self) -> str | None:
+        """A Chinese warning when the model was trained on another catalogue version, else None.
+
+        The model's clause classes then may not mean what the catalogue's clauses say: the
+        office should retrain (``dingmi train --catalogue PATH``).
+        """
+        trained_on = self.classifier.model.metadata.get("catalogue_version")
+        if trained_on and trained_on != self.catalogue.version:
+            return (f"模型按保密事项范围 {trained_on} 版训练，当前使用 {self.catalogue.version} 版；"
+                    "建议用 dingmi train --catalogue 重新训练")
+        return None
+
     def suggest_text(self, text: str) -> Suggestion:
         """Suggest for an already extracted text."""
         return self.classifier.suggest(text)

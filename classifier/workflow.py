@@ -172,8 +172,8 @@ class Classification:
         Raises
         ------
         InvalidDecisionError
-            A secret level without a clause, an unknown clause, or a period outside
-            1 … the level's maximum.
+            A secret level without a clause, a clause cited for 公开/内部, an unknown clause,
+            both a period and a condition, or a period outside 1 … the level's maximum.
         """
         clause = (self.clause or "").strip() or None
         condition = (self.condition or "").strip() or None
@@ -183,7 +183,12 @@ class Classification:
         if clause is not None and catalogue is not None and clause not in catalogue:
             raise InvalidDecisionError(f"定密依据 {clause} 不在保密事项范围中")
         if not self.level.is_secret:
-            return Classification(self.level, clause, None, None)
+            if clause is not None:
+                raise InvalidDecisionError(
+                    f"{self.level.label}不是国家秘密，不应引用保密事项范围条款 {clause} 作为定密依据")
+            return Classification(self.level, None, None, None)
+        if years is not None and condition is not None:
+            raise InvalidDecisionError("保密期限与解密条件只能填写一项（GB/T 9704：密级★期限）")
         if clause is None:
             raise InvalidDecisionError(f"定为{self.level.label}必须写明定密依据（保密事项范围条款）")
         max_years = self.level.max_period_years or 0

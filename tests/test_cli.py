@@ -211,3 +211,12 @@ def test_broken_pipe_is_quiet(home_env, files):
                        shell=True, capture_output=True, text=True,
                        env={"DINGMI_HOME": str(home_env), "PATH": "/usr/bin:/bin"})
     assert "internal_error" not in p.stderr and "Traceback" not in p.stderr
+
+
+def test_other_catalogue_version_is_warned_about(home_env, files, tmp_path, repo_dir):
+    cat = tmp_path / "office.toml"
+    cat.write_text((repo_dir / "corpus" / "catalogue.toml").read_text(encoding="utf-8")
+                   .replace('version = "2023.1"', 'version = "office-9"'), encoding="utf-8")
+    res = CliRunner().invoke(main, ["suggest", "--json", "--catalogue", str(cat), str(files["good.txt"])])
+    assert res.exit_code == 0 and "office-9" in res.stderr and "2023.1" in res.stderr
+    assert _lines(res.stdout)[0]["catalogue_version"] == "office-9"

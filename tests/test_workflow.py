@@ -251,13 +251,24 @@ def test_workflow_invalid_proposals_are_refused(workflow, people, suggester, cla
         (Classification(Level.JIMI, "4.3"), "机密★20年"),
         (Classification(Level.JUEMI, "4.3"), "绝密★30年"),
         (Classification(Level.MIMI, "4.5", None, "考试结束后"), "秘密★考试结束后"),
-        (Classification(Level.MIMI, "4.5", 5, "考试结束后"), "秘密★5年"),
-        (Classification(Level.NEIBU, "4.5", 5, "x"), ""),
+        (Classification(Level.NEIBU, None, 5, "x"), ""),
         (Classification(Level.GONGKAI), ""),
     ],
 )
 def test_workflow_classification_fills_the_legal_period(classification, mark):
     assert classification.normalized().mark == mark
+
+
+@pytest.mark.parametrize("classification", [
+    Classification(Level.MIMI, "4.5", 5, "考试结束后"),   # a period and a condition: which one?
+    Classification(Level.NEIBU, "4.5"),                  # 内部 resting on a state-secret clause
+    Classification(Level.GONGKAI, "4.9"),
+])
+def test_workflow_contradictory_classification_is_refused(classification):
+    from classifier.errors import InvalidDecisionError
+
+    with pytest.raises(InvalidDecisionError, match=r"\[invalid_decision\]"):
+        classification.normalized()
 
 
 def test_workflow_public_proposal_needs_no_scope(workflow, people, suggester):
