@@ -30,6 +30,8 @@ LEVELS = {lv.label: lv for lv in Level}
 #: How much worse an under-classification is than an over-classification when picking the
 #: secret threshold (glossary, 定密不当: the under-classified document leaks secrets).
 UNDER_COST = 5.0
+#: Largest number of documents cross-validated at training time (a stratified sample beyond).
+CV_MAX_DOCS = 2000
 
 #: Sample weights in the logistic loss (multiplied by the balanced class weight). A drafted
 #: corpus example and a decision that simply confirms the model's suggestion count once; a
@@ -384,7 +386,8 @@ def train(
     is_decision = np.array([r.get("origin") == "decision" for r in records])
     tick(0.05, "分词与特征")
     matcher = Matcher(catalogue)
-    analyses: list[Analysis] = [analyse(r["text"], tokenizer, matcher) for r in records]
+    analyses: list[Analysis] = [analyse(r["text"], tokenizer, matcher if dense_weight else None)
+                                for r in records]
     feats = [doc_features(a.tokens) for a in analyses]
     dense_names = ([f"m:{c.id}" for c in catalogue.clauses if c.cues] + list(EXTRA_DENSE)
                    if dense_weight else [])
@@ -405,11 +408,28 @@ def train(
             largest = max(counts_y, key=lambda c: counts_y[c])
             strata = [largest if s == "_rare" else s for s in strata]
         folds = min(cv_folds, min(strata.count(s) for s in set(strata)))
+        # Cross-validate on at most CV_MAX_DOCS documents (a stratified sample, every decision
+        # kept): the threshold and the reported metrics need a sample, not 10,000 refits.
+        cv_idx = np.arange(len(y))
+        if len(y) > CV_MAX_DOCS:
+            from sklearn.model_selection import train_test_split
+
+            dec_idx = np.flatnonzero(is_decision)[:CV_MAX_DOCS // 2]
+            rest = np.setdiff1d(cv_idx, dec_idx)
+            take = CV_MAX_DOCS - dec_idx.size
+            try:
+                sample, _ = train_test_split(rest, train_size=take, random_state=random_state,
+                                             stratify=[strata[i] for i in rest])
+            except ValueError:  # a stratum too small to split: a plain random sample
+                sample = np.random.default_rng(random_state).choice(rest, take, replace=False)
+            cv_idx = np.sort(np.concatenate([dec_idx, sample]))
         if folds >= 2:
             classes_sorted = sorted(set(y))
             skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
             oof = np.zeros((len(y), len(classes_sorted)))
-            for k, (tr, te) in enumerate(skf.split(np.zeros(len(y)), strata)):
+            cv_strata = [strata[i] for i in cv_idx]
+            for k, (tr_s, te_s) in enumerate(skf.split(np.zeros(len(cv_idx)), cv_strata)):
+                tr, te = cv_idx[tr_s], cv_idx[te_s]
                 tick(0.1 + 0.6 * k / folds, f"交叉验证 第{k + 1}/{folds}折")
                 vec, clf = _fit([feats[i] for i in tr], dense[tr], [y[i] for i in tr], C,
                                 random_state, weights[tr])
@@ -418,15 +438,17 @@ def train(
                 oof[np.ix_(te, cols)] = pr
             # Minimise cost = UNDER_COST × under + over: under-classification leaks secrets
             # and is the costliest error; ties go to the lower (more cautious) threshold.
+            y_cv, oof_cv = [y[i] for i in cv_idx], oof[cv_idx]
             costs = []
             for t in np.arange(0.1, 0.451, 0.05):  # never above 0.45: CV here is optimistic
-                m = evaluate(y, oof, classes_sorted, catalogue, float(t))
+                m = evaluate(y_cv, oof_cv, classes_sorted, catalogue, float(t))
                 costs.append((UNDER_COST * m["under"] + m["over"], float(t)))
             best = min(costs)[1]
             thresholds["secret_threshold"] = round(best, 2)
-            metrics = evaluate(y, oof, classes_sorted, catalogue, best)
+            metrics = evaluate(y_cv, oof_cv, classes_sorted, catalogue, best)
             metrics["cv_folds"] = float(folds)
-            dec = np.flatnonzero(is_decision)
+            metrics["cv_docs"] = float(cv_idx.size)
+            dec = np.intersect1d(np.flatnonzero(is_decision), cv_idx)
             if dec.size:
                 decision_cv = evaluate([y[i] for i in dec], oof[dec], classes_sorted, catalogue,
                                        best)

@@ -66,7 +66,7 @@ class Analysis:
         return out
 
 
-def analyse(text: str, tokenizer: Tokenizer, matcher: Matcher) -> Analysis:
+def analyse(text: str, tokenizer: Tokenizer, matcher: Matcher | None) -> Analysis:
     """Split, tokenise and match one extracted text.
 
     Parameters
@@ -74,7 +74,9 @@ def analyse(text: str, tokenizer: Tokenizer, matcher: Matcher) -> Analysis:
     text : str
         The extracted text (offsets of the result index it).
     tokenizer : Tokenizer
-    matcher : Matcher
+    matcher : Matcher or None
+        None skips catalogue matching (``matches`` is empty): training without dense
+        catalogue features needs only the tokens.
 
     Returns
     -------
@@ -82,7 +84,9 @@ def analyse(text: str, tokenizer: Tokenizer, matcher: Matcher) -> Analysis:
     """
     marking = find_marking(text)
     sentences = split_sentences(mask_marking(text, marking))
-    folded = [fold(s.text) for s in sentences]
     toks = [tokenizer.tokens(s.text) for s in sentences]
-    matches = {m.clause: m for m in matcher.match(sentences, folded)}
+    matches: dict[str, ClauseMatch] = {}
+    if matcher is not None:
+        folded = [fold(s.text) for s in sentences]
+        matches = {m.clause: m for m in matcher.match(sentences, folded)}
     return Analysis(sentences, toks, matches, marking)
