@@ -32,7 +32,16 @@ pages = {
     Role.ADMIN: st.Page("app_pages/records.py", title="台账", icon=":material/menu_book:"),
 }
 model_page = st.Page("app_pages/model.py", title="模型", icon=":material/model_training:")
-nav = st.navigation([*pages.values(), model_page])
+# Need to know (知悉范围): each role sees only the pages of its own work. A drafter never sees
+# the review queue or the register, where other people's drafts are.
+visible = {
+    Role.DRAFTER: [pages[Role.DRAFTER]],
+    Role.DIRECTOR: [pages[Role.DIRECTOR], pages[Role.DRAFTER], pages[Role.ADMIN], model_page],
+    Role.LEADING_GROUP: [pages[Role.LEADING_GROUP], pages[Role.ADMIN], model_page],
+    Role.ADMIN: [pages[Role.ADMIN], model_page],
+}
+allowed = visible[Role(user.role)] if user is not None else [pages[Role.DRAFTER]]
+nav = st.navigation(allowed)
 
 with st.sidebar:
     st.caption(
@@ -42,7 +51,7 @@ with st.sidebar:
     st.caption("系统只提供定密建议及其依据，不代替人作出决定。")
 
 if st.session_state.pop("_user_changed", False) and user is not None:
-    target = pages[Role(user.role)]
+    target = allowed[0]
     if target.url_path != nav.url_path:
         st.switch_page(target)
 

@@ -76,11 +76,12 @@ def _ensure_model(settings: Settings, catalogue_path: Path | None, quiet: bool =
 
 
 def _do_train(settings: Settings, catalogue_path: Path | None, quiet: bool = False,
-              with_decisions: bool = True, auto_promote: bool = True) -> Any:
+              with_decisions: bool = True, auto_promote: bool = True,
+              userdicts: tuple[Path, ...] = ()) -> Any:
     from classifier.registry import retrain
 
     return retrain(settings, catalogue_path=catalogue_path, with_decisions=with_decisions,
-                   auto_promote=auto_promote)
+                   auto_promote=auto_promote, userdicts=userdicts)
 
 
 def _human(rec: dict[str, Any]) -> str:
@@ -247,8 +248,11 @@ def extract(paths: tuple[str, ...], as_json: bool, tokens: bool, userdicts: tupl
               help="Scope catalogue (default corpus/catalogue.toml).")
 @click.option("--no-decisions", is_flag=True, help="Train on corpus/train only, ignoring confirmed decisions.")
 @click.option("--no-promote", is_flag=True, help="Keep the new version a candidate even if it is not worse.")
+@click.option("--userdict", "userdicts", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Extra word list for this model (besides <home>/userdict.txt); the model keeps the words.")
 @click.option("--json", "as_json", is_flag=True, help="Print the training report as JSON.")
-def train_cmd(catalogue: Path | None, no_decisions: bool, no_promote: bool, as_json: bool) -> None:
+def train_cmd(catalogue: Path | None, no_decisions: bool, no_promote: bool,
+              userdicts: tuple[Path, ...], as_json: bool) -> None:
     """Train a new model version from corpus/ and the office's final decisions.
 
     The new version becomes active only when it is not worse than the active one on the
@@ -256,7 +260,7 @@ def train_cmd(catalogue: Path | None, no_decisions: bool, no_promote: bool, as_j
     """
     settings = _settings()
     res = _do_train(settings, catalogue, with_decisions=not no_decisions,
-                    auto_promote=not no_promote)
+                    auto_promote=not no_promote, userdicts=userdicts)
     rep = res.report
     if as_json:
         click.echo(json.dumps(res.to_dict(), ensure_ascii=False))

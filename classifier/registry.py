@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -403,7 +403,8 @@ class RetrainResult:
 
 def retrain(settings: Settings, *, catalogue_path: Path | None = None,
             with_decisions: bool = True, cv_folds: int = 5, auto_promote: bool = True,
-            progress: Callable[[float, str], None] | None = None) -> RetrainResult:
+            progress: Callable[[float, str], None] | None = None,
+            userdicts: Sequence[Path] = ()) -> RetrainResult:
     """Train on ``corpus/train`` + the office's final decisions, register, maybe promote.
 
     Parameters
@@ -416,14 +417,19 @@ def retrain(settings: Settings, *, catalogue_path: Path | None = None,
     auto_promote : bool
     progress : callable, optional
         ``(fraction, stage)``, see :func:`classifier.train.train`.
+    userdicts : sequence of pathlib.Path
+        Word lists added to ``<home>/userdict.txt`` (the office's own, if present); the model
+        stores the words, and serving uses them.
     """
     from classifier.catalogue import load_catalogue
     from classifier.evaluation import golden_metrics, read_golden
-    from classifier.suggest import make_tokenizer
+    from classifier.nlp.segment import build_words
+    from classifier.suggest import load_classifier, make_tokenizer, office_userdicts
     from classifier.train import train
 
     cat = load_catalogue(catalogue_path or settings.catalogue_path)
-    tk = make_tokenizer(settings, cat)
+    words = build_words(None, (), [*office_userdicts(settings), *userdicts])
+    tk = make_tokenizer(settings, cat, extra_words=words)
     extra: list[dict[str, Any]] = []
     if with_decisions:
         from classifier.store import final_decision_records
@@ -431,12 +437,11 @@ def retrain(settings: Settings, *, catalogue_path: Path | None = None,
         extra = list(final_decision_records(settings))
     golden = read_golden(settings.golden_path) if settings.golden_path.is_file() else None
     rep = train(cat, tk, settings.corpus_dir / "train", settings.models_dir, extra_records=extra,
-                golden=golden, cv_folds=cv_folds, make_current=False, progress=progress)
+                golden=golden, cv_folds=cv_folds, make_current=False, progress=progress,
+                user_words=words)
 
     def reevaluate(model_dir: Path) -> dict[str, Any]:
-        from classifier.engine import Classifier
-
-        return golden_metrics(Classifier.load(cat, tk, model_dir), golden or [])
+        return golden_metrics(load_classifier(settings, cat, model_dir), golden or [])
 
     res = Registry(settings.models_dir).register(rep.model_dir, auto_promote=auto_promote,
                                                  reevaluate=reevaluate if golden else None)

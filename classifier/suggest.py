@@ -42,10 +42,46 @@ def error_record(file: str, err: ClassifierError, *, catalogue_version: str = ""
 
 
 def make_tokenizer(settings: Settings, catalogue: Catalogue, userdicts: Iterable[Path] = (),
-                   backend: str = "auto") -> Tokenizer:
-    """The process-wide tokenizer for this catalogue and word lists (see :func:`get_tokenizer`)."""
+                   backend: str = "auto", extra_words: Iterable[tuple[str, int | None, str | None]] = ()
+                   ) -> Tokenizer:
+    """The process-wide tokenizer for this catalogue and word lists (see :func:`get_tokenizer`).
+
+    ``extra_words`` are the words a model was trained with (its metadata ``user_words``);
+    ``userdicts`` are word-list files added on top.
+    """
     return get_tokenizer(settings.userdict_path, settings.stopwords_path, catalogue.terms(),
-                         list(userdicts), backend=backend, cache_dir=settings.home / "cache")
+                         list(userdicts), backend=backend, cache_dir=settings.home / "cache",
+                         extra_words=extra_words)
+
+
+def office_userdicts(settings: Settings) -> list[Path]:
+    """The office's own word list, ``<home>/userdict.txt``, if there is one.
+
+    It joins the domain dictionary at every training run; the words a model was trained with
+    are stored in the model, so that serving cuts text exactly as training did.
+    """
+    p = settings.home / "userdict.txt"
+    return [p] if p.is_file() else []
+
+
+def load_classifier(settings: Settings, catalogue: Catalogue, model_dir: Path,
+                    userdicts: Iterable[Path] = ()) -> Classifier:
+    """Load a model with the tokenizer it was trained with (plus ``userdicts``).
+
+    Raises
+    ------
+    ModelNotReadyError
+        If the model is missing, malformed or tampered with.
+    UsageError
+        If a word list cannot be read.
+    """
+    from classifier.engine.model import TextModel
+
+    model = TextModel.load(model_dir)
+    words = [(str(w[0]), w[1], w[2]) for w in model.metadata.get("user_words", [])
+             if isinstance(w, list) and len(w) == 3 and isinstance(w[0], str)]
+    tk = make_tokenizer(settings, catalogue, userdicts, extra_words=words)
+    return Classifier.from_model(catalogue, tk, model)
 
 
 @dataclass
@@ -89,9 +125,8 @@ class Suggester:
         s = settings or Settings.from_env()
         cat = load_catalogue(catalogue_path or s.catalogue_path)
         ud = tuple(Path(p) for p in userdicts)
-        tk = make_tokenizer(s, cat, ud)
         md = model_dir or latest_model_dir(s.models_dir)
-        return cls(s, cat, Classifier.load(cat, tk, md), ud)
+        return cls(s, cat, load_classifier(s, cat, md, ud), ud)
 
     @property
     def catalogue_mismatch(self) -> str | None:

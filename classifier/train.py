@@ -326,6 +326,7 @@ def train(
     random_state: int = 0,
     cv_folds: int = 5,
     make_current: bool = True,
+    user_words: Iterable[tuple[str, int | None, str | None]] = (),
     progress: ProgressFn | None = None,
 ) -> TrainReport:
     """Fit the model on the corpus (plus final human decisions) and write a new version.
@@ -487,6 +488,8 @@ def train(
             "hyperparameters": {"C": C, "dense_weight": dense_weight, "min_df": 2, "sublinear_tf": True, "ngrams": "1-2 tokens",
                                 "random_state": random_state},
             "tokenizer_backend": tokenizer.backend_,
+            # The office's own words the tokenizer had: serving adds them back (same tokens).
+            "user_words": [list(w) for w in user_words],
             "sklearn_version": sklearn.__version__,
             "cv_metrics": metrics,
             "decision_cv": decision_cv,

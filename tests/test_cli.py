@@ -220,3 +220,25 @@ def test_other_catalogue_version_is_warned_about(home_env, files, tmp_path, repo
     res = CliRunner().invoke(main, ["suggest", "--json", "--catalogue", str(cat), str(files["good.txt"])])
     assert res.exit_code == 0 and "office-9" in res.stderr and "2023.1" in res.stderr
     assert _lines(res.stdout)[0]["catalogue_version"] == "office-9"
+
+
+@pytest.mark.slow
+def test_trained_words_travel_with_the_model(tmp_path, files):
+    """``train --userdict``: the model keeps the office's words, and suggest cuts with them."""
+    import json as _json
+
+    home = tmp_path / "home"
+    ud = tmp_path / "office.txt"
+    ud.write_text("发改委副主任 1000 n\n", encoding="utf-8")
+    res = _run(["train", "--no-decisions", "--userdict", str(ud), "--json"], home)
+    assert res.returncode == 0, res.stderr
+    (model_dir,) = [p.parent for p in (home / "models").glob("*/metadata.json")]
+    meta = _json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
+    assert ["发改委副主任", 1000, "n"] in meta["user_words"]
+    from classifier.catalogue import load_catalogue
+    from classifier.config import Settings
+    from classifier.suggest import load_classifier
+
+    s = Settings(home=home)
+    clf = load_classifier(s, load_catalogue(s.catalogue_path), model_dir)
+    assert "发改委副主任" in clf.analyse(SECRET_TEXT).tokens

@@ -160,8 +160,12 @@ def test_e2e_no_request_leaves_this_machine(server):
                 if not r.url.startswith((url, "data:", "blob:")) else None)
         page.goto(url)
         page.get_by_text("拟定密级").first.wait_for(timeout=20000)
-        for title in ("审核", "领导小组", "台账"):
-            page.get_by_role("link", name=title).first.click()
-            page.wait_for_timeout(1500)
+        for user, titles in (("李主任（办公室主任）", ("审核", "台账", "模型")),
+                             ("王组长（保密领导小组）", ("领导小组",))):
+            page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
+            page.get_by_role("option", name=user).click()
+            for title in titles:
+                page.get_by_role("link", name=title).first.click()
+                page.wait_for_timeout(1500)
         browser.close()
     assert outside == []

@@ -199,7 +199,12 @@ class Classifier:
     def load(cls, catalogue: Catalogue, tokenizer: Tokenizer, model_dir: Path,
              **kwargs: float) -> Classifier:
         """Load the model in ``model_dir`` (see :meth:`TextModel.load` for errors)."""
-        model = TextModel.load(model_dir)
+        return cls.from_model(catalogue, tokenizer, TextModel.load(model_dir), **kwargs)
+
+    @classmethod
+    def from_model(cls, catalogue: Catalogue, tokenizer: Tokenizer, model: TextModel,
+                   **kwargs: float) -> Classifier:
+        """A classifier over a loaded model, with the thresholds stored in its metadata."""
         th = model.metadata.get("thresholds", {})
         kwargs.setdefault("secret_threshold", float(th.get("secret_threshold", DEFAULT_SECRET_THRESHOLD)))
         kwargs.setdefault("review_below", float(th.get("review_below", 0.55)))

@@ -195,6 +195,7 @@ def build_words(
     userdict_path: Path | None,
     extra_terms: Iterable[str] = (),
     extra_userdicts: Iterable[Path] = (),
+    extra_words: Iterable[tuple[str, int | None, str | None]] = (),
 ) -> list[tuple[str, int | None, str | None]]:
     """Assemble the user words: the domain list, catalogue terms, then an office's own lists.
 
@@ -207,6 +208,8 @@ def build_words(
         拟 would distort segmentation), without a frequency (jieba's ``suggest_freq`` rule).
     extra_userdicts : iterable of pathlib.Path
         ``--userdict`` files.
+    extra_words : iterable of (word, freq or None, tag or None)
+        Words already read (those a model was trained with, from its metadata).
 
     Raises
     ------
@@ -225,11 +228,11 @@ def build_words(
         if len(t) >= 2 and t not in seen and not t.isascii():
             seen.add(t)
             words.append((t, None, None))
-    for p in extra_userdicts:
-        for w in _read_word_list(Path(p)):
-            if w[0] not in seen:
-                seen.add(w[0])
-                words.append(w)
+    listed = [w for p in extra_userdicts for w in _read_word_list(Path(p))]
+    for word, freq, tag in [*extra_words, *listed]:
+        if word not in seen:
+            seen.add(word)
+            words.append((word, freq, tag))
     return words
 
 
@@ -253,6 +256,7 @@ def get_tokenizer(
     *,
     backend: str = "auto",
     cache_dir: Path | None = None,
+    extra_words: Iterable[tuple[str, int | None, str | None]] = (),
 ) -> Tokenizer:
     """Return the process-wide tokenizer for this configuration (built once, then reused).
 
@@ -263,11 +267,12 @@ def get_tokenizer(
     """
     terms = tuple(sorted(set(extra_terms)))
     extras = tuple(str(Path(p).resolve()) for p in extra_userdicts)
-    key = (str(userdict_path), str(stopwords_path), terms, extras, backend, str(cache_dir))
+    words = tuple((str(w), f, t) for w, f, t in extra_words)
+    key = (str(userdict_path), str(stopwords_path), terms, extras, words, backend, str(cache_dir))
     with _shared_lock:
         tk = _shared.get(key)
         if tk is None:
-            tk = Tokenizer(build_words(userdict_path, terms, [Path(p) for p in extras]),
+            tk = Tokenizer(build_words(userdict_path, terms, [Path(p) for p in extras], words),
                            read_stopwords(stopwords_path), backend=backend, cache_dir=cache_dir)
             _shared[key] = tk
     return tk
