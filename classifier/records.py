@@ -19,22 +19,18 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from classifier.store import DocumentSummary, Store
-from classifier.workflow import Action, Status
+from classifier.workflow import ACTION_LABELS, Action, Status
 
 if TYPE_CHECKING:
     from classifier.engine import Classifier
 
 #: Column headers of the register, in order (one per :class:`Record` field).
 HEADERS = (
-    "编号", "文件名", "状态", "密级", "密级标志", "定密依据", "拟定人", "拟定时间",
+    "编号", "文件名", "状态", "密级", "密级标志", "定密依据", "保密期限", "解密条件", "知悉范围",
+    "拟定人", "拟定时间",
     "审定方式", "审定人", "审定时间", "审定理由", "系统建议", "上传人", "上传时间",
 )
-_DECISION_LABELS = {
-    Action.CONFIRM.value: "确认",
-    Action.OVERRIDE.value: "变更",
-    Action.ESCALATE.value: "报领导小组",
-    Action.DECIDE.value: "领导小组决定",
-}
+_DECISION_LABELS = {a.value: ACTION_LABELS[a] for a in Action if a is not Action.PROPOSE}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -48,6 +44,9 @@ class Record:
     level: str
     mark: str
     clause: str
+    period: str
+    condition: str
+    scope: str
     drafter: str
     proposed_at: str
     decision: str
@@ -75,6 +74,9 @@ def _record(s: DocumentSummary) -> Record:
         level=s.level or "",
         mark=s.mark or "",
         clause=s.clause or "",
+        period=f"{s.period_years}年" if s.period_years else "",
+        condition=s.condition or "",
+        scope=s.scope or "",
         drafter=s.drafter_name or "",
         proposed_at=format_time(s.proposed_at),
         decision=_DECISION_LABELS.get(s.decision_kind or "", ""),
@@ -158,7 +160,7 @@ def to_xlsx(records: Sequence[Record]) -> bytes:
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
-    widths = {"filename": 36, "reason": 40, "mark": 18, "status": 16}
+    widths = {"filename": 36, "reason": 40, "mark": 18, "status": 16, "scope": 24, "condition": 16}
     for j, f in enumerate(fields(Record), start=1):
         ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = widths.get(f.name, 14)
     ws.freeze_panes = "A2"

@@ -361,6 +361,9 @@ class DocumentSummary:
     decision_reason: str | None
     decided_by: str | None
     decided_at: datetime | None
+    period_years: int | None = None
+    condition: str | None = None
+    scope: str | None = None
 
     @property
     def disagrees(self) -> bool:
@@ -817,6 +820,8 @@ class Store:
                         decision_reason=dec.reason if dec else None,
                         decided_by=de_name,
                         decided_at=dec.created_at if dec else None,
+                        period_years=d.period_years, condition=d.condition,
+                        scope=d.scope if d.scope else (p.scope if p else None),
                     )
                 )
         return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import astuple
 from datetime import date, timedelta
 
 import pytest
@@ -65,7 +66,7 @@ def test_records_csv_has_bom_headers_and_defuses_formulas(workflow, filled):
     assert tuple(rows[0]) == HEADERS
     names = [r[1] for r in rows[1:]]
     assert "'=HYPERLINK(\"http://evil.example\").txt" in names
-    assert "'+同意" in [r[11] for r in rows[1:]]
+    assert "'+同意" in [r[HEADERS.index("审定理由")] for r in rows[1:]]
     assert not any(c.startswith(("=", "+", "-", "@")) for r in rows[1:] for c in r)
 
 
@@ -108,3 +109,15 @@ def test_suggestion_changes_lists_documents_the_current_model_now_sees_different
     assert change.now_model == suggester.classifier.model.version
     assert (change.now_level, change.now_clause) == (now.level.label, now.clause)
     assert suggestion_changes(workflow.store, suggester.classifier, ids=[]) == []
+
+
+def test_records_keep_period_condition_and_need_to_know(workflow, people, suggester):
+    """The register shows the secrecy period or condition and the 知悉范围 of each document."""
+    text = "关于市管后备干部调整补充的名单（讨论稿）：拟将周一鸣等三名同志列入市管后备干部名单，实行动态管理。"
+    up = workflow.upload(people.drafter.id, text.encode(), "后备.txt", suggester.suggest_bytes)
+    workflow.propose(people.drafter.id, up.document.id, Classification(Level.JIMI, "4.9", None, "名单调整公布后"),
+                     scope="部务会成员、干部一科")
+    (rec,) = [r for r in query_records(workflow.store) if r.id == up.document.id]
+    assert (rec.period, rec.condition, rec.scope) == ("", "名单调整公布后", "部务会成员、干部一科")
+    row = dict(zip(HEADERS, astuple(rec), strict=True))
+    assert row["知悉范围"] == "部务会成员、干部一科" and row["解密条件"] == "名单调整公布后"
