@@ -11,7 +11,6 @@ Source: issue 4 (golden set, registry metrics); the default catalogue's hard neg
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,20 +36,9 @@ def read_golden(path: Path) -> list[dict[str, Any]]:
     """
     if not path.is_file():
         raise UsageError(f"找不到金标准评测集 {path}", path=path)
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            r = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise UsageError(f"{path.name} 第{n}行不是有效的 JSON：{e}", path=path) from e
-        if not isinstance(r, dict) or not isinstance(r.get("text"), str) or r.get("level") not in LEVELS:
-            raise UsageError(f"{path.name} 第{n}行缺少 text 或 level 无效", path=path)
-        if LEVELS[r["level"]].is_secret and not r.get("clause"):
-            raise UsageError(f"{path.name} 第{n}行：国家秘密须写明 clause", path=path)
-        out.append(r)
-    return out
+    from classifier.train import read_jsonl
+
+    return read_jsonl(path)
 
 
 def golden_sha256(records: Sequence[dict[str, Any]]) -> str:

@@ -178,21 +178,34 @@ def read_records(train_dir: Path) -> list[dict[str, Any]]:
     UsageError
         If a line is not valid JSON or a record lacks a field or has an unknown level.
     """
-    out: list[dict[str, Any]] = []
     files = sorted(train_dir.glob("*.jsonl"))
     if not files:
         raise UsageError(f"训练目录 {train_dir} 中没有 .jsonl 文件", path=train_dir)
-    for f in files:
-        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise UsageError(f"{f.name} 第{n}行不是有效的 JSON：{e}", path=f) from e
-            if not isinstance(r, dict) or not isinstance(r.get("text"), str) or r.get("level") not in LEVELS:
-                raise UsageError(f"{f.name} 第{n}行缺少 text 或 level 无效", path=f)
-            out.append(r)
+    return [r for f in files for r in read_jsonl(f)]
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Read labelled records, one JSON object per line (``text``, ``level``, ``clause`` …).
+
+    Raises
+    ------
+    UsageError
+        If a line is not valid JSON, lacks ``text``, has an unknown ``level``, or is a state
+        secret without a ``clause``; the message names the file and the line.
+    """
+    out: list[dict[str, Any]] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise UsageError(f"{path.name} 第{n}行不是有效的 JSON：{e}", path=path) from e
+        if not isinstance(r, dict) or not isinstance(r.get("text"), str) or r.get("level") not in LEVELS:
+            raise UsageError(f"{path.name} 第{n}行缺少 text 或 level 无效", path=path)
+        if LEVELS[r["level"]].is_secret and not r.get("clause"):
+            raise UsageError(f"{path.name} 第{n}行：国家秘密须写明 clause", path=path)
+        out.append(r)
     return out
 
 
