@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -37,11 +38,11 @@ def _store(db_url: str, store_originals: bool) -> Store:
     return store
 
 
-@st.cache_resource(show_spinner="正在载入定密模型…")
-def _suggester(key: str, _settings: Settings) -> Any:
+@st.cache_resource(show_spinner="正在载入定密模型…", max_entries=2)
+def _suggester(key: str, model_dir: str, _settings: Settings) -> Any:
     from classifier.suggest import Suggester
 
-    return Suggester.load(_settings)
+    return Suggester.load(_settings, model_dir=Path(model_dir))
 
 
 @st.cache_resource
@@ -60,8 +61,16 @@ class Context:
     user: User | None
 
     def suggester(self) -> Any:
-        """The engine (loaded once per process); raises ModelNotReadyError without a model."""
-        return _suggester(repr(self.settings), self.settings)
+        """The engine for the active model version, loaded once per version.
+
+        The active version is read on every call (a small file), so a promotion, a rollback
+        or a retrain from the model page takes effect at the next upload, without a restart.
+        Raises ModelNotReadyError without a model.
+        """
+        from classifier.engine.model import latest_model_dir
+
+        model_dir = latest_model_dir(self.settings.models_dir)
+        return _suggester(repr(self.settings), str(model_dir), self.settings)
 
 
 def init(settings: Settings) -> Context:

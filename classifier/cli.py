@@ -189,8 +189,17 @@ def extract(paths: tuple[str, ...], as_json: bool, tokens: bool, userdicts: tupl
     settings = _settings()
     analyser = None
     if tokens:
+        from classifier.engine.model import latest_model_dir
+        from classifier.nlp.segment import build_words
+        from classifier.suggest import load_classifier, office_userdicts
+
         cat = load_catalogue(settings.catalogue_path)
-        tk = make_tokenizer(settings, cat, userdicts)
+        try:  # the tokenizer of the active model: its stored words, then --userdict
+            tk = load_classifier(settings, cat, latest_model_dir(settings.models_dir),
+                                 userdicts).tokenizer
+        except ModelNotReadyError:  # no model yet: the words the next training would use
+            tk = make_tokenizer(settings, cat, extra_words=build_words(
+                None, (), [*office_userdicts(settings), *userdicts]))
         matcher = Matcher(cat)
 
         def analyser(text: str) -> list[str]:
@@ -216,6 +225,8 @@ def extract(paths: tuple[str, ...], as_json: bool, tokens: bool, userdicts: tupl
             d = doc.to_dict()
             rec.update(text=doc.text, segments=d["segments"], pages=doc.pages,
                        warnings=list(doc.warnings), format=doc.source_format)
+            if d.get("ocr_pages"):
+                rec["ocr_pages"] = d["ocr_pages"]
             if analyser is not None:
                 rec["tokens"] = analyser(doc.text)
         except ClassifierError as e:

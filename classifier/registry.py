@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classifier.engine.model import MODEL_FILES, latest_model_dir, verify_manifest
-from classifier.errors import ModelNotReadyError, NotFoundError, UsageError
+from classifier.errors import ClassifierError, ModelNotReadyError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from classifier.config import Settings
@@ -436,9 +436,18 @@ def retrain(settings: Settings, *, catalogue_path: Path | None = None,
 
         extra = list(final_decision_records(settings))
     golden = read_golden(settings.golden_path) if settings.golden_path.is_file() else None
+    hint = None
+    try:
+        from classifier.engine.model import latest_model_dir
+
+        active = json.loads((latest_model_dir(settings.models_dir) / "metadata.json")
+                            .read_text(encoding="utf-8"))
+        hint = float(active["thresholds"]["secret_threshold"])
+    except (ClassifierError, OSError, ValueError, KeyError, TypeError):
+        hint = None  # no active model (first training) or an unreadable one
     rep = train(cat, tk, settings.corpus_dir / "train", settings.models_dir, extra_records=extra,
                 golden=golden, cv_folds=cv_folds, make_current=False, progress=progress,
-                user_words=words)
+                user_words=words, threshold_hint=hint)
 
     def reevaluate(model_dir: Path) -> dict[str, Any]:
         return golden_metrics(load_classifier(settings, cat, model_dir), golden or [])

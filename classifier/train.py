@@ -32,6 +32,9 @@ LEVELS = {lv.label: lv for lv in Level}
 UNDER_COST = 5.0
 #: Largest number of documents cross-validated at training time (a stratified sample beyond).
 CV_MAX_DOCS = 2000
+#: A cross-validated cost margin (same units as the cost) within which the active model's
+#: secret threshold is kept rather than replaced by the new best grid point.
+THRESHOLD_HYSTERESIS = 0.01
 
 #: Sample weights in the logistic loss (multiplied by the balanced class weight). A drafted
 #: corpus example and a decision that simply confirms the model's suggestion count once; a
@@ -340,6 +343,7 @@ def train(
     cv_folds: int = 5,
     make_current: bool = True,
     user_words: Iterable[tuple[str, int | None, str | None]] = (),
+    threshold_hint: float | None = None,
     progress: ProgressFn | None = None,
 ) -> TrainReport:
     """Fit the model on the corpus (plus final human decisions) and write a new version.
@@ -374,6 +378,11 @@ def train(
     make_current : bool
         Point ``models_dir/CURRENT`` at the new version (the registry passes False and
         decides itself).
+    user_words : iterable of (word, freq, tag)
+        The office's own words the tokenizer was given; stored in the model's metadata.
+    threshold_hint : float, optional
+        The active model's secret threshold, kept unless another is better by more than
+        ``THRESHOLD_HYSTERESIS`` in cross-validated cost.
     progress : callable, optional
         Called with (fraction done in [0, 1], Chinese stage name).
 
@@ -457,7 +466,13 @@ def train(
             for t in np.arange(0.1, 0.451, 0.05):  # never above 0.45: CV here is optimistic
                 m = evaluate(y_cv, oof_cv, classes_sorted, catalogue, float(t))
                 costs.append((UNDER_COST * m["under"] + m["over"], float(t)))
-            best = min(costs)[1]
+            best_cost, best = min(costs)
+            if threshold_hint is not None:
+                # Keep the active model's threshold unless another is clearly better: a few
+                # new decisions must not make the threshold jump between grid points.
+                hint_cost = min(costs, key=lambda c: abs(c[1] - threshold_hint))[0]
+                if hint_cost <= best_cost + THRESHOLD_HYSTERESIS:
+                    best = float(threshold_hint)
             thresholds["secret_threshold"] = round(best, 2)
             metrics = evaluate(y_cv, oof_cv, classes_sorted, catalogue, best)
             metrics["cv_folds"] = float(folds)

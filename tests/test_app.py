@@ -340,3 +340,31 @@ def test_app_model_page_retrain_runs_in_background(model_home):
 def test_app_model_page_leading_group_cannot_retrain(model_home):
     at = _model_page("王组长")
     assert at.button(key="model_retrain").disabled
+
+
+def test_app_follows_the_active_model_without_a_restart(tmp_path, monkeypatch, trained_model,
+                                                        catalogue, tokenizer, repo_dir):
+    """A promotion or a rollback (CURRENT) takes effect at the next upload."""
+    import shutil
+
+    from classifier.train import train
+
+    home = tmp_path / "home"
+    shutil.copytree(trained_model, home / "models" / trained_model.name)
+    second = train(catalogue, tokenizer, repo_dir / "corpus" / "train", home / "models",
+                   cv_folds=0, C=5.0, make_current=False).model_dir
+    (home / "models" / "CURRENT").write_text(trained_model.name, encoding="utf-8")
+    monkeypatch.setenv("DINGMI_HOME", str(home))
+    monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    at = _ok(_app().run())
+    wf = _db_workflow(catalogue)
+
+    def upload(name: str, text: str) -> str:
+        at.file_uploader[0].set_value([(name, text.encode(), "text/plain")])
+        _ok(at.run())
+        (doc,) = [s for s in wf.store.summaries() if s.filename == name]
+        return wf.store.latest_suggestion(doc.id).model_version
+
+    assert upload("a.txt", TEXT) == trained_model.name
+    (home / "models" / "CURRENT").write_text(second.name, encoding="utf-8")
+    assert upload("b.txt", TEXT + "另附说明一份。") == second.name

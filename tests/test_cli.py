@@ -242,3 +242,19 @@ def test_trained_words_travel_with_the_model(tmp_path, files):
     s = Settings(home=home)
     clf = load_classifier(s, load_catalogue(s.catalogue_path), model_dir)
     assert "发改委副主任" in clf.analyse(SECRET_TEXT).tokens
+
+
+def test_extract_tokens_use_the_active_models_words(tmp_path, files, catalogue, repo_dir):
+    """``extract --tokens`` cuts as the classifier does: with the words the model was trained with."""
+    from classifier.config import Settings
+    from classifier.nlp.segment import build_words
+    from classifier.suggest import make_tokenizer
+    from classifier.train import train
+
+    home = tmp_path / "home"
+    words = [("发改委副主任", 1000, "n")]
+    tk = make_tokenizer(Settings(home=home), catalogue, extra_words=words)
+    train(catalogue, tk, repo_dir / "corpus" / "train", home / "models", cv_folds=0,
+          user_words=build_words(None, (), (), words))
+    res = _run(["extract", "--json", "--tokens", str(files["good.txt"])], home)
+    assert "发改委副主任" in _lines(res.stdout)[0]["tokens"]

@@ -28,6 +28,7 @@ SECRET_UNCERTAIN = "secret_uncertain"
 MARKING_CONFLICT = "marking_conflict"
 MODEL_MISSING_CLAUSE = "clause_unknown_to_model"
 INSUFFICIENT_TEXT = "insufficient_text"
+HIGHER_LEVEL_POSSIBLE = "higher_level_possible"
 
 #: Default of :attr:`Classifier.secret_threshold` on the :func:`secret_score` scale, used when a
 #: model carries none (trained without cross-validation); ``dingmi train`` picks its own.
@@ -276,6 +277,15 @@ class Classifier:
                 reasons.append(SIGNALS_DISAGREE)
         if confidence < self.review_below:
             reasons.append(LOW_CONFIDENCE)
+        # Under-classification is the costliest error: a clause of a higher level that is nearly
+        # as probable, or that the catalogue's cue terms point to, sends the draft to a person.
+        if clause is not None and level.is_secret:
+            rivals = [i for i in secret_idx if i != best and (lv := levels[i]) is not None
+                      and lv > level and p[i] >= 0.5 * p[best]]
+            cue_level = (self.catalogue.get(top_match.clause).level
+                         if top_match and top_match.clause in self.catalogue else None)
+            if rivals or (cue_level is not None and cue_level > level):
+                reasons.append(HIGHER_LEVEL_POSSIBLE)
 
         # Catch-all clause (4.12): a secret marking or secret signals with no clause that fits.
         catch_all = self.catalogue.catch_all
