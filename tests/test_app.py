@@ -136,6 +136,8 @@ def test_app_drafter_uploads_reads_suggestion_and_proposes(at, wf):
     (summary,) = wf.store.summaries()
     assert summary.status == "proposed" and summary.drafter_name == "张承办"
     assert any(f"“{summary.mark or summary.level}”管理" in s for s in _texts(at, "success"))
+    mine = [s for s in at.selectbox if s.label == "我的文件"][0]
+    assert "待审核" in mine.options[0], mine.options  # the list shows the new status at once
 
 
 def test_app_propose_without_scope_shows_the_error(at, wf):
