@@ -113,7 +113,7 @@ curve = [{"决定数": v.metadata.get("n_extra_docs", 0), "指标": name, "值":
 if curve:
     st.altair_chart(
         alt.Chart(alt.Data(values=curve)).mark_line(point=True).encode(
-            x=alt.X("决定数:Q"), y=alt.Y("值:Q", scale=alt.Scale(domain=[0.5, 1])),
+            x=alt.X("决定数:Q", axis=alt.Axis(format="d", tickMinStep=1)), y=alt.Y("值:Q", scale=alt.Scale(domain=[0.5, 1])),
             color="指标:N", tooltip=["版本:N", "决定数:Q", alt.Tooltip("值:Q", format=".3f")]),
         width="stretch")
 else:
