@@ -32,7 +32,7 @@ HIGHER_LEVEL_POSSIBLE = "higher_level_possible"
 
 #: Default of :attr:`Classifier.secret_threshold` on the :func:`secret_score` scale, used when a
 #: model carries none (trained without cross-validation); ``dingmi train`` picks its own.
-DEFAULT_SECRET_THRESHOLD = 0.2
+DEFAULT_SECRET_THRESHOLD = 0.3
 
 #: Fewer distinct known words than this and the model has nothing to judge by: its output is
 #: its prior, which leans to the eleven secret classes. Such a draft is not suggested secret on
