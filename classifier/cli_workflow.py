@@ -78,6 +78,18 @@ def _run(as_json: bool, fn: Callable[[], None]) -> None:
         raise click.ClickException(str(e)) from e
 
 
+def _act(actor: str, doc_id: int, as_json: bool, action: Callable[[Any, int], None]) -> None:
+    """Run one workflow verb as ``actor`` on ``doc_id``, then print the document.
+
+    ``action(workflow, user_id)`` performs the verb; refusals are reported by :func:`_run`.
+    """
+    def go() -> None:
+        with _workflow() as wf:
+            action(wf, wf.store.user_by_name(actor).id)
+            _show(wf, doc_id, as_json)
+    _run(as_json, go)
+
+
 def _summary_dict(s: Any) -> dict[str, Any]:
     from classifier.workflow import Status
 
@@ -227,13 +239,9 @@ def review_propose(doc_id: int, actor: str, level: str, clause: str | None, year
                    condition: str | None, scope: str, note: str, expect_version: int | None,
                    as_json: bool) -> None:
     """Propose the level of an uploaded document (拟定)."""
-    def go() -> None:
-        with _workflow() as wf:
-            uid = wf.store.user_by_name(actor).id
-            wf.propose(uid, doc_id, _classification(level, clause, years, condition),
-                       scope=scope, note=note, expected_version=expect_version)
-            _show(wf, doc_id, as_json)
-    _run(as_json, go)
+    _act(actor, doc_id, as_json, lambda w, uid: w.propose(
+        uid, doc_id, _classification(level, clause, years, condition),
+        scope=scope, note=note, expected_version=expect_version))
 
 
 @review.command("confirm")
@@ -245,12 +253,8 @@ def review_propose(doc_id: int, actor: str, level: str, clause: str | None, year
 def review_confirm(doc_id: int, actor: str, reason: str, expect_version: int | None,
                    as_json: bool) -> None:
     """Confirm a proposal as it stands (director)."""
-    def go() -> None:
-        with _workflow() as wf:
-            uid = wf.store.user_by_name(actor).id
-            wf.confirm(uid, doc_id, reason=reason, expected_version=expect_version)
-            _show(wf, doc_id, as_json)
-    _run(as_json, go)
+    _act(actor, doc_id, as_json, lambda w, uid: w.confirm(
+        uid, doc_id, reason=reason, expected_version=expect_version))
 
 
 @review.command("override")
@@ -264,13 +268,9 @@ def review_override(doc_id: int, actor: str, level: str, clause: str | None, yea
                     condition: str | None, reason: str, expect_version: int | None,
                     as_json: bool) -> None:
     """Override a proposal with another level, clause or period (director)."""
-    def go() -> None:
-        with _workflow() as wf:
-            uid = wf.store.user_by_name(actor).id
-            wf.override(uid, doc_id, _classification(level, clause, years, condition),
-                        reason=reason, expected_version=expect_version)
-            _show(wf, doc_id, as_json)
-    _run(as_json, go)
+    _act(actor, doc_id, as_json, lambda w, uid: w.override(
+        uid, doc_id, _classification(level, clause, years, condition),
+        reason=reason, expected_version=expect_version))
 
 
 @review.command("escalate")
@@ -282,12 +282,8 @@ def review_override(doc_id: int, actor: str, level: str, clause: str | None, yea
 def review_escalate(doc_id: int, actor: str, question: str, expect_version: int | None,
                     as_json: bool) -> None:
     """Send a proposal to the leading group with a question (director)."""
-    def go() -> None:
-        with _workflow() as wf:
-            uid = wf.store.user_by_name(actor).id
-            wf.escalate(uid, doc_id, question=question, expected_version=expect_version)
-            _show(wf, doc_id, as_json)
-    _run(as_json, go)
+    _act(actor, doc_id, as_json, lambda w, uid: w.escalate(
+        uid, doc_id, question=question, expected_version=expect_version))
 
 
 @review.command("decide")
@@ -301,13 +297,9 @@ def review_decide(doc_id: int, actor: str, level: str, clause: str | None, years
                   condition: str | None, reason: str, expect_version: int | None,
                   as_json: bool) -> None:
     """Decide an escalated matter (leading group)."""
-    def go() -> None:
-        with _workflow() as wf:
-            uid = wf.store.user_by_name(actor).id
-            wf.decide(uid, doc_id, _classification(level, clause, years, condition),
-                      reason=reason, expected_version=expect_version)
-            _show(wf, doc_id, as_json)
-    _run(as_json, go)
+    _act(actor, doc_id, as_json, lambda w, uid: w.decide(
+        uid, doc_id, _classification(level, clause, years, condition),
+        reason=reason, expected_version=expect_version))
 
 
 @click.group()

@@ -84,9 +84,9 @@ def analyse(text: str, tokenizer: Tokenizer, matcher: Matcher | None) -> Analysi
     """
     marking = find_marking(text)
     sentences = split_sentences(mask_marking(text, marking))
-    toks = [tokenizer.tokens(s.text) for s in sentences]
+    folded = [fold(s.text) for s in sentences]  # once, for the tokenizer and the matcher
+    toks = [tokenizer.tokens(f, folded=True) for f in folded]
     matches: dict[str, ClauseMatch] = {}
     if matcher is not None:
-        folded = [fold(s.text) for s in sentences]
         matches = {m.clause: m for m in matcher.match(sentences, folded)}
     return Analysis(sentences, toks, matches, marking)

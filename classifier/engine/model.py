@@ -185,13 +185,6 @@ class TextModel:
         e = np.exp(z)
         return e / e.sum()
 
-    def term_weights(self, tokens: list[str], k: int) -> dict[str, float]:
-        """Signed contribution of each feature of ``tokens`` to class ``k`` (for evidence)."""
-        idx, val = self.vectorize(tokens)
-        inv = {i: f for f, i in self.vocabulary.items() if i in set(idx.tolist())}
-        contrib = self.coef[k, idx] * val
-        return {inv[int(i)]: float(c) for i, c in zip(idx, contrib, strict=True)}
-
     def top_terms(self, label: str, n: int = 15) -> list[tuple[str, float]]:
         """The ``n`` features with the largest positive weight for class ``label``.
 

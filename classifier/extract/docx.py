@@ -189,29 +189,24 @@ class _Walker:
 
     def _rows(self, parent: Element) -> Any:
         """Yield the rows of a table, looking through content controls and customXml."""
-        t = self.t
-        for child in parent:
-            if child.tag == t.tr:
-                yield child
-            elif child.tag == t.sdt:
-                content = child.find(t.sdt_content)
-                if content is not None:
-                    yield from self._rows(content)
-            elif child.tag in t.block_wrappers:
-                yield from self._rows(child)
+        return self._children(parent, self.t.tr)
 
     def _cells(self, parent: Element) -> Any:
         """Yield the cells of a row, looking through content controls and customXml."""
+        return self._children(parent, self.t.tc)
+
+    def _children(self, parent: Element, tag: str) -> Any:
+        """Yield the ``tag`` children of ``parent``, looking through sdt and customXml wrappers."""
         t = self.t
         for child in parent:
-            if child.tag == t.tc:
+            if child.tag == tag:
                 yield child
             elif child.tag == t.sdt:
                 content = child.find(t.sdt_content)
                 if content is not None:
-                    yield from self._cells(content)
+                    yield from self._children(content, tag)
             elif child.tag in t.block_wrappers:
-                yield from self._cells(child)
+                yield from self._children(child, tag)
 
     def _is_merge_continuation(self, tc: Element) -> bool:
         """Whether a cell continues a vertical (or legacy horizontal) merge."""

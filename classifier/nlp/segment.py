@@ -139,13 +139,15 @@ class Tokenizer:
             log.debug("tokenizer ready: backend=%s, %d user words", name, len(self.words))
         return self._impl
 
-    def cut(self, text: str) -> list[str]:
+    def cut(self, text: str, *, folded: bool = False) -> list[str]:
         """Cut folded ``text`` in jieba's precise mode (HMM on); whitespace tokens dropped.
 
         Parameters
         ----------
         text : str
             Raw text; it is folded first (:func:`classifier.nlp.normalize.fold`).
+        folded : bool
+            ``text`` is already the output of ``fold`` (skip folding it again).
 
         Returns
         -------
@@ -156,7 +158,7 @@ class Tokenizer:
         impl = self._load()
         out: list[str] = []
         rust = self.backend_ == "rjieba"
-        for chunk in _ASCII_PUNCT.split(fold(text)):
+        for chunk in _ASCII_PUNCT.split(text if folded else fold(text)):
             if not chunk.strip():
                 continue
             if len(chunk) == 1 and _ASCII_PUNCT.match(chunk):
@@ -166,7 +168,7 @@ class Tokenizer:
             out.extend(t for t in toks if t.strip())
         return out
 
-    def tokens(self, text: str) -> list[str]:
+    def tokens(self, text: str, *, folded: bool = False) -> list[str]:
         """The token list exactly as the classifier sees it.
 
         Cut, then: punctuation and symbols dropped, stop words dropped, every number folded
@@ -175,13 +177,15 @@ class Tokenizer:
         Parameters
         ----------
         text : str
+        folded : bool
+            ``text`` is already folded (see :meth:`cut`).
 
         Returns
         -------
         list of str
         """
         out: list[str] = []
-        for t in self.cut(text):
+        for t in self.cut(text, folded=folded):
             if _NUM.match(t):
                 out.append(NUM_TOKEN)
             elif t in self.stopwords or not _WORDISH.search(t):
