@@ -577,8 +577,28 @@ def draft_pdf() -> bytes:
     return pdf_bytes([lines], size=16.0)
 
 
+def require_cjk_font() -> None:
+    """Fail (naming the package) unless the system has a CJK font for PDFium to render with.
+
+    The tests draw PDFs with reportlab's built-in, non-embedded ``STSong-Light``: PDFium renders
+    its glyphs only from a system CJK font, so without one every test "scan" is blank.
+    """
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("fc-list"):
+        out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+        if out.strip():
+            return
+    pytest.fail("no CJK font on this machine: install Debian's `fonts-wqy-zenhei` "
+                "(and `fontconfig`; .ci/run does)", pytrace=False)
+
+
 def scan_image(pdf: bytes, page: int = 0, *, dpi: int = 200, noise: bool = True, seed: int = 0):
     """A "scan" of a PDF page: rendered at ``dpi``, rotated 0.6°, blurred, with Gaussian noise (PIL image)."""
+    require_cjk_font()
     import numpy as np
     import pypdfium2 as pdfium
     from PIL import Image, ImageFilter

@@ -119,21 +119,38 @@ def app_env(tmp_path, monkeypatch, session_home, trained_model) -> Path:
     return db
 
 
+def require_postgres_bin() -> Path:
+    """The folder holding PostgreSQL's ``initdb`` and ``pg_ctl``; fails naming the package."""
+    import glob
+    import shutil
+
+    found = shutil.which("initdb")
+    candidates = ([Path(found).parent] if found else []) + [
+        Path(p).parent for p in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)]
+    for d in candidates:
+        if (d / "initdb").exists() and (d / "pg_ctl").exists():
+            return d
+    pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) not found: "
+                "install Debian's `postgresql` (.ci/run does)", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def pg_url():
-    """A throw-away PostgreSQL cluster on a unix socket (skipped where PostgreSQL is absent).
+    """A throw-away PostgreSQL cluster on a unix socket.
 
-    Uses the machine's ``initdb``/``pg_ctl`` and the ``psycopg`` driver; as root the server
-    runs as the ``postgres`` user.
+    Uses the machine's ``initdb``/``pg_ctl`` (on PATH, or Debian's
+    ``/usr/lib/postgresql/<version>/bin``) and the ``psycopg`` driver; as root the server runs
+    as the ``postgres`` user. A machine without them fails with the package to install
+    (``.ci/run`` installs it), never a silent skip.
     """
     import shutil
     import socket
     import subprocess
     import tempfile
 
-    pytest.importorskip("psycopg")
-    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not installed")
+    import psycopg  # noqa: F401  (a dev dependency: a missing driver is an install error)
+
+    bindir = require_postgres_bin()
     data = Path(tempfile.mkdtemp(prefix="dingmi-pg-"))  # pytest's tmp dirs are 0700 root
     prefix: list[str] = []
     if os.geteuid() == 0:
@@ -143,12 +160,13 @@ def pg_url():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     run = lambda *a: subprocess.run([*prefix, *a], check=True, capture_output=True)  # noqa: E731
-    run("initdb", "-D", str(data / "db"), "-A", "trust", "-U", "dingmi", "-E", "UTF8",
+    initdb, pg_ctl = str(bindir / "initdb"), str(bindir / "pg_ctl")
+    run(initdb, "-D", str(data / "db"), "-A", "trust", "-U", "dingmi", "-E", "UTF8",
         "--locale", "C.UTF-8")
-    run("pg_ctl", "-D", str(data / "db"), "-w", "-l", str(data / "log"), "-o",
+    run(pg_ctl, "-D", str(data / "db"), "-w", "-l", str(data / "log"), "-o",
         f"-k {data} -p {port} -c listen_addresses=''", "start")
     yield f"postgresql+psycopg://dingmi@/postgres?host={data}&port={port}"
-    run("pg_ctl", "-D", str(data / "db"), "-m", "immediate", "stop")
+    run(pg_ctl, "-D", str(data / "db"), "-m", "immediate", "stop")
     shutil.rmtree(data, ignore_errors=True)
 
 
