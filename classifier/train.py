@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from classifier.catalogue import Catalogue, Level
-from classifier.engine import DEFAULT_SECRET_THRESHOLD, secret_score
-from classifier.engine.analysis import EXTRA_DENSE, Analysis, analyse
+from classifier.engine.analysis import Analysis, analyse
+from classifier.engine.decide import Policy
 from classifier.engine.matcher import Matcher
 from classifier.engine.model import TextModel, doc_features
 from classifier.errors import UsageError
@@ -189,7 +189,8 @@ def read_records(train_dir: Path) -> list[dict[str, Any]]:
     files = sorted(train_dir.glob("*.jsonl"))
     if not files:
         raise UsageError(f"训练目录 {train_dir} 中没有 .jsonl 文件", path=train_dir)
-    return [r for f in files for r in read_jsonl(f)]
+    # A record without a writer is held out with the other records of its file.
+    return [r if r.get("writer") else {**r, "_file": f.stem} for f in files for r in read_jsonl(f)]
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -283,57 +284,6 @@ def export_model(vec: Any, clf: Any, dense_names: list[str], metadata: dict[str,
     )
 
 
-def evaluate(y: list[str], proba: np.ndarray, classes: list[str], catalogue: Catalogue,
-             secret_threshold: float) -> dict[str, float]:
-    """Level accuracy, under/over-classification and clause accuracy of probabilities.
-
-    Parameters
-    ----------
-    y : list of str, length N
-        True labels.
-    proba : ndarray of shape (N, K)
-    classes : list of str, length K
-    catalogue : Catalogue
-    secret_threshold : float
-
-    Returns
-    -------
-    dict
-        ``level_acc``, ``under`` (secret predicted 公开/内部, rate over secret docs), ``over``
-        (公开/内部 predicted secret, rate over non-secret docs), ``clause_acc`` (over secret
-        docs), ``macro_f1`` over levels.
-    """
-    def lvl(label: str) -> Level:
-        return LEVELS[label] if label in ("公开", "内部") else catalogue.get(label).level or Level.MIMI
-
-    lv_of = [lvl(c) for c in classes]
-    sec = [i for i, lv in enumerate(lv_of) if lv.is_secret]
-    non = [i for i, lv in enumerate(lv_of) if not lv.is_secret]
-    pred = []
-    for row in proba:
-        if secret_score(row, sec, non) >= secret_threshold:
-            pred.append(classes[max(sec, key=lambda i: row[i])])
-        else:
-            pred.append(classes[max(non, key=lambda i: row[i])])
-    gl = [lvl(t) for t in y]
-    pl = [lvl(t) for t in pred]
-    n_sec = sum(g.is_secret for g in gl) or 1
-    n_non = sum(not g.is_secret for g in gl) or 1
-    f1s = []
-    for lv in sorted(set(gl)):
-        tp = sum(g == lv and p == lv for g, p in zip(gl, pl, strict=True))
-        fp = sum(g != lv and p == lv for g, p in zip(gl, pl, strict=True))
-        fn = sum(g == lv and p != lv for g, p in zip(gl, pl, strict=True))
-        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return {
-        "level_acc": float(np.mean([g == p for g, p in zip(gl, pl, strict=True)])),
-        "under": sum(g.is_secret and not p.is_secret for g, p in zip(gl, pl, strict=True)) / n_sec,
-        "over": sum(not g.is_secret and p.is_secret for g, p in zip(gl, pl, strict=True)) / n_non,
-        "clause_acc": sum(t == p for t, p, g in zip(y, pred, gl, strict=True) if g.is_secret) / n_sec,
-        "macro_f1": float(np.mean(f1s)),
-    }
-
-
 def train(
     catalogue: Catalogue,
     tokenizer: Tokenizer,
@@ -343,6 +293,8 @@ def train(
     extra_records: Iterable[dict[str, Any]] = (),
     golden: Sequence[dict[str, Any]] | None = None,
     C: float = 50.0,
+    passage_C: float = 10.0,
+    features: str = "tokens12",
     dense_weight: float = 0.0,
     random_state: int = 0,
     cv_folds: int = 5,
@@ -404,6 +356,15 @@ def train(
         if progress is not None:
             progress(frac, stage)
 
+    from classifier.crossval import (
+        Scored,
+        choose_policy,
+        fit_stacker,
+        key_spans,
+        stack_matrix,
+    )
+    from classifier.engine import Classifier
+
     tick(0.0, "读取训练数据")
     corpus = read_records(train_dir)
     records, counts = assemble_records(corpus, extra_records, catalogue)
@@ -412,86 +373,61 @@ def train(
         raise UsageError("训练数据至少需要两个类别")
     weights = np.array([float(r.get("weight", 1.0)) for r in records])
     is_decision = np.array([r.get("origin") == "decision" for r in records])
+    groups = [writer_of(r) for r in records]
     tick(0.05, "分词与特征")
     matcher = Matcher(catalogue)
-    analyses: list[Analysis] = [analyse(r["text"], tokenizer, matcher if dense_weight else None)
-                                for r in records]
-    feats = [doc_features(a.tokens) for a in analyses]
-    dense_names = ([f"m:{c.id}" for c in catalogue.clauses if c.cues] + list(EXTRA_DENSE)
-                   if dense_weight else [])
-    dense = (np.vstack([a.dense(dense_names) for a in analyses]) * dense_weight if dense_weight
-             else np.zeros((len(analyses), 0)))
+    analyses: list[Analysis] = [analyse(r["text"], tokenizer, matcher) for r in records]
+    keys = [key_spans(r) for r in records]
+    classes_sorted = sorted(set(y))
+    hyper = {"C": C, "passage_C": passage_C, "features": features, "min_df": 2,
+             "sublinear_tf": True, "random_state": random_state}
 
-    thresholds = {"secret_threshold": DEFAULT_SECRET_THRESHOLD, "review_below": 0.55}
+    def fit(idx: np.ndarray) -> TextModel:
+        return _fit_models(analyses, keys, y, weights, idx, classes_sorted, hyper)
+
+    catch_all = catalogue.catch_all.id if catalogue.catch_all else None
+    base = Policy.from_dict(None)
+    policy = base
+    stacker = None
     metrics: dict[str, float] = {}
     decision_cv: dict[str, float] = {}
-    if cv_folds:
-        from sklearn.model_selection import StratifiedKFold
+    folds, fold_of = _group_folds(groups, y, max(cv_folds, 3 if len(y) >= 30 else 0), random_state)
+    if folds >= 2:
+        # Out-of-fold scores, whole writers held out: the models never saw the writer they score.
+        items: list[Scored] = []
+        for k in range(folds):
+            tick(0.1 + 0.55 * k / folds, f"交叉验证（按撰稿人留出）第{k + 1}/{folds}折")
+            tr, te = np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)
+            scorer = Classifier(catalogue, tokenizer, fit(tr), policy=base)
+            for i in te:
+                r = records[i]
+                items.append(Scored(scorer.scores(analyses[i]), analyses[i], LEVELS[r["level"]],
+                                    r.get("clause") if LEVELS[r["level"]].is_secret else None,
+                                    keys[i], int(k)))
+        order = np.concatenate([np.flatnonzero(fold_of == k) for k in range(folds)])
+        tick(0.7, "拟合综合判断与阈值")
+        x, ys = stack_matrix(items, base)
+        item_fold = np.array([it.fold for it in items])
+        # Each fold's stacker is fitted on the other folds' scores: the thresholds are chosen
+        # on out-of-fold P(secret) too.
+        stackers = {k: fit_stacker(x[item_fold != k], ys[item_fold != k]) for k in range(folds)}
+        policy, cv_all = choose_policy(items, base, catch_all, stackers)
+        stacker = fit_stacker(x, ys)
+        if cv_folds:
+            metrics = {**cv_all, "cv_folds": float(folds), "cv_docs": float(len(items)),
+                       "writers": float(len(set(groups))),
+                       "grouped": float(len(set(groups)) >= folds)}
+            metrics["clause_acc"] = metrics["clause_top1"]
+            dec = [it for it, i in zip(items, order, strict=True) if is_decision[i]]
+            if dec:
+                from classifier.crossval import decision_metrics
 
-        # Classes rarer than the folds share one stratum, so that one rare class (a clause
-        # the office decided once) does not switch cross-validation off for everything.
-        counts_y = {c: y.count(c) for c in set(y)}
-        strata = [c if counts_y[c] >= cv_folds else "_rare" for c in y]
-        if 0 < strata.count("_rare") < cv_folds:  # too few even together: join the largest
-            largest = max(counts_y, key=lambda c: counts_y[c])
-            strata = [largest if s == "_rare" else s for s in strata]
-        folds = min(cv_folds, min(strata.count(s) for s in set(strata)))
-        # Cross-validate on at most CV_MAX_DOCS documents (a stratified sample, every decision
-        # kept): the threshold and the reported metrics need a sample, not 10,000 refits.
-        cv_idx = np.arange(len(y))
-        if len(y) > CV_MAX_DOCS:
-            from sklearn.model_selection import train_test_split
-
-            dec_idx = np.flatnonzero(is_decision)[:CV_MAX_DOCS // 2]
-            rest = np.setdiff1d(cv_idx, dec_idx)
-            take = CV_MAX_DOCS - dec_idx.size
-            try:
-                sample, _ = train_test_split(rest, train_size=take, random_state=random_state,
-                                             stratify=[strata[i] for i in rest])
-            except ValueError:  # a stratum too small to split: a plain random sample
-                sample = np.random.default_rng(random_state).choice(rest, take, replace=False)
-            cv_idx = np.sort(np.concatenate([dec_idx, sample]))
-        if folds >= 2:
-            classes_sorted = sorted(set(y))
-            skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-            oof = np.zeros((len(y), len(classes_sorted)))
-            cv_strata = [strata[i] for i in cv_idx]
-            for k, (tr_s, te_s) in enumerate(skf.split(np.zeros(len(cv_idx)), cv_strata)):
-                tr, te = cv_idx[tr_s], cv_idx[te_s]
-                tick(0.1 + 0.6 * k / folds, f"交叉验证 第{k + 1}/{folds}折")
-                vec, clf = _fit([feats[i] for i in tr], dense[tr], [y[i] for i in tr], C,
-                                random_state, weights[tr])
-                pr = _predict(vec, clf, [feats[i] for i in te], dense[te])
-                cols = [classes_sorted.index(c) for c in clf.classes_]
-                oof[np.ix_(te, cols)] = pr
-            # Minimise cost = UNDER_COST × under + over: under-classification leaks secrets
-            # and is the costliest error; ties go to the lower (more cautious) threshold.
-            y_cv, oof_cv = [y[i] for i in cv_idx], oof[cv_idx]
-            costs = []
-            # Never above MAX_SECRET_THRESHOLD: CV on invented drafts is optimistic (real drafts
-            # are messier), and a lower threshold errs on the side of caution.
-            for t in np.arange(0.1, MAX_SECRET_THRESHOLD + 1e-9, 0.05):
-                m = evaluate(y_cv, oof_cv, classes_sorted, catalogue, float(t))
-                costs.append((UNDER_COST * m["under"] + m["over"], float(t)))
-            best_cost, best = min(costs)
-            if threshold_hint is not None:
-                # Keep the active model's threshold unless another is clearly better: a few
-                # new decisions must not make the threshold jump between grid points.
-                hint_cost = min(costs, key=lambda c: abs(c[1] - threshold_hint))[0]
-                if hint_cost <= best_cost + THRESHOLD_HYSTERESIS:
-                    best = float(threshold_hint)
-            thresholds["secret_threshold"] = round(best, 2)
-            metrics = evaluate(y_cv, oof_cv, classes_sorted, catalogue, best)
-            metrics["cv_folds"] = float(folds)
-            metrics["cv_docs"] = float(cv_idx.size)
-            dec = np.intersect1d(np.flatnonzero(is_decision), cv_idx)
-            if dec.size:
-                decision_cv = evaluate([y[i] for i in dec], oof[dec], classes_sorted, catalogue,
-                                       best)
-                decision_cv["n"] = float(dec.size)
+                decision_cv = decision_metrics(dec, policy, stackers, catch_all)
+                decision_cv["clause_acc"] = decision_cv["clause_top1"]
+    thresholds = {"secret_threshold": policy.secret_threshold, "review_below": policy.review_below}
 
     tick(0.75, "训练最终模型")
-    vec, clf = _fit(feats, dense, y, C, random_state, weights)
+    model = fit(np.arange(len(y)))
     corpus_hash = hashlib.sha256("\n".join(f"{r['text']}\t{lab}\t{r.get('weight', 1.0)}"
                                            for r, lab in zip(records, y, strict=True))
                                  .encode("utf-8")).hexdigest()
@@ -506,9 +442,10 @@ def train(
 
     import classifier
 
-    model = export_model(vec, clf, dense_names, {
+    model.metadata.update({
             "version": version,
-            "recipe": "tfidf_lr.v1",
+            "recipe": "passages_lr.v2",
+            "features": features,
             "catalogue_version": catalogue.version,
             "code_version": classifier.__version__,
             "trained_at": stamp,
@@ -516,29 +453,28 @@ def train(
             "n_docs": len(records),
             "n_extra_docs": counts["decisions"],
             "training_set": counts,
+            "writers": sorted(set(groups)),
             "weights": {"corpus": CORPUS_WEIGHT, "decision": DECISION_WEIGHT,
                         "correction": CORRECTION_WEIGHT},
             "class_counts": {c: y.count(c) for c in sorted(set(y))},
             "corpus_sha256": corpus_hash,
-            "hyperparameters": {"C": C, "dense_weight": dense_weight, "min_df": 2, "sublinear_tf": True, "ngrams": "1-2 tokens",
-                                "random_state": random_state},
+            "hyperparameters": hyper,
             "tokenizer_backend": tokenizer.backend_,
             # The office's own words the tokenizer had: serving adds them back (same tokens).
             "user_words": [list(w) for w in user_words],
             "sklearn_version": sklearn.__version__,
+            "cv_by_writer": metrics,
             "cv_metrics": metrics,
             "decision_cv": decision_cv,
             "thresholds": thresholds,
+            "policy": policy.to_dict(),
+            "stacker": stacker.to_dict() if stacker else None,
         })
-    if dense_weight:
-        # Fold the scaling into the coefficients so that serving uses the raw match scores.
-        model.coef[:, len(model.vocabulary):] *= dense_weight
     if golden:
-        from classifier.engine import Classifier
         from classifier.evaluation import golden_metrics
 
         tick(0.9, "金标准集评测")
-        scorer = Classifier(catalogue, tokenizer, model, **thresholds)
+        scorer = Classifier(catalogue, tokenizer, model)
         model.metadata["golden"] = golden_metrics(scorer, golden)
     tick(0.95, "保存模型")
     out = models_dir / version
@@ -551,3 +487,118 @@ def train(
     return TrainReport(out, version, len(records), metrics, thresholds,
                        golden=model.metadata.get("golden", {}), decision_cv=decision_cv,
                        counts=counts)
+
+
+def writer_of(record: dict[str, Any]) -> str:
+    """The group a record is held out with: its ``writer``, else its source file or origin."""
+    return str(record.get("writer") or record.get("_file") or record.get("origin") or "corpus")
+
+
+def _group_folds(groups: list[str], y: list[str], folds: int, random_state: int
+                 ) -> tuple[int, np.ndarray]:
+    """Assign every record a fold, holding whole writers out.
+
+    With fewer writers than ``folds`` (a small office corpus), records are folded one by one
+    (stratified by class) instead: the figures are then not leave-writers-out, and the
+    metrics say so (``grouped`` = 0).
+
+    Returns
+    -------
+    n_folds : int
+        0 when cross-validation is impossible.
+    fold_of : ndarray of int, shape (N,)
+    """
+    n = len(y)
+    if folds < 2 or n < 2 * folds:
+        return 0, np.full(n, -1)
+    uniq = sorted(set(groups))
+    fold_of = np.full(n, -1)
+    if len(uniq) >= folds:
+        from sklearn.model_selection import GroupKFold
+
+        for k, (_, te) in enumerate(GroupKFold(n_splits=folds).split(np.zeros(n), y, groups)):
+            fold_of[te] = k
+        return folds, fold_of
+    from sklearn.model_selection import StratifiedKFold
+
+    counts_y = {c: y.count(c) for c in set(y)}
+    strata = [c if counts_y[c] >= folds else "_rare" for c in y]
+    if 0 < strata.count("_rare") < folds:
+        largest = max(counts_y, key=lambda c: counts_y[c])
+        strata = [largest if s == "_rare" else s for s in strata]
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    for k, (_, te) in enumerate(skf.split(np.zeros(n), strata)):
+        fold_of[te] = k
+    return folds, fold_of
+
+
+#: Weight of one passage of a 公开/内部 document in the passage model: a long document's many
+#: passages together weigh about as much as ``NEG_PASSAGES`` passages.
+NEG_PASSAGES = 12
+
+
+def passage_examples(a: Analysis, keys: list[tuple[int, int]], label: str, weight: float,
+                     is_secret: bool) -> list[tuple[list[str], str, float]]:
+    """Training examples of the passage model from one document: (tokens, label, weight).
+
+    A secret's annotated decisive passages carry its clause; its other passages are left out
+    (unlabelled: they may or may not be secret on their own). A secret without annotations
+    gives its whole text as one example. Every passage of a 公开/内部 document is an example
+    of its level, weighted so that a document's passages sum to about ``NEG_PASSAGES``.
+    """
+    from classifier.engine.passages import overlaps
+
+    toks = a.passage_tokens
+    if is_secret:
+        if keys:
+            return [(t, label, weight) for p, t in zip(a.passages, toks, strict=True)
+                    if t and any(overlaps(p, s, e) for s, e in keys)] or [(a.tokens, label, weight)]
+        return [(a.tokens, label, weight)]
+    nonempty = [t for t in toks if t]
+    w = weight * min(1.0, NEG_PASSAGES / max(1, len(nonempty)))
+    return [(t, label, w) for t in nonempty]
+
+
+def _fit_models(analyses: list[Analysis], keys: list[list[tuple[int, int]]], y: list[str],
+                weights: np.ndarray, idx: np.ndarray, classes: list[str],
+                hyper: dict[str, Any]) -> TextModel:
+    """Fit the document model and the passage model on the records ``idx``.
+
+    Returns
+    -------
+    TextModel
+        The document model with ``passage`` set; both have exactly ``classes`` (a class
+        absent from these records gets zero weights and an intercept of -30).
+    """
+    chars = hyper["features"] == "tokens12+chars2"
+    docs = [doc_features(analyses[i].tokens, chars=chars) for i in idx]
+    vec, clf = _fit(docs, np.zeros((len(idx), 0)), [y[i] for i in idx], hyper["C"],
+                    hyper["random_state"], weights[idx])
+    doc_model = _aligned(export_model(vec, clf, [], {"features": hyper["features"]}), classes)
+    ex: list[tuple[list[str], str, float]] = []
+    for i in idx:
+        lv = LEVELS.get(y[i])
+        ex += passage_examples(analyses[i], keys[i], y[i], float(weights[i]),
+                               lv is None or lv.is_secret)
+    pvec, pclf = _fit([doc_features(t, chars=chars) for t, _, _ in ex], np.zeros((len(ex), 0)),
+                      [lab for _, lab, _ in ex], hyper["passage_C"], hyper["random_state"],
+                      np.array([w for _, _, w in ex]))
+    doc_model.passage = _aligned(export_model(pvec, pclf, [], {"features": hyper["features"]}),
+                                 classes)
+    return doc_model
+
+
+def _aligned(m: TextModel, classes: list[str]) -> TextModel:
+    """``m`` with its rows reordered (and missing classes added) to follow ``classes``."""
+    if m.classes == classes:
+        return m
+    k, width = len(classes), m.coef.shape[1]
+    coef = np.zeros((k, width))
+    intercept = np.full(k, -30.0)
+    if len(m.classes) == 1:  # a one-class fit: scikit-learn refuses it, but be safe
+        raise UsageError("训练数据至少需要两个类别")
+    for j, c in enumerate(m.classes):
+        i = classes.index(c)
+        coef[i], intercept[i] = m.coef[j], m.intercept[j]
+    return TextModel(classes=list(classes), vocabulary=m.vocabulary, idf=m.idf, coef=coef,
+                     intercept=intercept, dense_names=m.dense_names, metadata=m.metadata)

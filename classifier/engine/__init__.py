@@ -14,66 +14,50 @@ import numpy as np
 
 from classifier.catalogue import Catalogue, Level, format_mark
 from classifier.engine.analysis import Analysis, analyse
+from classifier.engine.decide import (  # noqa: F401  (reason codes re-exported: stable names)
+    CATCH_ALL,
+    HIGHER_LEVEL_POSSIBLE,
+    INSUFFICIENT_TEXT,
+    LOW_CONFIDENCE,
+    MARKING_CONFLICT,
+    MODEL_MISSING_CLAUSE,
+    NON_SECRET_LABELS,
+    POSSIBLE_SECRET_PASSAGE,
+    SECRET_UNCERTAIN,
+    SIGNALS_DISAGREE,
+    Decision,
+    DocScores,
+    Policy,
+    Stacker,
+    decide,
+    secret_score,
+)
+from classifier.engine.evidence import rank_evidence
 from classifier.engine.marking import Marking
 from classifier.engine.matcher import Matcher
 from classifier.engine.model import TextModel
-from classifier.engine.sentences import Sentence
 from classifier.nlp.segment import Tokenizer
 
-#: Reason codes attached to a suggestion (stable; shown in the UI and JSON).
-LOW_CONFIDENCE = "low_confidence"
-CATCH_ALL = "catch_all_clause"
-SIGNALS_DISAGREE = "signals_disagree"
-SECRET_UNCERTAIN = "secret_uncertain"
-MARKING_CONFLICT = "marking_conflict"
-MODEL_MISSING_CLAUSE = "clause_unknown_to_model"
-INSUFFICIENT_TEXT = "insufficient_text"
-HIGHER_LEVEL_POSSIBLE = "higher_level_possible"
+#: Default secret threshold of a model that carries none (trained without cross-validation).
+DEFAULT_SECRET_THRESHOLD = Policy().secret_threshold
+#: See :attr:`Policy.min_known_words`.
+MIN_KNOWN_WORDS = Policy().min_known_words
 
-#: Default of :attr:`Classifier.secret_threshold` on the :func:`secret_score` scale, used when a
-#: model carries none (trained without cross-validation); ``dingmi train`` picks its own.
-DEFAULT_SECRET_THRESHOLD = 0.3
-
-#: Fewer distinct known words than this and the model has nothing to judge by: its output is
-#: its prior, which leans to the eleven secret classes. Such a draft is not suggested secret on
-#: the model's word alone (a printed secret marking still is), and always goes to a person.
-MIN_KNOWN_WORDS = 8
-
-NON_SECRET = {"公开": Level.GONGKAI, "内部": Level.NEIBU}
-
-
-def secret_score(p: np.ndarray, secret_idx: list[int], open_idx: list[int]) -> float:
-    """How strongly class probabilities point to a state secret, in [0, 1].
-
-    ``max(p[secret]) / (max(p[secret]) + max(p[open]))``: the likeliest secret clause against
-    the likeliest non-secret level. Summing the secret classes instead would favour secret by
-    the class count alone (eleven clauses against 公开 and 内部): a draft the model cannot place
-    spreads its probability thinly over the clauses and would sum to "secret".
-
-    Parameters
-    ----------
-    p : ndarray of shape (K,)
-        Class probabilities.
-    secret_idx, open_idx : list of int
-        Columns of the state-secret clauses and of 公开/内部.
-
-    Returns
-    -------
-    float
-        0 when there is no secret class, 1 when there is no non-secret class.
-    """
-    ms = float(p[secret_idx].max()) if secret_idx else 0.0
-    mo = float(p[open_idx].max()) if open_idx else 0.0
-    return ms / (ms + mo) if ms + mo > 0 else 0.0
+NON_SECRET = NON_SECRET_LABELS
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """A sentence that triggered a candidate: ``text == doc_text[start:end]``."""
+    """A passage that triggered a candidate: ``text == doc_text[start:end]``.
+
+    ``kind`` is ``"passage"`` for a passage scored by the models, ``"counter"`` for a
+    publication signal arguing for 公开 (see :mod:`classifier.engine.signals`).
+    """
 
     text: str
     start: int
     end: int
+    kind: str = "passage"
 
 
 @dataclass(frozen=True)
@@ -104,7 +88,7 @@ class Suggestion:
     mark : str
         The marking this suggestion implies, e.g. ``"机密★20年"`` (``""`` for 公开/内部).
     confidence : float
-        Probability in [0, 1] of the suggested answer (model probability of the class).
+        Probability in [0, 1] of the suggested level (calibrated on leave-writers-out CV).
     needs_review : bool
         True when a person must look closely; ``reasons`` says why.
     reasons : tuple of str
@@ -132,6 +116,8 @@ class Suggestion:
     model_version: str = ""
     catalogue_version: str = ""
     tokens: list[str] = field(default_factory=list, repr=False, compare=False)
+    p_secret: float = 0.0
+    counter_evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of issue 2 (without ``file`` and ``error``)."""
@@ -155,6 +141,9 @@ class Suggestion:
             },
             "model_version": self.model_version,
             "catalogue_version": self.catalogue_version,
+            "p_secret": round(self.p_secret, 4),
+            "counter_evidence": [{"text": e.text, "start": e.start, "end": e.end}
+                                 for e in self.counter_evidence],
         }
 
 
@@ -166,63 +155,98 @@ class Classifier:
     catalogue : Catalogue
     tokenizer : Tokenizer
     model : TextModel
-    secret_threshold : float
-        Probability in [0, 1]: a document whose summed state-secret probability reaches it is
-        suggested as a state secret. Low on purpose: under-classification leaks secrets and is
-        the costliest error (regulation §五; glossary 定密不当).
-    review_below : float
-        Probability in [0, 1] under which the suggestion is routed to a person.
+        The document model, with its passage model (``model.passage``) when trained with one.
+    policy : Policy, optional
+        Thresholds of the decision rule; by default the ones stored with the model.
+    secret_threshold, review_below : float, optional
+        Override the policy's values (probabilities in [0, 1]).
 
     Notes
     -----
-    Source: thresholds tuned by cross-validation on ``corpus/train`` (see ``dingmi train``'s
-    report); levels and periods from the catalogue.
+    Every passage is scored by the passage model and the whole text by the document model;
+    :func:`classifier.engine.decide.decide` (the rule ``dingmi train`` measured) turns the
+    scores into the suggestion. Source: issue 9; levels and periods from the catalogue.
     """
 
     def __init__(self, catalogue: Catalogue, tokenizer: Tokenizer, model: TextModel, *,
-                 secret_threshold: float = DEFAULT_SECRET_THRESHOLD, review_below: float = 0.55) -> None:
+                 policy: Policy | None = None, secret_threshold: float | None = None,
+                 review_below: float | None = None) -> None:
         self.catalogue = catalogue
         self.tokenizer = tokenizer
         self.model = model
-        self.secret_threshold = secret_threshold
-        self.review_below = review_below
+        meta = model.metadata
+        pol = policy or Policy.from_dict(meta.get("policy") or meta.get("thresholds"))
+        changes: dict[str, float] = {}
+        if secret_threshold is not None:
+            changes["secret_threshold"] = float(secret_threshold)
+        if review_below is not None:
+            changes["review_below"] = float(review_below)
+        if changes:
+            from dataclasses import replace
+
+            pol = replace(pol, **changes)
+        self.policy = pol
+        self.stacker = Stacker.from_dict(meta.get("stacker"))
         self.matcher = Matcher(catalogue)
-        self._class_level: list[Level | None] = []
+        levels: list[Level | None] = []
         for c in model.classes:
             if c in NON_SECRET:
-                self._class_level.append(NON_SECRET[c])
+                levels.append(NON_SECRET[c])
             elif c in catalogue and catalogue.get(c).level is not None:
-                self._class_level.append(catalogue.get(c).level)
+                levels.append(catalogue.get(c).level)
             else:
-                self._class_level.append(None)  # clause unknown to this catalogue: ignored
+                levels.append(None)  # clause unknown to this catalogue: ignored
+        self._class_level = tuple(levels)
+
+    @property
+    def secret_threshold(self) -> float:
+        """P(secret) at or above which a state secret is suggested (see :class:`Policy`)."""
+        return self.policy.secret_threshold
+
+    @property
+    def review_below(self) -> float:
+        """Confidence under which a suggestion goes to a person (see :class:`Policy`)."""
+        return self.policy.review_below
 
     @classmethod
     def load(cls, catalogue: Catalogue, tokenizer: Tokenizer, model_dir: Path,
-             **kwargs: float) -> Classifier:
+             **kwargs: Any) -> Classifier:
         """Load the model in ``model_dir`` (see :meth:`TextModel.load` for errors)."""
         return cls.from_model(catalogue, tokenizer, TextModel.load(model_dir), **kwargs)
 
     @classmethod
     def from_model(cls, catalogue: Catalogue, tokenizer: Tokenizer, model: TextModel,
-                   **kwargs: float) -> Classifier:
-        """A classifier over a loaded model, with the thresholds stored in its metadata."""
-        th = model.metadata.get("thresholds", {})
-        kwargs.setdefault("secret_threshold", float(th.get("secret_threshold", DEFAULT_SECRET_THRESHOLD)))
-        kwargs.setdefault("review_below", float(th.get("review_below", 0.55)))
+                   **kwargs: Any) -> Classifier:
+        """A classifier over a loaded model, with the policy stored in its metadata."""
         return cls(catalogue, tokenizer, model, **kwargs)
 
     def analyse(self, text: str) -> Analysis:
-        """Sentences, tokens, cue matches and printed marking of ``text``."""
+        """Passages, tokens, cue matches, publication signals and printed marking of ``text``."""
         return analyse(text, self.tokenizer, self.matcher)
 
-    def proba(self, a: Analysis) -> np.ndarray:
-        """Model probabilities over ``model.classes``, shape (K,); classes unknown to the
-        catalogue get 0 and the rest are renormalised."""
-        p = self.model.predict_proba(a.tokens, a.dense(self.model.dense_names))
+    def _mask(self, p: np.ndarray) -> np.ndarray:
+        """Zero the columns of classes unknown to the catalogue and renormalise each row."""
         mask = np.array([lv is not None for lv in self._class_level])
         p = np.where(mask, p, 0.0)
-        s = p.sum()
-        return p / s if s > 0 else p
+        s = p.sum(axis=-1, keepdims=True)
+        return np.divide(p, s, out=np.zeros_like(p), where=s > 0)
+
+    def proba(self, a: Analysis) -> np.ndarray:
+        """Document model probabilities over ``model.classes``, shape (K,); classes unknown
+        to the catalogue get 0 and the rest are renormalised."""
+        return self._mask(self.model.predict_proba(a.tokens, a.dense(self.model.dense_names)))
+
+    def scores(self, a: Analysis) -> DocScores:
+        """Everything :func:`decide` reads about one analysed text."""
+        pm = self.model.passage or self.model
+        pp = self._mask(pm.predict_proba_many(a.passage_tokens))
+        vocab = self.model.vocabulary
+        known = len({t for t in a.tokens if t in vocab and not t.startswith("<")})
+        return DocScores(
+            classes=tuple(self.model.classes), levels=self._class_level, p_doc=self.proba(a),
+            p_passages=pp, publication=len(a.signals),
+            printed=a.marking.level if a.marking else None, known_words=known,
+            cue_support={c: m.score for c, m in a.matches.items()})
 
     def suggest(self, text: str) -> Suggestion:
         """Suggest level, clause and period for one extracted text.
@@ -238,143 +262,54 @@ class Classifier:
         Suggestion
         """
         a = self.analyse(text)
-        p = self.proba(a)
-        classes = self.model.classes
-        levels = self._class_level
-        secret_idx = [i for i, lv in enumerate(levels) if lv is not None and lv.is_secret]
-        open_idx = [i for i, lv in enumerate(levels) if lv is not None and not lv.is_secret]
-        p_secret = secret_score(p, secret_idx, open_idx)
-        reasons: list[str] = []
-        vocab = self.model.vocabulary
-        known = len({t for t in a.tokens if t in vocab and not t.startswith("<")})
-        printed = a.marking.level if a.marking else None
-        if known < MIN_KNOWN_WORDS:
-            reasons.append(INSUFFICIENT_TEXT)
-            # No evidence of a secret (the model's prior is not one) unless one is printed.
-            p_secret = 1.0 if printed is not None and printed.is_secret else 0.0
-
-        if secret_idx and p_secret >= self.secret_threshold:
-            best = max(secret_idx, key=lambda i: p[i])
-            confidence = float(p[best])
-            if p_secret < 0.6:
-                reasons.append(SECRET_UNCERTAIN)
-        else:
-            best = max(open_idx, key=lambda i: p[i])
-            confidence = float(p[best])
-            if p_secret >= self.secret_threshold * 0.6:
-                reasons.append(SECRET_UNCERTAIN)
-        label = classes[best]
-        level = levels[best]
-        assert level is not None
-        clause = None if label in NON_SECRET else label
-
-        # Catalogue matching as a second opinion on the clause.
-        strong = [m for m in a.matches.values() if m.score >= 1.5]
-        top_match = max(strong, key=lambda m: m.score, default=None)
-        if clause and top_match and top_match.clause != clause:
-            second = sorted(secret_idx, key=lambda i: -p[i])[:3]
-            if top_match.clause not in {classes[i] for i in second}:
-                reasons.append(SIGNALS_DISAGREE)
-        if confidence < self.review_below:
-            reasons.append(LOW_CONFIDENCE)
-        # Under-classification is the costliest error: a clause of a higher level that is nearly
-        # as probable, or that the catalogue's cue terms point to, sends the draft to a person.
-        if clause is not None and level.is_secret:
-            rivals = [i for i in secret_idx if i != best and (lv := levels[i]) is not None
-                      and lv > level and p[i] >= 0.5 * p[best]]
-            cue_level = (self.catalogue.get(top_match.clause).level
-                         if top_match and top_match.clause in self.catalogue else None)
-            if rivals or (cue_level is not None and cue_level > level):
-                reasons.append(HIGHER_LEVEL_POSSIBLE)
-
-        # Catch-all clause (4.12): a secret marking or secret signals with no clause that fits.
+        sc = self.scores(a)
         catch_all = self.catalogue.catch_all
-        support = a.matches.get(clause).score if clause and clause in a.matches else 0.0
-        if clause and catch_all and (INSUFFICIENT_TEXT in reasons
-                                     or (confidence < 0.25 and support < 0.5)):
-            # Secret signals, but the best clause is both improbable and without a cue term in
-            # the text: no clause of section 四 fits, so 其它保密事项 (a person decides).
-            clause = catch_all.id
-            reasons.append(CATCH_ALL)
-
-        cl = self.catalogue.get(clause) if clause else None
+        d = decide(sc, self.policy, self.stacker, catch_all=catch_all.id if catch_all else None)
+        cl = self.catalogue.get(d.clause) if d.clause else None
+        level = d.level
         period_years = cl.period_years if cl and cl.level else None
         condition = cl.condition if cl and cl.level else None
         if cl is not None and cl.level is None:
-            # No automatic level: the most cautious plausible one (the highest level among the
-            # three likeliest secret clauses and a printed secret marking), its longest period.
-            top3 = sorted(secret_idx, key=lambda i: -p[i])[:3]
-            plausible = [lv for i in top3 if (lv := levels[i]) is not None]
-            if printed is not None and printed.is_secret:
-                plausible.append(printed)
-                if INSUFFICIENT_TEXT in reasons:  # nothing but the stamp to go by
-                    plausible = [printed]
-            level = max(plausible, default=Level.MIMI)
-            period_years = level.max_period_years
-        conflict = printed is not None and printed != level
-        if conflict:
-            reasons.append(MARKING_CONFLICT)
-
-        candidates = self._candidates(a, p, first=best)
+            period_years = level.max_period_years  # catch-all: the longest period of its level
+        candidates = self._candidates(a, sc, d)
         if cl is not None and cl.level is None:
-            candidates = (Candidate(cl.id, level, confidence, candidates[0].evidence),
+            candidates = (Candidate(cl.id, level, d.confidence, candidates[0].evidence),
                           *candidates[:4])
         return Suggestion(
             level=level,
-            clause=clause,
+            clause=d.clause,
             clause_title=cl.title if cl else None,
             period_years=period_years,
             condition=condition,
             mark=format_mark(level, period_years, condition),
-            confidence=confidence,
-            needs_review=bool(reasons),
-            reasons=tuple(dict.fromkeys(reasons)),
+            confidence=d.confidence,
+            needs_review=bool(d.reasons),
+            reasons=d.reasons,
             candidates=candidates,
             marking=a.marking,
-            marking_conflict=conflict,
+            marking_conflict=MARKING_CONFLICT in d.reasons,
             model_version=self.model.version,
             catalogue_version=self.catalogue.version,
             tokens=a.tokens,
+            p_secret=d.p_secret,
+            counter_evidence=tuple(Evidence(g.text, g.start, g.end, "counter") for g in a.signals),
         )
 
-    def _candidates(self, a: Analysis, p: np.ndarray, first: int, n: int = 5) -> tuple[Candidate, ...]:
-        """The suggested class first, then the most probable others."""
-        rest = [int(i) for i in np.argsort(-p) if self._class_level[i] is not None and i != first]
-        order = [first, *rest][:n]
+    def _candidates(self, a: Analysis, sc: DocScores, d: Decision, n: int = 5
+                    ) -> tuple[Candidate, ...]:
+        """The suggested class first, then the best-scored others, each with its evidence."""
         out = []
-        for i in order:
+        for i in d.ranking[:n]:
             label = self.model.classes[i]
             lv = self._class_level[i]
             assert lv is not None
             clause = None if label in NON_SECRET else label
-            out.append(Candidate(clause, lv, float(p[i]), self._evidence(a, int(i), clause)))
+            out.append(Candidate(clause, lv, float(d.class_scores[i]),
+                                 self._evidence(a, sc, int(i), clause)))
         return tuple(out)
 
-    def _evidence(self, a: Analysis, k: int, clause: str | None, n: int = 3) -> tuple[Evidence, ...]:
-        """Best sentences for class ``k``: catalogue cue score + model term contributions."""
-        coef = self.model.coef[k]
-        vocab = self.model.vocabulary
-        scores: dict[int, float] = {}
-        m = a.matches.get(clause) if clause else None
-        by_start = {s.start: j for j, s in enumerate(a.sentences)}
-        if m:
-            for s, sc in m.evidence:
-                j = by_start.get(s.start)
-                if j is not None:
-                    scores[j] = scores.get(j, 0.0) + sc
-        for j, toks in enumerate(a.sentence_tokens):
-            w = sum(max(0.0, float(coef[vocab[t]])) for t in set(toks) if t in vocab)
-            if w > 0:
-                scores[j] = scores.get(j, 0.0) + 0.3 * w
-        best: list[int] = []
-        seen: set[str] = set()
-        for j in sorted(scores, key=lambda j: -scores[j]):
-            key = "".join(a.sentences[j].text.split())
-            if key in seen:  # the same sentence repeated (running header, cover page)
-                continue
-            seen.add(key)
-            best.append(j)
-            if len(best) == n:
-                break
-        sents: list[Sentence] = [a.sentences[j] for j in sorted(best)]
-        return tuple(Evidence(s.text, s.start, s.end) for s in sents)
+    def _evidence(self, a: Analysis, sc: DocScores, k: int, clause: str | None
+                  ) -> tuple[Evidence, ...]:
+        """The evidence passages of class column ``k`` (:func:`rank_evidence`), best first."""
+        return tuple(Evidence(a.passages[j].text, a.passages[j].start, a.passages[j].end)
+                     for j in rank_evidence(a, sc, k, clause))

@@ -1,4 +1,4 @@
-"""One pass over a document's text shared by training and serving: sentences, tokens, cues.
+"""One pass over a document's text shared by training and serving: passages, tokens, cues.
 
 Training and serving must see exactly the same features, so both call :func:`analyse`.
 """
@@ -12,7 +12,8 @@ import numpy as np
 
 from classifier.engine.marking import Marking, find_marking, mask_marking
 from classifier.engine.matcher import ClauseMatch, Matcher
-from classifier.engine.sentences import Sentence, split_sentences
+from classifier.engine.passages import Passage, split_passages
+from classifier.engine.signals import Signal, find_publication_signals
 from classifier.nlp.normalize import fold
 from classifier.nlp.segment import Tokenizer
 
@@ -26,25 +27,34 @@ class Analysis:
 
     Attributes
     ----------
-    sentences : list of Sentence
-        Sentences of the text with the printed marking blanked out.
-    sentence_tokens : list of list of str
-        Tokens per sentence (as the classifier sees them).
+    passages : list of Passage
+        Passages of the text (:func:`classifier.engine.passages.split_passages`) with the
+        printed marking blanked out.
+    passage_tokens : list of list of str
+        Tokens per passage (as the classifier sees them).
     matches : dict of str -> ClauseMatch
-        Catalogue matching per clause id.
+        Catalogue matching per clause id (its evidence are passages).
     marking : Marking or None
         The marking printed on the document.
+    signals : list of Signal
+        Publication signals found in the text (counter-evidence to a secret).
     """
 
-    sentences: list[Sentence]
-    sentence_tokens: list[list[str]]
+    passages: list[Passage]
+    passage_tokens: list[list[str]]
     matches: dict[str, ClauseMatch]
     marking: Marking | None
+    signals: list[Signal]
+
+    @property
+    def sentences(self) -> list[Passage]:
+        """The passages (the unit of evidence; the name of the first version)."""
+        return self.passages
 
     @property
     def tokens(self) -> list[str]:
         """All tokens of the document, in order."""
-        return [t for ts in self.sentence_tokens for t in ts]
+        return [t for ts in self.passage_tokens for t in ts]
 
     def dense(self, names: list[str]) -> np.ndarray:
         """Dense features in ``names`` order, shape (len(names),); unknown names give 0.
@@ -67,7 +77,7 @@ class Analysis:
 
 
 def analyse(text: str, tokenizer: Tokenizer, matcher: Matcher | None) -> Analysis:
-    """Split, tokenise and match one extracted text.
+    """Split into passages, tokenise and match one extracted text.
 
     Parameters
     ----------
@@ -83,10 +93,11 @@ def analyse(text: str, tokenizer: Tokenizer, matcher: Matcher | None) -> Analysi
     Analysis
     """
     marking = find_marking(text)
-    sentences = split_sentences(mask_marking(text, marking))
-    folded = [fold(s.text) for s in sentences]  # once, for the tokenizer and the matcher
+    masked = mask_marking(text, marking)
+    passages = split_passages(masked)
+    folded = [fold(p.text) for p in passages]  # once, for the tokenizer and the matcher
     toks = [tokenizer.tokens(f, folded=True) for f in folded]
     matches: dict[str, ClauseMatch] = {}
     if matcher is not None:
-        matches = {m.clause: m for m in matcher.match(sentences, folded)}
-    return Analysis(sentences, toks, matches, marking)
+        matches = {m.clause: m for m in matcher.match(list(passages), folded)}
+    return Analysis(passages, toks, matches, marking, find_publication_signals(masked))

@@ -37,6 +37,8 @@ from classifier.errors import ModelFormatError, ModelNotReadyError, ModelTampere
 FORMAT = "dingmi.tfidf_lr.v1"
 #: The files of a model directory whose sha256 the manifest records.
 MODEL_FILES = ("model.npz", "vocabulary.json", "metadata.json")
+#: The passage model's files (issue 9), present when the model scores passages on their own.
+PASSAGE_FILES = ("passage.npz", "passage_vocabulary.json")
 MANIFEST = "manifest.json"
 
 
@@ -50,8 +52,10 @@ def file_sha256(path: Path) -> str:
 
 
 def write_manifest(directory: Path) -> dict[str, str]:
-    """Record the sha256 of :data:`MODEL_FILES` in ``directory/manifest.json``; return them."""
-    hashes = {name: file_sha256(directory / name) for name in MODEL_FILES}
+    """Record the sha256 of :data:`MODEL_FILES` (and :data:`PASSAGE_FILES` when present) in
+    ``directory/manifest.json``; return them."""
+    names = MODEL_FILES + (PASSAGE_FILES if (directory / PASSAGE_FILES[0]).exists() else ())
+    hashes = {name: file_sha256(directory / name) for name in names}
     tmp = directory / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps({"sha256": hashes}, indent=2), encoding="utf-8")
     tmp.replace(directory / MANIFEST)
@@ -81,30 +85,41 @@ def verify_manifest(directory: Path) -> dict[str, str]:
                                "请重新运行 dingmi train", path=directory) from e
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
         raise ModelFormatError(f"{MANIFEST} 无法读取：{e}", path=directory) from e
-    if not isinstance(recorded, dict) or set(recorded) != set(MODEL_FILES):
+    if not isinstance(recorded, dict) or set(recorded) not in (
+            set(MODEL_FILES), set(MODEL_FILES + PASSAGE_FILES)):
         raise ModelFormatError(f"{MANIFEST} 内容不完整", path=directory)
-    for name in MODEL_FILES:
-        if file_sha256(directory / name) != recorded[name]:
+    for name in recorded:
+        if not (directory / name).is_file() or file_sha256(directory / name) != recorded[name]:
             raise ModelTamperedError(
                 f"模型文件 {directory.name}/{name} 与保存时记录的 sha256 不一致，已拒绝载入"
                 "（文件可能被替换或损坏）", path=directory / name)
     return dict(recorded)
 
 
-def doc_features(tokens: list[str]) -> list[str]:
-    """Features of one document: token unigrams and adjacent-token bigrams (``"a b"``).
+def doc_features(tokens: list[str], *, chars: bool = False) -> list[str]:
+    """Features of one text: token unigrams and adjacent-token bigrams (``"a b"``), and with
+    ``chars`` the character bigrams of each token of 3+ characters (``"#ab"``).
+
+    Character bigrams of long words let an unseen or OCR-damaged word (后备千部, 考察材枓) still
+    share features with the words the model learned (issue 9 §7).
 
     Parameters
     ----------
     tokens : list of str
         From :meth:`classifier.nlp.segment.Tokenizer.tokens`.
+    chars : bool
+        Add character bigrams.
 
     Returns
     -------
     list of str
-        ``len(tokens) + max(len(tokens) - 1, 0)`` features.
+        ``len(tokens) + max(len(tokens) - 1, 0)`` features, plus the character bigrams.
     """
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    out = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    if chars:
+        out += [f"#{t[i:i + 2]}" for t in tokens if len(t) >= 3 and t[0] != "<"
+                for i in range(len(t) - 1)]
+    return out
 
 
 @dataclass
@@ -133,6 +148,55 @@ class TextModel:
     intercept: np.ndarray
     dense_names: list[str]
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: The passage model (same classes), scoring each passage on its own; None in models
+    #: trained before issue 9 (the document model then scores passages too).
+    passage: TextModel | None = None
+    _coef_t: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def char_features(self) -> bool:
+        """Whether features include character bigrams (metadata ``features``)."""
+        return self.metadata.get("features") == "tokens12+chars2"
+
+    def features(self, tokens: list[str]) -> list[str]:
+        """The feature strings of a token list under this model's feature scheme."""
+        return doc_features(tokens, chars=self.char_features)
+
+    def predict_proba_many(self, token_lists: list[list[str]]) -> np.ndarray:
+        """Class probabilities of many texts at once (dense features 0), shape (N, K).
+
+        One vectorised pass: the tf-idf weights of all texts are gathered into one array and
+        their class scores summed per text with ``np.add.reduceat``.
+        """
+        n, k = len(token_lists), len(self.classes)
+        if n == 0:
+            return np.zeros((0, k))
+        if self._coef_t is None:
+            v = self.idf.shape[0]
+            self._coef_t = np.ascontiguousarray(self.coef[:, :v].T)
+        vocab = self.vocabulary
+        idx_all: list[int] = []
+        tf_all: list[float] = []
+        owner: list[int] = []
+        for j, toks in enumerate(token_lists):
+            counts = Counter(f for f in self.features(toks) if f in vocab)
+            for f, c in counts.items():
+                idx_all.append(vocab[f])
+                tf_all.append(1.0 + math.log(c))
+                owner.append(j)
+        z = np.tile(self.intercept, (n, 1))
+        if idx_all:
+            idx = np.asarray(idx_all, dtype=np.int64)
+            own = np.asarray(owner, dtype=np.int64)
+            val = np.asarray(tf_all) * self.idf[idx]
+            norms = np.sqrt(np.bincount(own, weights=val * val, minlength=n))
+            val = val / np.where(norms > 0, norms, 1.0)[own]
+            contrib = self._coef_t[idx] * val[:, None]
+            starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+            z[own[starts]] += np.add.reduceat(contrib, starts, axis=0)
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
 
     @property
     def version(self) -> str:
@@ -149,7 +213,7 @@ class TextModel:
         val : ndarray of float64, shape (n,)
             Their weights ``(1 + ln tf) * idf``, scaled to unit l2 norm.
         """
-        counts = Counter(f for f in doc_features(tokens) if f in self.vocabulary)
+        counts = Counter(f for f in self.features(tokens) if f in self.vocabulary)
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         idx = np.fromiter((self.vocabulary[f] for f in counts), dtype=np.int64, count=len(counts))
@@ -216,9 +280,21 @@ class TextModel:
         tmp = directory / "model.tmp.npz"
         np.savez_compressed(tmp, idf=self.idf, coef=self.coef, intercept=self.intercept)
         tmp.replace(directory / "model.npz")
-        for name, obj in (("vocabulary.json", vocab), ("metadata.json", meta)):
+        files: list[tuple[str, Any]] = [("vocabulary.json", vocab), ("metadata.json", meta)]
+        if self.passage is not None:
+            pm = self.passage
+            if pm.classes != self.classes:
+                raise ValueError("the passage model must have the document model's classes")
+            pvocab = [""] * len(pm.vocabulary)
+            for f, i in pm.vocabulary.items():
+                pvocab[i] = f
+            tmp = directory / "passage.tmp.npz"
+            np.savez_compressed(tmp, idf=pm.idf, coef=pm.coef, intercept=pm.intercept)
+            tmp.replace(directory / "passage.npz")
+            files.append(("passage_vocabulary.json", pvocab))
+        for name, obj in files:
             t = directory / f".{name}.tmp"
-            t.write_text(json.dumps(obj, ensure_ascii=False, indent=None if name.startswith("v") else 2),
+            t.write_text(json.dumps(obj, ensure_ascii=False, indent=2 if name == "metadata.json" else None),
                          encoding="utf-8")
             t.replace(directory / name)
         write_manifest(directory)
@@ -241,14 +317,15 @@ class TextModel:
         for name in MODEL_FILES:
             if not (d / name).is_file():
                 raise ModelNotReadyError(f"模型目录 {d} 缺少 {name}；请先运行 dingmi train", path=d)
-        verify_manifest(d)
+        recorded = verify_manifest(d)
         try:
             meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
             vocab = json.loads((d / "vocabulary.json").read_text(encoding="utf-8"))
-            with np.load(d / "model.npz", allow_pickle=False) as z:
-                idf = np.asarray(z["idf"], dtype=np.float64)
-                coef = np.asarray(z["coef"], dtype=np.float64)
-                intercept = np.asarray(z["intercept"], dtype=np.float64)
+            idf, coef, intercept = _read_arrays(d / "model.npz")
+            passage = None
+            if PASSAGE_FILES[0] in recorded:
+                pvocab = json.loads((d / PASSAGE_FILES[1]).read_text(encoding="utf-8"))
+                passage = (pvocab, *_read_arrays(d / PASSAGE_FILES[0]))
         except (OSError, ValueError, KeyError, UnicodeDecodeError) as e:
             raise ModelFormatError(f"模型文件无法读取：{e}", path=d) from e
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
@@ -262,8 +339,26 @@ class TextModel:
             raise ModelFormatError("模型数组形状不一致", path=d)
         if not (np.isfinite(coef).all() and np.isfinite(idf).all() and np.isfinite(intercept).all()):
             raise ModelFormatError("模型数组含非有限值", path=d)
+        sub = None
+        if passage is not None:
+            pvocab, pidf, pcoef, pint = passage
+            pv = len(pvocab) if isinstance(pvocab, list) else -1
+            if (pv < 0 or not all(isinstance(x, str) for x in pvocab) or pidf.shape != (pv,)
+                    or pcoef.shape != (k, pv) or pint.shape != (k,)
+                    or not (np.isfinite(pcoef).all() and np.isfinite(pidf).all()
+                            and np.isfinite(pint).all())):
+                raise ModelFormatError("段落模型数组形状不一致", path=d)
+            sub = cls(classes=classes, vocabulary={f: i for i, f in enumerate(pvocab)}, idf=pidf,
+                      coef=pcoef, intercept=pint, dense_names=[], metadata=meta)
         return cls(classes=classes, vocabulary={f: i for i, f in enumerate(vocab)}, idf=idf,
-                   coef=coef, intercept=intercept, dense_names=dense, metadata=meta)
+                   coef=coef, intercept=intercept, dense_names=dense, metadata=meta, passage=sub)
+
+
+def _read_arrays(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``idf``, ``coef`` and ``intercept`` of one ``.npz`` (no pickles: object arrays refused)."""
+    with np.load(path, allow_pickle=False) as z:
+        return (np.asarray(z["idf"], dtype=np.float64), np.asarray(z["coef"], dtype=np.float64),
+                np.asarray(z["intercept"], dtype=np.float64))
 
 
 def latest_model_dir(models_dir: Path) -> Path:

@@ -1,0 +1,105 @@
+"""Split an extracted text into passages: the unit that is scored and shown as evidence.
+
+A draft is as secret as its most secret part (载体标志: a compilation carries the highest level
+of its parts), so the engine scores every passage, not only the whole text. A passage is a
+paragraph (one line of the extracted text), a group of table rows, or, inside a long paragraph,
+a window of whole sentences; each keeps its offsets into the extracted text.
+
+Source: issue 9 (§1); GB/T 15834 for sentence punctuation (see :mod:`.sentences`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from classifier.engine.sentences import Sentence, split_sentences
+
+#: A paragraph longer than this (characters) is cut into windows of whole sentences.
+MAX_PASSAGE_CHARS = 160
+#: Consecutive table rows grouped into one passage (a row alone is often only names and dates).
+TABLE_ROWS_PER_PASSAGE = 3
+
+_TABLE_ROW = re.compile(r"\t|\s\|\s|｜")
+_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+
+
+@dataclass(frozen=True)
+class Passage(Sentence):
+    """A passage of the extracted text: ``doc_text[start:end] == text``.
+
+    Attributes
+    ----------
+    kind : str
+        ``"para"`` (a paragraph or a window of one), ``"table"`` (table rows), ``"item"`` (a
+        paragraph that opens with an item number 一、(一) 1.), ``"title"`` (the first line).
+    """
+
+    kind: str = "para"
+
+
+def split_passages(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[Passage]:
+    """Split ``text`` into passages.
+
+    Parameters
+    ----------
+    text : str
+        The extracted text (offsets of the result index it).
+    max_chars : int
+        Windows of a long paragraph hold whole sentences up to about this many characters.
+
+    Returns
+    -------
+    list of Passage
+        In text order, non-overlapping, each non-empty and stripped; every non-blank character
+        of ``text`` lies in exactly one passage.
+    """
+    out: list[Passage] = []
+    table: list[tuple[int, int]] = []
+
+    def flush_table() -> None:
+        for i in range(0, len(table), TABLE_ROWS_PER_PASSAGE):
+            group = table[i:i + TABLE_ROWS_PER_PASSAGE]
+            a, b = group[0][0], group[-1][1]
+            out.append(Passage(text[a:b], a, b, "table"))
+        table.clear()
+
+    pos = 0
+    first = True
+    for line in text.split("\n"):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        lead = len(line) - len(line.lstrip())
+        trail = len(line) - len(line.rstrip())
+        a, b = a + lead, b - trail
+        if b <= a:
+            continue
+        body = text[a:b]
+        if _TABLE_ROW.search(body):
+            table.append((a, b))
+            first = False
+            continue
+        flush_table()
+        kind = "title" if first else ("item" if _NUMBERED.match(body) else "para")
+        first = False
+        if b - a <= max_chars:
+            out.append(Passage(body, a, b, kind))
+            continue
+        win_a = win_b = -1
+        for s in split_sentences(body, max_chars=max_chars):
+            sa, sb = a + s.start, a + s.end
+            if win_a >= 0 and sb - win_a > max_chars:
+                out.append(Passage(text[win_a:win_b], win_a, win_b, kind))
+                win_a = -1
+            if win_a < 0:
+                win_a = sa
+            win_b = sb
+        if win_a >= 0:
+            out.append(Passage(text[win_a:win_b], win_a, win_b, kind))
+    flush_table()
+    return out
+
+
+def overlaps(p: Sentence, start: int, end: int) -> bool:
+    """True when passage ``p`` shares at least one character with ``[start, end)``."""
+    return p.start < end and start < p.end
