@@ -11,9 +11,12 @@ import numpy as np
 
 from classifier.engine.analysis import Analysis
 from classifier.engine.decide import DocScores
+from classifier.nlp.normalize import fold
 
 #: Bonus (probability units) for the passage the catalogue's cue terms point to most.
 CUE_BONUS = 0.1
+#: Passages shorter than this (characters) rank lower as evidence, in proportion.
+EVIDENCE_CHARS = 80
 
 
 def rank_evidence(a: Analysis, sc: DocScores, k: int, clause: str | None, n: int = 3) -> list[int]:
@@ -42,8 +45,11 @@ def rank_evidence(a: Analysis, sc: DocScores, k: int, clause: str | None, n: int
     if not a.passages:
         return []
     pp = sc.p_passages
+    # Probabilities saturate near 1 on several passages of a secret draft: among them, the one
+    # with more to read is the better evidence (a heading alone says little).
+    length = np.array([min(1.0, len(p.text) / EVIDENCE_CHARS) for p in a.passages])
     if clause is not None:
-        score = pp[:, k].copy()
+        score = pp[:, k] * (0.6 + 0.4 * length)
         m = a.matches.get(clause)
         if m and m.evidence:
             by_start = {p.start: j for j, p in enumerate(a.passages)}
@@ -51,12 +57,12 @@ def rank_evidence(a: Analysis, sc: DocScores, k: int, clause: str | None, n: int
             if j is not None:
                 score[j] += CUE_BONUS
     else:
-        score = sc.passage_secret()
+        score = sc.passage_secret() * (0.6 + 0.4 * length)
         n = 1
     best: list[int] = []
     seen: set[str] = set()
     for j in np.argsort(-score, kind="stable"):
-        key = "".join(a.passages[j].text.split())
+        key = fold("".join(a.passages[j].text.split()))
         if key in seen:  # the same passage repeated (running header, cover page)
             continue
         seen.add(key)

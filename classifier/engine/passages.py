@@ -19,6 +19,9 @@ from classifier.engine.sentences import Sentence, split_sentences
 MAX_PASSAGE_CHARS = 160
 #: Consecutive table rows grouped into one passage (a row alone is often only names and dates).
 TABLE_ROWS_PER_PASSAGE = 3
+#: A line this short (characters) that is not a table row is a heading: it joins the next line,
+#: so that "五、写作题(40分)" is read with the question under it.
+HEADING_CHARS = 16
 
 _TABLE_ROW = re.compile(r"\t|\s\|\s|｜")
 _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
@@ -64,22 +67,34 @@ def split_passages(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[Pas
             out.append(Passage(text[a:b], a, b, "table"))
         table.clear()
 
+    lines: list[tuple[int, int]] = []
     pos = 0
-    first = True
     for line in text.split("\n"):
         a, b = pos, pos + len(line)
         pos = b + 1
         lead = len(line) - len(line.lstrip())
         trail = len(line) - len(line.rstrip())
-        a, b = a + lead, b - trail
-        if b <= a:
-            continue
+        if b - trail > a + lead:
+            lines.append((a + lead, b - trail))
+    first = True
+    head: int | None = None  # start of a pending heading line
+    for n, (a, b) in enumerate(lines):
         body = text[a:b]
         if _TABLE_ROW.search(body):
+            if head is not None:  # a heading over a table stays on its own
+                out.append(Passage(text[head:lines[n - 1][1]], head, lines[n - 1][1], "para"))
+                head = None
             table.append((a, b))
             first = False
             continue
         flush_table()
+        if head is None and b - a <= HEADING_CHARS and n + 1 < len(lines) and not first \
+                and not _TABLE_ROW.search(text[lines[n + 1][0]:lines[n + 1][1]]):
+            head = a
+            continue
+        if head is not None:
+            a, head = head, None
+            body = text[a:b]
         kind = "title" if first else ("item" if _NUMBERED.match(body) else "para")
         first = False
         if b - a <= max_chars:
@@ -97,6 +112,9 @@ def split_passages(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[Pas
         if win_a >= 0:
             out.append(Passage(text[win_a:win_b], win_a, win_b, kind))
     flush_table()
+    if head is not None:
+        a, b = head, lines[-1][1]
+        out.append(Passage(text[a:b], a, b, "para"))
     return out
 
 

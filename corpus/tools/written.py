@@ -102,6 +102,7 @@ def check(folder: Path) -> int:
 
 def build(src: Path = ROOT / "written", dst: Path = ROOT / "train") -> None:
     """Write one JSONL per writer folder (bad files are reported and left out)."""
+    dst.mkdir(parents=True, exist_ok=True)
     for folder in sorted(d for d in src.iterdir() if d.is_dir()):
         recs = []
         for p in sorted(folder.glob("*.txt")):
