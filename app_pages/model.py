@@ -75,6 +75,23 @@ def retrain_panel() -> None:
 
 retrain_panel()
 
+
+# --- this machine's optional parts (dingmi doctor, issue 8) ----------------------------
+@st.cache_data(ttl=60, show_spinner=False)
+def _machine(home: str, database_url: str) -> dict:
+    from classifier.doctor import run_checks
+
+    return run_checks(ctx.settings).to_dict()
+
+
+machine = _machine(str(ctx.settings.home), ctx.settings.database_url or "")
+with st.expander("本机组件（dingmi doctor）：" + (
+        "在用功能所需组件齐全" if machine["ok"] else f"缺少 {len(machine['missing'])} 项必需组件")):
+    for c in machine["checks"]:
+        need = "必需" if c["required"] else "可选"
+        hint = f"；安装：{c['install']}" if not c["ok"] and c["install"] else ""
+        st.text(f"{'✓' if c['ok'] else '✗'} {need} {c['title']}：{c['detail']}{hint}")
+
 versions = reg.versions()
 if not versions:
     st.info("尚无模型版本。请运行 dingmi train，或点击“重新训练模型”。")

@@ -303,6 +303,9 @@ _register_workflow()
 from classifier import cli_models  # noqa: E402
 
 cli_models.register(main)
+from classifier import doctor as _doctor  # noqa: E402
+
+_doctor.register(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

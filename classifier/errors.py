@@ -247,3 +247,19 @@ class ModelTamperedError(ModelFormatError):
 
 
 ERROR_CODES += ("model_tampered",)
+
+
+# --- Word lists (issue 8) ---------------------------------------------------------------
+
+
+class WordListError(UsageError):
+    """A user word list (``--userdict``, ``<home>/userdict.txt``) cannot be used.
+
+    Raised for a file that cannot be read and for a line jieba 0.42's ``load_userdict`` would
+    refuse (not UTF-8) or jieba-rs would (a frequency too large); the message names the line.
+    """
+
+    code = "invalid_word_list"
+
+
+ERROR_CODES += ("invalid_word_list",)

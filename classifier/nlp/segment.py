@@ -6,9 +6,11 @@ Two backends cut identically (same algorithm, same dictionary, same user words):
 - ``jieba`` 0.42 (the reference): used where rjieba is missing, or on request.
 
 ``tests/test_segment.py`` proves identical tokens over all of ``corpus/`` with the same user
-dictionary before rjieba may be the default.
+dictionary before rjieba may be the default. Word lists are read exactly as jieba's
+``load_userdict`` reads them; words with spaces or symbols (``WPS Office``, ``秘密★10年``) are
+kept whole by :class:`Tokenizer` itself, identically for both backends.
 
-Source: issue 2 (§4); house style §4.11 (own tokenizer instance, tamed once, no global state
+Source: issue 2 (§4), issue 8 (item 4: word lists); house style §4.11 (own tokenizer instance, tamed once, no global state
 touched, logging quiet).
 """
 
@@ -17,12 +19,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from classifier.errors import UsageError
+from classifier.errors import UsageError, WordListError
 from classifier.nlp.normalize import fold
 
 log = logging.getLogger(__name__)
@@ -36,33 +37,92 @@ _WORDISH = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 
+#: jieba 0.42's user-dictionary line pattern (``jieba.re_userdict``), copied so that a word list
+#: is read exactly as ``Tokenizer.load_userdict`` reads it: the word is everything before an
+#: optional `` <digits>`` frequency and an optional `` <a-z letters>`` tag, each after exactly
+#: one space. A word may hold spaces and symbols (``WPS Office 1000 nz``, ``秘密★10年``).
+_USERDICT_LINE = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$", re.U)
+#: Largest accepted frequency. jieba (Python ints, float logs) takes any; jieba-rs keeps
+#: frequencies and their total in 64-bit integers and rejects 2**64 and above, and from 2**53
+#: up float logarithms stop being exact, so the two backends could cut differently.
+MAX_WORD_FREQ = 2**53 - 1
+#: A folded word either backend can cut as one token: ideographs of jieba's own range, Latin
+#: letters and digits. Anything else (a space, ★, ·, ASCII punctuation, rarer ideographs) is
+#: split off by jieba's block regex, by jieba-rs's, or by :data:`_ASCII_PUNCT` before either
+#: backend sees the text, so such words are matched by :class:`Tokenizer` itself.
+_BACKEND_WORD = re.compile(r"[\u4e00-\u9fd5a-z0-9]+")
+
+
 def _read_word_list(path: Path) -> list[tuple[str, int | None, str | None]]:
-    """Read a jieba-style user dictionary: ``word [freq] [tag]`` per line, ``#`` comments.
+    """Read a jieba user dictionary exactly as jieba 0.42's ``load_userdict`` does.
+
+    One entry per line: ``word [freq] [tag]``, where the frequency is ASCII digits and the tag
+    ASCII lower-case letters, each after exactly one space, and the word is the rest, spaces
+    and symbols included (``WPS Office 1000 nz`` is the word ``WPS Office``, frequency 1000,
+    tag ``nz``). Lines are split on ``\\n`` and stripped of ASCII whitespace; blank lines are
+    skipped; a UTF-8 byte-order mark is ignored. The word is then folded as text is
+    (:func:`classifier.nlp.normalize.fold`), so that it matches folded text.
+
+    One addition to jieba: a line whose first character is ``#`` is a comment (jieba would add
+    it as a word). A ``#`` later in a line belongs to the word (``C# 100 nz``), as in jieba.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The word list, UTF-8.
+
+    Returns
+    -------
+    list of (word, freq or None, tag or None)
 
     Raises
     ------
-    UsageError
-        If the file cannot be read or a frequency is not an integer.
+    WordListError
+        If the file cannot be read, a line is not valid UTF-8 (jieba refuses the whole file),
+        or a frequency exceeds :data:`MAX_WORD_FREQ` (jieba-rs refuses it); the message names
+        the line.
     """
     out: list[tuple[str, int | None, str | None]] = []
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"无法读取词表 {path}：{e}", path=path) from e
-    for n, line in enumerate(lines, 1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise WordListError(f"无法读取词表 {path}：{e.strerror or e}", path=path) from e
+    for n, bline in enumerate(raw.split(b"\n"), 1):
+        bline = bline.strip()
+        try:
+            line = bline.decode("utf-8").lstrip("\ufeff")
+        except UnicodeDecodeError as e:
+            raise WordListError(f"词表 {path.name} 第{n}行不是有效的 UTF-8 编码"
+                                f"（第{e.start + 1}个字节），请将词表另存为 UTF-8", path=path) from e
+        if not line or line.startswith("#"):
             continue
-        parts = line.split()
-        word, freq, tag = parts[0], None, None
-        if len(parts) > 1:
-            if not parts[1].isdigit():
-                raise UsageError(f"词表 {path.name} 第{n}行：词频应为整数，得到 {parts[1]!r}", path=path)
-            freq = int(parts[1])
-        if len(parts) > 2:
-            tag = parts[2]
-        out.append((unicodedata.normalize("NFKC", word).lower(), freq, tag))
+        m = _USERDICT_LINE.match(line)
+        if m is None:  # pragma: no cover - ".+?" matches any non-empty line without "\n"
+            raise WordListError(f"词表 {path.name} 第{n}行无法识别：{line!r}", path=path)
+        word, freq_s, tag_s = m.groups()
+        freq = int(freq_s) if freq_s is not None else None
+        if freq is not None and freq > MAX_WORD_FREQ:
+            raise WordListError(f"词表 {path.name} 第{n}行：词频 {freq} 过大"
+                                f"（不得超过 {MAX_WORD_FREQ}）", path=path)
+        out.append((fold(word), freq, tag_s.strip() if tag_s is not None else None))
     return out
+
+
+def _whole_word_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """A regex finding ``words`` in folded text, longest first, leftmost first.
+
+    A run of whitespace inside a word matches any run of whitespace in the text; a word that
+    starts (ends) with a Latin letter or digit does not match inside a longer Latin word.
+    """
+    alts = []
+    for w in sorted(set(words), key=lambda w: (-len(w), w)):
+        body = r"\s+".join(re.escape(p) for p in w.split())
+        if not body:
+            continue
+        head = r"(?<![a-z0-9])" if w[0].isascii() and w[0].isalnum() else ""
+        tail = r"(?![a-z0-9])" if w[-1].isascii() and w[-1].isalnum() else ""
+        alts.append(f"{head}{body}{tail}")
+    return re.compile("|".join(alts)) if alts else None
 
 
 class Tokenizer:
@@ -96,6 +156,10 @@ class Tokenizer:
     ) -> None:
         self.words = tuple(words)
         self.stopwords = frozenset(fold(w) for w in stopwords)
+        # Words the backends cannot cut whole (spaces, symbols) are matched here, before them;
+        # a frequency of 0 means "never one token" in jieba, so those are left to the backends.
+        self._whole = _whole_word_pattern(
+            w for w, f, _ in self.words if f != 0 and not _BACKEND_WORD.fullmatch(w))
         self.backend = backend
         self.cache_dir = cache_dir
         self._impl: Any = None
@@ -133,7 +197,16 @@ class Tokenizer:
             elif name != "rjieba":
                 raise UsageError(f"未知的分词后端 {self.backend!r}（可选 auto、rjieba、jieba）")
             for word, freq, tag in self.words:
+                if not _BACKEND_WORD.fullmatch(word):
+                    continue
+                # Re-adding a known word: jieba-rs replaces its frequency in the total, jieba
+                # 0.42 adds the new one on top; the total weighs every route, so jieba is
+                # brought to jieba-rs's rule (a catalogue term such as 不足 is in both
+                # dictionaries already and cut 滨江步道 differently before).
+                old = impl.FREQ.get(word, 0) if name == "jieba" else 0
                 impl.add_word(word, freq, tag)
+                if old:
+                    impl.total -= old
             self.backend_ = name
             self._impl = impl
             log.debug("tokenizer ready: backend=%s, %d user words", name, len(self.words))
@@ -153,12 +226,35 @@ class Tokenizer:
         -------
         list of str
             Every non-whitespace token, in order; ``"".join`` gives the folded text without
-            whitespace.
+            whitespace, except that a user word holding spaces (``wps office``) is one token
+            with its whitespace runs written as one space.
+
+        Notes
+        -----
+        User words that neither backend can cut whole, because jieba's and jieba-rs's block
+        regexes split text at spaces and at symbols such as ★ and · (jieba ``Tokenizer.cut``,
+        ``re_han_default``), are found first, longest and leftmost first, and kept as one
+        token; the text between them is cut by the backend. So both backends give the same
+        tokens for them, and without such words the cut is exactly the backend's.
         """
         impl = self._load()
+        s = text if folded else fold(text)
+        if self._whole is None:
+            return self._cut_plain(impl, s)
+        out: list[str] = []
+        pos = 0
+        for m in self._whole.finditer(s):
+            out += self._cut_plain(impl, s[pos:m.start()])
+            out.append(" ".join(m.group().split()))
+            pos = m.end()
+        out += self._cut_plain(impl, s[pos:])
+        return out
+
+    def _cut_plain(self, impl: Any, s: str) -> list[str]:
+        """Cut folded ``s`` with the backend, ASCII punctuation split off first."""
         out: list[str] = []
         rust = self.backend_ == "rjieba"
-        for chunk in _ASCII_PUNCT.split(text if folded else fold(text)):
+        for chunk in _ASCII_PUNCT.split(s):
             if not chunk.strip():
                 continue
             if len(chunk) == 1 and _ASCII_PUNCT.match(chunk):
@@ -217,8 +313,8 @@ def build_words(
 
     Raises
     ------
-    UsageError
-        If a word list cannot be read.
+    WordListError
+        If a word list cannot be read or has a line jieba would refuse.
     """
     words: list[tuple[str, int | None, str | None]] = []
     seen: set[str] = set()
@@ -266,8 +362,8 @@ def get_tokenizer(
 
     Raises
     ------
-    UsageError
-        If a word list cannot be read.
+    WordListError
+        If a word list cannot be read or has a line jieba would refuse.
     """
     terms = tuple(sorted(set(extra_terms)))
     extras = tuple(str(Path(p).resolve()) for p in extra_userdicts)
