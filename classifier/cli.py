@@ -132,44 +132,75 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
               help="Worker processes.")
 def suggest(paths: tuple[str, ...], as_json: bool, catalogue: Path | None, model_dir: Path | None,
             userdicts: tuple[Path, ...], workers: int) -> None:
-    """Suggest level, secrecy period and clause (定密依据) for files or folders."""
-    from classifier.suggest import Suggester, error_record, expand_paths, suggest_files
+    """Suggest level, secrecy period and clause (定密依据) for files or folders.
+
+    Each file is read in a child process with a memory limit and killed at the time limit,
+    so one file never stops the batch. Inside folders, hidden files get a line saying they
+    were skipped; FIFOs, sockets and devices are answered without being read.
+    """
+    from classifier.suggest import Suggester, suggest_files, walk_paths
+
+    from classifier.extract import _tmp
 
     settings = _settings()
-    files: list[Path] = []
-    missing: dict[int, NotFoundError] = {}
-    for p in paths:
-        try:
-            files.extend(expand_paths([p]))
-        except NotFoundError as e:
-            missing[len(files)] = e
-            files.append(p)  # type: ignore[arg-type]  # reported under the name given
+    _tmp.set_home(settings.home)
+    _tmp.sweep()  # copies left by a process that was killed (issue 8 §7)
+    entries = walk_paths(paths)
     if model_dir is None:
         _ensure_model(settings, catalogue)
     sg = Suggester.load(settings, catalogue_path=catalogue, model_dir=model_dir, userdicts=userdicts)
     if sg.catalogue_mismatch:
         click.echo(f"dingmi: 提示：{sg.catalogue_mismatch}", err=True)
-    ok_files = [f for i, f in enumerate(files) if i not in missing]
+    ok_files = [f for f, err in entries if err is None]
     results = suggest_files(sg, ok_files, workers=workers, catalogue_path=catalogue, model_dir=model_dir)
-    bar = _progress(len(files))
+    bar = _progress(len(entries))
     failed = False
-    for i, f in enumerate(files):
-        if i in missing:
-            rec = error_record(str(f), missing[i], catalogue_version=sg.catalogue.version,
-                               model_version=sg.classifier.model.version)
-        else:
-            rec = next(results)
-        failed |= rec["error"] is not None
-        if as_json:
-            rec.pop("warnings", None) if not rec.get("warnings") else None
-            click.echo(json.dumps(rec, ensure_ascii=False))
-        else:
-            click.echo(_human(rec))
+    try:
+        for f, err in entries:
+            rec = sg.error(str(f), err) if err is not None else next(results)
+            rec = display_safe(rec)
+            code = rec["error"]["code"] if rec["error"] else None
+            failed |= code is not None and code != "skipped_hidden"
+            if as_json:
+                rec.pop("warnings", None) if not rec.get("warnings") else None
+                click.echo(json.dumps(rec, ensure_ascii=False))
+            else:
+                click.echo(_human(rec))
+            if bar is not None:
+                bar.update(1)
+    finally:
+        results.close()
         if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+            bar.close()
     sys.exit(1 if failed else 0)
+
+
+def display_safe(obj: Any) -> Any:
+    """``obj`` with every string made valid UTF-8: each undecodable byte of a file name as ``\\xNN``.
+
+    File names on Linux are bytes; Python keeps a byte that is not UTF-8 as a lone
+    surrogate, which no UTF-8 output can carry (issue 8 §7: three odd names gave JSON lines
+    that were not valid UTF-8). Strings, lists and dicts are walked; other values kept.
+    """
+    if isinstance(obj, str):
+        try:
+            obj.encode("utf-8")
+            return obj
+        except UnicodeEncodeError:
+            raw = obj.encode("utf-8", "surrogateescape") if _escapable(obj) else None
+            if raw is not None:
+                return raw.decode("utf-8", "backslashreplace")
+            return obj.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(obj, dict):
+        return {k: display_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [display_safe(v) for v in obj]
+    return obj
+
+
+def _escapable(s: str) -> bool:
+    """Whether every surrogate in ``s`` is one :func:`os.fsdecode` made from a byte."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in s)
 
 
 @main.command()
@@ -280,8 +311,13 @@ def train_cmd(catalogue: Path | None, no_decisions: bool, no_promote: bool,
     click.echo(f"模型版本 {rep.version}：{rep.n_docs} 篇训练样本（语料 {ts.get('corpus', 0)}，"
                f"本单位决定 {ts.get('decisions', 0)}，其中纠正 {ts.get('corrections', 0)}）→ {rep.model_dir}")
     if m:
-        click.echo(f"交叉验证：level_acc={m['level_acc']:.3f} macro_f1={m['macro_f1']:.3f} "
-                   f"under={m['under']:.3f} over={m['over']:.3f} clause_acc={m['clause_acc']:.3f} "
+        how = "按撰稿人留出" if m.get("grouped") else "按篇随机分折"
+        click.echo(f"交叉验证（{how}，{int(m['cv_folds'])} 折，{int(m['writers'])} 位撰稿人，"
+                   f"{int(m['cv_docs'])} 篇）：level_acc={m['level_acc']:.3f} "
+                   f"under={m['under']:.3f} silent_under={int(m['silent_under'])} "
+                   f"({m['silent_under_rate']:.3%}) over={m['over']:.3f} "
+                   f"clause_top1={m['clause_top1']:.3f} evidence_hit={m['evidence_hit']:.3f} "
+                   f"ece={m['ece']:.3f} review_rate={m['review_rate']:.3f} "
                    f"secret_threshold={rep.thresholds['secret_threshold']}")
     if rep.decision_cv:
         d = rep.decision_cv

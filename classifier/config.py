@@ -40,6 +40,16 @@ class Settings:
         ``DINGMI_DATABASE_URL`` overrides it.
     store_originals : bool
         Keep the uploaded bytes in the database (``DINGMI_STORE_ORIGINALS=1``).
+    max_chars : int
+        Most characters extracted from one document (default 2,500,000, about 800 pages;
+        ``DINGMI_MAX_CHARS``, 0 for none). More is ``too_large``.
+    isolate : bool
+        Read and classify each document of a batch or upload in a child process with a
+        memory limit, killed at the time limit (default on; ``DINGMI_ISOLATE=0`` turns it
+        off). One file then never stops the batch or the app.
+    worker_memory_mb : int
+        Memory limit of that child process, MiB (default 1024; ``DINGMI_WORKER_MEMORY_MB``):
+        its data segment (``RLIMIT_DATA``: heap and private mappings) may not grow past it.
     """
 
     home: Path = field(default_factory=lambda: Path("var"))
@@ -50,6 +60,9 @@ class Settings:
     extract_timeout: float = 300.0
     database_url: str | None = None
     store_originals: bool = False
+    max_chars: int = 2_500_000
+    isolate: bool = True
+    worker_memory_mb: int = 1024
 
     @property
     def models_dir(self) -> Path:
@@ -97,4 +110,10 @@ class Settings:
             s = replace(s, max_file_bytes=int(env["DINGMI_MAX_FILE_BYTES"]))
         if env.get("DINGMI_EXTRACT_TIMEOUT"):
             s = replace(s, extract_timeout=float(env["DINGMI_EXTRACT_TIMEOUT"]))
+        if env.get("DINGMI_MAX_CHARS"):
+            s = replace(s, max_chars=int(env["DINGMI_MAX_CHARS"]))
+        if env.get("DINGMI_ISOLATE", "").lower() in {"0", "false", "no"}:
+            s = replace(s, isolate=False)
+        if env.get("DINGMI_WORKER_MEMORY_MB"):
+            s = replace(s, worker_memory_mb=int(env["DINGMI_WORKER_MEMORY_MB"]))
         return s

@@ -34,9 +34,12 @@ from classifier.engine.passages import overlaps
 from classifier.evaluation import score_labels
 
 LEVELS = {lv.label: lv for lv in Level}
-#: Cost of an under-classification relative to an over-classification when the secret
-#: threshold is chosen (glossary, 定密不当: the under-classified document leaks secrets).
-UNDER_COST = 5.0
+#: Highest cross-validated under-classification rate (share of secret documents suggested
+#: 公开/内部) the secret threshold may allow; among thresholds within it, the one with the
+#: least over-classification is taken (glossary, 定密不当: the under-classified document leaks
+#: secrets, so it is capped first). Issue 9 asks ≤ 0.03 on leave-writers-out CV and ≤ 0.02 on
+#: unseen writers; 0.02 keeps that margin.
+UNDER_TARGET = 0.02
 #: Highest share of secret documents that may be suggested 公开/内部 with no review flag in
 #: cross-validation when ``review_low`` is chosen (issue 9: silent_under ≤ 0.5 %).
 SILENT_UNDER_TARGET = 0.005
@@ -138,7 +141,9 @@ def choose_policy(items: Sequence[Scored], base: Policy, catch_all: str | None,
                   progress: Callable[[str], None] | None = None) -> tuple[Policy, dict[str, float]]:
     """Pick ``secret_threshold``, then ``review_low``, then ``review_below`` on ``items``.
 
-    1. ``secret_threshold`` minimises ``UNDER_COST × under + over`` (ties: the lower).
+    1. ``secret_threshold``: the least over-classification among thresholds whose
+       under-classification is within ``UNDER_TARGET`` (ties: the lower threshold); if none
+       is, the least under-classification.
     2. ``review_low``: the highest value whose silent under-classification stays within
        ``SILENT_UNDER_TARGET`` of the secret documents.
     3. ``review_below``: the highest value whose review rate stays within
@@ -150,15 +155,16 @@ def choose_policy(items: Sequence[Scored], base: Policy, catch_all: str | None,
     metrics : dict
         :func:`decision_metrics` at the chosen policy.
     """
-    best: tuple[float, float] | None = None
+    best: tuple[float, float, float] | None = None
     for t in SECRET_GRID:
         m = decision_metrics(items, replace(base, secret_threshold=t, review_low=0.0, review_below=0.0),
                              stackers, catch_all)
-        cost = UNDER_COST * m["under"] + m["over"]
-        if best is None or cost < best[0] - 1e-12:
-            best = (cost, t)
+        # Within the cap, the least over-classification; beyond it, the least under.
+        key = (0.0, m["over"], t) if m["under"] <= UNDER_TARGET else (1.0, m["under"], t)
+        if best is None or key < best:
+            best = key
     assert best is not None
-    pol = replace(base, secret_threshold=best[1])
+    pol = replace(base, secret_threshold=best[2])
     n_sec = max(1, sum(it.level.is_secret for it in items))
     review_low = REVIEW_LOW_GRID[0]
     for r in REVIEW_LOW_GRID:

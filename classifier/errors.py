@@ -263,3 +263,19 @@ class WordListError(UsageError):
 
 
 ERROR_CODES += ("invalid_word_list",)
+
+
+# --- Hostile inputs and batches (issue 8) ---------------------------------------------
+
+
+class HiddenFileSkipped(ClassifierError):
+    """A hidden file or folder (name starting with ``.``) inside a folder given: not read.
+
+    It gets its own line so that nothing in a folder is passed over silently; it does not
+    make the exit status 1. Name the file directly to have it read.
+    """
+
+    code = "skipped_hidden"
+
+
+ERROR_CODES += ("skipped_hidden",)

@@ -97,6 +97,7 @@ class ModelVersion:
         out: dict[str, Any] = {k: g.get(k) for k in ("macro_f1", "under", "over", "clause_top1",
                                                       "level_acc", "n")}
         out["cv"] = self.metadata.get("cv_metrics") or {}
+        out["cv_by_writer"] = self.metadata.get("cv_by_writer") or {}
         out["decision_cv"] = self.metadata.get("decision_cv") or {}
         return out
 
@@ -116,6 +117,7 @@ class ModelVersion:
             d.update(class_counts=m.get("class_counts", {}), training_set=m.get("training_set", {}),
                      weights=m.get("weights", {}), thresholds=m.get("thresholds", {}),
                      hyperparameters=m.get("hyperparameters", {}), golden=m.get("golden", {}),
+                     policy=m.get("policy", {}), cv_by_writer=m.get("cv_by_writer", {}),
                      path=str(self.path))
         return d
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,14 @@ from classifier.catalogue import Catalogue, load_catalogue
 from classifier.config import Settings
 from classifier.engine import Classifier, Suggestion
 from classifier.engine.model import latest_model_dir
-from classifier.errors import ClassifierError, InternalError
+from classifier.errors import (
+    ClassifierError,
+    CorruptFileError,
+    ExtractionTimeoutError,
+    HiddenFileSkipped,
+    InternalError,
+    TooLargeError,
+)
 from classifier.extract.result import ExtractedText
 from classifier.nlp.segment import Tokenizer, get_tokenizer
 
@@ -96,6 +104,12 @@ class Suggester:
     catalogue: Catalogue
     classifier: Classifier
     userdicts: tuple[Path, ...] = field(default_factory=tuple)
+    #: Where :meth:`load` found the catalogue and model: a child process loads the same.
+    catalogue_path: Path | None = None
+    model_dir: Path | None = None
+    _pool: Any = field(default=None, init=False, repr=False, compare=False)
+    _pool_lock: Any = field(default_factory=threading.Lock, init=False, repr=False,
+                            compare=False)
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, catalogue_path: Path | None = None,
@@ -126,7 +140,7 @@ class Suggester:
         cat = load_catalogue(catalogue_path or s.catalogue_path)
         ud = tuple(Path(p) for p in userdicts)
         md = model_dir or latest_model_dir(s.models_dir)
-        return cls(s, cat, load_classifier(s, cat, md, ud), ud)
+        return cls(s, cat, load_classifier(s, cat, md, ud), ud, catalogue_path, md)
 
     @property
     def catalogue_mismatch(self) -> str | None:
@@ -159,17 +173,92 @@ class Suggester:
             rec["pages"] = doc.pages
         return rec
 
+    def error(self, name: str, err: ClassifierError) -> dict[str, Any]:
+        """The JSON object of a file that failed with ``err`` (this model's versions)."""
+        return error_record(name, err, catalogue_version=self.catalogue.version,
+                            model_version=self.classifier.model.version)
+
     def _guard(self, name: str, fn: Any) -> dict[str, Any]:
         try:
             return fn()
         except ClassifierError as e:
-            return error_record(name, e, catalogue_version=self.catalogue.version,
-                                model_version=self.classifier.model.version)
+            return self.error(name, e)
+        except MemoryError:
+            raise  # in a child process: the parent answers too_large and starts afresh
         except Exception as e:  # noqa: BLE001 - one bad file must never stop the batch
-            log.exception("unexpected failure on %s", name)
+            # One line for the user; the traceback only with -v (never in front of a user).
+            log.error("处理《%s》时发生意外错误：%s", Path(name).name, type(e).__name__)
+            log.debug("unexpected failure on %s", name, exc_info=True)
             err = InternalError(f"处理《{Path(name).name}》时发生意外错误：{type(e).__name__}")
-            return error_record(name, err, catalogue_version=self.catalogue.version,
-                                model_version=self.classifier.model.version)
+            return self.error(name, err)
+
+    # ------------------------------------------------------------ child processes (issue 8)
+    def _isolated(self) -> bool:
+        """Whether documents are read in a child process (needs a model directory)."""
+        return self.settings.isolate and self.model_dir is not None
+
+    def pool(self, workers: int = 1) -> Any:
+        """The child processes that read documents (:class:`~classifier.extract._worker.WorkerPool`).
+
+        Created on first use with ``workers`` children, kept for the life of this object
+        (the app's cached Suggester keeps one child), stopped by :meth:`close` or at exit.
+        """
+        from classifier.extract._worker import WorkerPool
+
+        with self._pool_lock:
+            if self._pool is None or len(self._pool.workers) < workers:
+                if self._pool is not None:
+                    self._pool.close()
+                self._pool = WorkerPool(
+                    workers, "classifier.suggest:_child_handler",
+                    (self.settings, self.catalogue_path, self.model_dir, self.userdicts),
+                    self.settings.worker_memory_mb)
+                import atexit
+
+                atexit.register(self._pool.close)
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the child processes (a new one starts when needed)."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    def run_isolated(self, pool: Any, name: str, task: tuple[Any, ...]) -> dict[str, Any]:
+        """Run one task in a child of ``pool`` and turn what happened into a record.
+
+        Returns
+        -------
+        dict
+            The child's record; ``too_large`` when it hit the memory limit, ``timeout`` when
+            it was killed at the time limit, ``corrupt_file`` when it crashed.
+        """
+        from classifier.extract._worker import KILL_GRACE_SECONDS
+        from classifier.extract.normalize import file_label
+
+        s = self.settings
+        limit = s.extract_timeout + KILL_GRACE_SECONDS if s.extract_timeout > 0 else None
+        label = file_label(name)
+        try:
+            out = pool.call(task, limit)
+        except ClassifierError as e:  # the child could not start
+            return self.error(name, e)
+        if out.status == "ok":
+            return out.value  # type: ignore[no-any-return]
+        mb = s.worker_memory_mb
+        if out.status == "timeout":
+            err: ClassifierError = ExtractionTimeoutError(
+                f"{label}读取和判定超时（超过 {s.extract_timeout:g} 秒），已终止；"
+                "可调大 DINGMI_EXTRACT_TIMEOUT 后重试，或请人工判定", path=name)
+        elif out.status == "memory" or out.peak_kb >= mb * 1024 * 3 // 4:
+            err = TooLargeError(f"{label}读取时所需内存超过上限 {mb} MB（DINGMI_WORKER_MEMORY_MB），"
+                                "已终止；请拆分或另存后再提交", path=name)
+        else:
+            log.error("reading %s: child process ended (%s)", Path(name).name, out.detail)
+            err = CorruptFileError(f"{label}读取时解析程序异常终止（{out.detail}），"
+                                   "文件可能已损坏", path=name)
+        return self.error(name, err)
 
     def suggest_path(self, path: Path | str, *, with_text: bool = False) -> dict[str, Any]:
         """Extract and suggest one file; never raises for a bad file.
@@ -184,9 +273,11 @@ class Suggester:
 
         name = str(path)
         s = self.settings
+        if self._isolated():
+            return self.run_isolated(self.pool(), name, ("path", name, with_text))
         return self._guard(name, lambda: self._record(
             name, extract_text(Path(path), max_file_bytes=s.max_file_bytes, max_pages=s.max_pages,
-                               timeout=s.extract_timeout),
+                               timeout=s.extract_timeout, max_chars=s.max_chars),
             with_text))
 
     def suggest_bytes(self, data: bytes, filename: str) -> dict[str, Any]:
@@ -201,15 +292,86 @@ class Suggester:
         from classifier.extract import extract_bytes
 
         s = self.settings
-        rec = self._guard(filename, lambda: self._record(
-            filename, extract_bytes(data, filename, max_file_bytes=s.max_file_bytes,
-                                    max_pages=s.max_pages, timeout=s.extract_timeout), True))
+        if self._isolated():
+            rec = self.run_isolated(self.pool(), filename, ("bytes", data, filename))
+        else:
+            rec = self._guard(filename, lambda: self._record(
+                filename, extract_bytes(data, filename, max_file_bytes=s.max_file_bytes,
+                                        max_pages=s.max_pages, timeout=s.extract_timeout,
+                                        max_chars=s.max_chars), True))
         rec["sha256"] = hashlib.sha256(data).hexdigest()
         return rec
 
 
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def walk_paths(paths: Iterable[Path | str]) -> list[tuple[Path, ClassifierError | None]]:
+    """Every file to answer, in order, with the error already known for it.
+
+    Files are taken as given; folders are expanded recursively, sorted. Inside a folder,
+    every entry that is not a folder gets a line: regular files, broken links (``not_found``)
+    and FIFOs, sockets and devices (``unsupported_format`` when read, without blocking).
+    Hidden files and folders (name starting with ``.``) are not read: each gets a line with
+    ``skipped_hidden`` (a hidden folder one line, not one per file inside it).
+
+    Returns
+    -------
+    list of (pathlib.Path, ClassifierError or None)
+        ``None``: read the file; else the record's error (``not_found``, ``skipped_hidden``).
+
+    Notes
+    -----
+    Source: issue 8 (§7: a FIFO hung the batch; hidden files were skipped with no line).
+    """
+    from classifier.errors import NotFoundError
+    from classifier.extract.normalize import file_label
+
+    out: list[tuple[Path, ClassifierError | None]] = []
+    for raw in paths:
+        if not str(raw).strip():  # Path("") would silently mean the current directory
+            out.append((Path(str(raw)), NotFoundError("文件名为空", path=str(raw))))
+            continue
+        p = Path(raw)
+        if not p.is_dir():
+            if p.exists() or p.is_symlink():
+                out.append((p, None if p.exists() else NotFoundError(
+                    f"{file_label(str(p))}是失效的链接", path=p)))
+            else:
+                out.append((p, NotFoundError(f"找不到文件或目录：{p}", path=p)))
+            continue
+        found: list[tuple[Path, ClassifierError | None]] = []
+        for folder, dirs, names in os.walk(p, onerror=None):
+            base = Path(folder)
+            for d in list(dirs):
+                sub = base / d
+                if _is_hidden(d):
+                    dirs.remove(d)
+                    found.append((sub, HiddenFileSkipped(
+                        f"隐藏文件夹 {sub} 未读取（名称以“.”开头）；如需判定，请直接指定其中的文件",
+                        path=sub)))
+                elif sub.is_symlink():
+                    dirs.remove(d)  # links to folders are not followed (loops), as before
+            for n in names:
+                f = base / n
+                if _is_hidden(n):
+                    found.append((f, HiddenFileSkipped(
+                        f"隐藏文件 {f} 未读取（名称以“.”开头）；如需判定，请直接指定该文件",
+                        path=f)))
+                elif f.exists():
+                    found.append((f, None))
+                else:
+                    found.append((f, NotFoundError(f"{file_label(str(f))}是失效的链接", path=f)))
+        out.extend(sorted(found, key=lambda e: str(e[0])))
+    return out
+
+
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders expanded recursively (sorted; hidden files skipped).
+    """Files as given, folders expanded recursively (sorted; hidden files left out).
+
+    See :func:`walk_paths` for the entries with their known errors (hidden files, broken
+    links), which ``dingmi suggest`` answers one line each.
 
     Raises
     ------
@@ -219,18 +381,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     from classifier.errors import NotFoundError
 
     out: list[Path] = []
-    for raw in paths:
-        if not str(raw).strip():  # Path("") would silently mean the current directory
-            raise NotFoundError("文件名为空", path=str(raw))
-        p = Path(raw)
-        if p.is_dir():
-            # Files, and broken links too (reported as not_found rather than silently skipped).
-            out.extend(sorted(f for f in p.rglob("*") if (f.is_file() or (f.is_symlink() and not f.exists()))
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
-        elif p.exists():
-            out.append(p)
-        else:
-            raise NotFoundError(f"找不到文件或目录：{p}", path=p)
+    for path, err in walk_paths(paths):
+        if isinstance(err, NotFoundError) and not path.is_symlink():
+            raise err
+        if not isinstance(err, HiddenFileSkipped):
+            out.append(path)
     return out
 
 
@@ -250,19 +405,63 @@ def _work(path: str) -> dict[str, Any]:
     return _worker.suggest_path(path)
 
 
+def _child_handler(settings: Settings, catalogue_path: Path | None, model_dir: Path | None,
+                   userdicts: tuple[Path, ...]) -> Any:
+    """In a child process (:mod:`classifier.extract._worker`): load once, return the handler.
+
+    The handler takes ``("path", name, with_text)`` or ``("bytes", data, filename)`` and
+    returns the record, read in this process (``isolate`` off here).
+    """
+    from dataclasses import replace
+
+    from classifier.extract import _tmp
+
+    _tmp.set_home(settings.home)
+    _tmp.sweep()
+    sg = Suggester.load(replace(settings, isolate=False), catalogue_path=catalogue_path,
+                        model_dir=model_dir, userdicts=userdicts)
+    sg.suggest_text("关于召开全市组织工作会议的通知")  # warm the tokenizer before any deadline
+
+    def handle(task: tuple[Any, ...]) -> dict[str, Any]:
+        if task[0] == "bytes":
+            return sg.suggest_bytes(task[1], task[2])
+        return sg.suggest_path(task[1], with_text=bool(task[2]))
+
+    return handle
+
+
 def suggest_files(sg: Suggester, files: list[Path], *, workers: int = 1,
                   catalogue_path: Path | None = None, model_dir: Path | None = None
                   ) -> Iterator[dict[str, Any]]:
     """Suggest many files, yielding one record per file in input order.
 
+    With ``settings.isolate`` (the default) every file is read and classified in one of
+    ``workers`` child processes with a memory limit, killed at the time limit and replaced,
+    so one file never stops the batch (issue 8 §5); the children stop when the batch ends.
+
     Parameters
     ----------
     sg : Suggester
-        Used directly when ``workers == 1``; its settings and word lists configure workers.
+        Its settings, catalogue, model and word lists configure the children.
     files : list of pathlib.Path
     workers : int
         Processes; each loads its own tokenizer (with the same ``--userdict`` files) and model.
+    catalogue_path, model_dir : pathlib.Path, optional
+        Override the ones ``sg`` was loaded from.
     """
+    if sg.settings.isolate and (model_dir or sg.model_dir) is not None and files:
+        from classifier.extract._worker import WorkerPool
+
+        pool = WorkerPool(min(workers, len(files)), "classifier.suggest:_child_handler",
+                          (sg.settings, catalogue_path or sg.catalogue_path,
+                           model_dir or sg.model_dir, sg.userdicts),
+                          sg.settings.worker_memory_mb)
+        try:
+            yield from pool.map(lambda pl, f: sg.run_isolated(pl, str(f), ("path", str(f), False)),
+                                files)
+        finally:
+            pool.close()
+        return
     if workers <= 1 or len(files) < 2:
         for f in files:
             yield sg.suggest_path(f)

@@ -20,27 +20,13 @@ import numpy as np
 
 from classifier.catalogue import Catalogue, Level
 from classifier.engine.analysis import Analysis, analyse
-from classifier.engine.decide import Policy
+from classifier.engine.decide import DEFAULT_POLICY, DEFAULT_STACKER, Policy, Stacker
 from classifier.engine.matcher import Matcher
 from classifier.engine.model import TextModel, doc_features
 from classifier.errors import UsageError
 from classifier.nlp.segment import Tokenizer
 
 LEVELS = {lv.label: lv for lv in Level}
-#: How much worse an under-classification is than an over-classification when picking the
-#: secret threshold (glossary, 定密不当: the under-classified document leaks secrets).
-UNDER_COST = 5.0
-#: Largest number of documents cross-validated at training time (a stratified sample beyond).
-CV_MAX_DOCS = 2000
-#: A cross-validated cost margin (same units as the cost) within which the active model's
-#: secret threshold is kept rather than replaced by the new best grid point.
-THRESHOLD_HYSTERESIS = 0.01
-#: Highest secret threshold (on the :func:`classifier.engine.secret_score` scale) training may
-#: pick. Measured on corpus/train (5-fold CV) and corpus/eval: from 0.30 to 0.45 the
-#: under-classification rate stays flat while over-classification falls slowly; 0.35 keeps a
-#: margin for messier real drafts.
-MAX_SECRET_THRESHOLD = 0.35
-
 #: Sample weights in the logistic loss (multiplied by the balanced class weight). A drafted
 #: corpus example and a decision that simply confirms the model's suggestion count once; a
 #: correction (the director overrode, the leading group decided, or the final level/clause
@@ -292,9 +278,9 @@ def train(
     *,
     extra_records: Iterable[dict[str, Any]] = (),
     golden: Sequence[dict[str, Any]] | None = None,
-    C: float = 50.0,
+    C: float = 10.0,
     passage_C: float = 10.0,
-    features: str = "tokens12",
+    features: str = "tokens12+chars2",
     dense_weight: float = 0.0,
     random_state: int = 0,
     cv_folds: int = 5,
@@ -322,24 +308,31 @@ def train(
         The golden set (:func:`classifier.evaluation.read_golden`); the new model is scored
         on it and the figures stored in its metadata (``golden``). Never trained on.
     C : float
-        Inverse regularisation strength of the logistic regression.
+        Inverse regularisation strength of the document model's logistic regression.
+    passage_C : float
+        The same for the passage model.
+    features : str
+        ``"tokens12"`` (token unigrams and bigrams) or ``"tokens12+chars2"`` (plus character
+        bigrams of long tokens); chosen by leave-writers-out CV (README, "Model").
     dense_weight : float
-        Scale of the dense catalogue-match features appended to the tf-idf columns (0 leaves
-        them out of the model; catalogue matching then serves as evidence and as a second
-        opinion only). Cross-validation on corpus/train preferred 0 (see README, "Model").
+        Ignored (kept for callers of the first version: the catalogue's cue scores now serve
+        as evidence and in the catch-all rule, not as model features).
     random_state : int
         Seed for the folds and the estimator.
     cv_folds : int
-        Folds of the stratified cross-validation used to pick the secret threshold and to
-        report metrics, overall and on the office's decisions alone (0 disables it).
+        Folds of the cross-validation that leaves writers out (``GroupKFold`` by ``writer``):
+        it fits the stacker, picks the decision rule's thresholds (:mod:`classifier.crossval`)
+        and reports ``cv_by_writer``. 0 skips it: the model then carries
+        :data:`classifier.engine.decide.DEFAULT_STACKER` and ``DEFAULT_POLICY``, measured on
+        the shipped corpus.
     make_current : bool
         Point ``models_dir/CURRENT`` at the new version (the registry passes False and
         decides itself).
     user_words : iterable of (word, freq, tag)
         The office's own words the tokenizer was given; stored in the model's metadata.
     threshold_hint : float, optional
-        The active model's secret threshold, kept unless another is better by more than
-        ``THRESHOLD_HYSTERESIS`` in cross-validated cost.
+        Ignored (the first version's threshold hysteresis; thresholds now come from the
+        leave-writers-out search every time).
     progress : callable, optional
         Called with (fraction done in [0, 1], Chinese stage name).
 
@@ -387,11 +380,13 @@ def train(
 
     catch_all = catalogue.catch_all.id if catalogue.catch_all else None
     base = Policy.from_dict(None)
-    policy = base
-    stacker = None
+    # Without cross-validation, the decision rule keeps the numbers measured on the shipped
+    # corpus (leave-writers-out; README, "Model").
+    policy = DEFAULT_POLICY
+    stacker: Stacker | None = DEFAULT_STACKER
     metrics: dict[str, float] = {}
     decision_cv: dict[str, float] = {}
-    folds, fold_of = _group_folds(groups, y, max(cv_folds, 3 if len(y) >= 30 else 0), random_state)
+    folds, fold_of = _group_folds(groups, y, cv_folds, random_state)
     if folds >= 2:
         # Out-of-fold scores, whole writers held out: the models never saw the writer they score.
         items: list[Scored] = []
@@ -413,17 +408,16 @@ def train(
         stackers = {k: fit_stacker(x[item_fold != k], ys[item_fold != k]) for k in range(folds)}
         policy, cv_all = choose_policy(items, base, catch_all, stackers)
         stacker = fit_stacker(x, ys)
-        if cv_folds:
-            metrics = {**cv_all, "cv_folds": float(folds), "cv_docs": float(len(items)),
-                       "writers": float(len(set(groups))),
-                       "grouped": float(len(set(groups)) >= folds)}
-            metrics["clause_acc"] = metrics["clause_top1"]
-            dec = [it for it, i in zip(items, order, strict=True) if is_decision[i]]
-            if dec:
-                from classifier.crossval import decision_metrics
+        metrics = {**cv_all, "cv_folds": float(folds), "cv_docs": float(len(items)),
+                   "writers": float(len(set(groups))),
+                   "grouped": float(len(set(groups)) >= folds)}
+        metrics["clause_acc"] = metrics["clause_top1"]
+        dec = [it for it, i in zip(items, order, strict=True) if is_decision[i]]
+        if dec:
+            from classifier.crossval import decision_metrics
 
-                decision_cv = decision_metrics(dec, policy, stackers, catch_all)
-                decision_cv["clause_acc"] = decision_cv["clause_top1"]
+            decision_cv = decision_metrics(dec, policy, stackers, catch_all)
+            decision_cv["clause_acc"] = decision_cv["clause_top1"]
     thresholds = {"secret_threshold": policy.secret_threshold, "review_below": policy.review_below}
 
     tick(0.75, "训练最终模型")

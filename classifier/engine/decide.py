@@ -154,6 +154,14 @@ class Stacker:
         return cls(tuple(float(c) for c in d["coef"]), float(d["intercept"]))
 
 
+#: The decision rule of a model trained without cross-validation (``dingmi train`` with
+#: ``cv_folds=0``): the stacker and policy that leave-writers-out CV chose on the shipped
+#: corpus (corpus/train, 14 writers; README, "Model"). Source: ``dingmi train`` of this release.
+DEFAULT_STACKER = Stacker(coef=(1.44, 1.29, -0.68, 0.11, -0.49, -0.04, 0.42, -0.04), intercept=-2.2)
+DEFAULT_POLICY = Policy(secret_threshold=0.3, review_low=0.19, review_below=0.7,
+                        calib_a=1.6, calib_b=0.9)
+
+
 @dataclass(frozen=True)
 class DocScores:
     """Everything the decision rule reads about one document.

@@ -13,6 +13,9 @@ Source: issue 2 (§2 "Text extraction", §3 "Errors"); house style §4.2 and §4
 from __future__ import annotations
 
 import io
+import lzma
+import os
+import stat
 import zipfile
 import zlib
 from pathlib import Path
@@ -29,7 +32,13 @@ from classifier.errors import (
     UsageError,
 )
 from classifier.extract import _ole
-from classifier.extract._limits import Deadline, check_zip
+from classifier.extract._limits import (
+    Deadline,
+    check_pdf_streams,
+    check_zip,
+    check_zip_methods,
+    too_many_chars,
+)
 from classifier.extract.normalize import file_label
 from classifier.extract.result import ExtractedText, Segment
 
@@ -38,6 +47,7 @@ __all__ = ["ExtractedText", "Segment", "extract_bytes", "extract_text", "sniff_f
 DEFAULT_MAX_FILE_BYTES: int = Settings.max_file_bytes
 DEFAULT_MAX_PAGES: int = Settings.max_pages
 DEFAULT_TIMEOUT: float = Settings.extract_timeout
+DEFAULT_MAX_CHARS: int = Settings.max_chars
 
 #: Binary formats recognised by their first bytes, with the name shown to the user.
 #: Images read through OCR.
@@ -64,6 +74,16 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"AT&TFORM", "DjVu 文档"),
     (b"%!PS", "PostScript 文档"),
 )
+#: Signatures a file shorter than them may be the start of: such a file is a truncated
+#: document, not text (issue 8: a 2-byte file named ``.docx`` was read as text).
+_TRUNCATED_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "ZIP/Office（DOCX、XLSX、OFD）"),
+    (_ole.OLE2_MAGIC, "Office 97-2003/WPS"),
+    (b"%PDF-", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"{\\rtf", "RTF"),
+)
 _WORD_CONTENT_TYPES = (
     b"wordprocessingml.document.main",
     b"wordprocessingml.template.main",
@@ -77,6 +97,7 @@ def _sniff_zip(data: bytes, name: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             check_zip(zf, name)
+            check_zip_methods(zf, name)
             names = {n.lower().lstrip("/") for n in zf.namelist()}
             if "word/document.xml" in names:
                 return "docx"
@@ -100,6 +121,7 @@ def _sniff_zip(data: bytes, name: str) -> str:
                 else "ZIP 压缩包"
             )  # fmt: skip
     except (
+        lzma.LZMAError,
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
         zlib.error,
@@ -186,6 +208,14 @@ def sniff_format(data: bytes, name: str = "") -> str:
     >>> sniff_format("通知".encode("gb18030"))
     'txt'
     """
+    if 2 <= len(data) < 8:
+        for magic, kind in _TRUNCATED_MAGIC:
+            if len(data) < len(magic) and magic.startswith(data):
+                raise CorruptFileError(
+                    f"{file_label(name)}只有 {len(data)} 字节，开头是{kind}文件的标记，"
+                    "但文件不完整（可能已损坏或未传完）",
+                    path=name or None,
+                )
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         return _sniff_zip(data, name)
     if data.startswith(_ole.OLE2_MAGIC):
@@ -222,6 +252,7 @@ def extract_bytes(
     max_pages: int = DEFAULT_MAX_PAGES,
     timeout: float | None = DEFAULT_TIMEOUT,
     ocr: bool = True,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
 ) -> ExtractedText:
     """Extract the text a person reads from a file's bytes.
 
@@ -241,6 +272,10 @@ def extract_bytes(
         enforced on the LibreOffice converter; ``None`` for none.
     ocr : bool, default True
         OCR scanned PDF pages and images when the OCR engine is installed.
+    max_chars : int or None, default Settings.max_chars (2,500,000)
+        Most characters extracted (``too_large`` beyond; counted while reading DOCX and
+        OFD, before decoding a text file, and on the result for every format); ``None``
+        for no cap.
 
     Returns
     -------
@@ -262,13 +297,14 @@ def extract_bytes(
     NeedsConverterError
         A .doc/.wps/.rtf/.xls/.et file and LibreOffice is not installed.
     TooLargeError
-        Over ``max_file_bytes`` or ``max_pages``, or a ZIP or image bomb.
+        Over ``max_file_bytes``, ``max_pages`` or ``max_chars``, a ZIP or image bomb, a
+        container part over 64 MiB expanded, a PDF stream over 256 MiB inflated.
     ExtractionTimeoutError
         Over ``timeout``.
 
     Notes
     -----
-    Source: issue 2 (§2, §3), issue 5. Thread-safe: PDFium is not, so its calls are
+    Source: issue 2 (§2, §3), issue 5, issue 8 (§5, §7). Thread-safe: PDFium is not, so its calls are
     serialised by a lock (:mod:`classifier.extract.pdf`), released while a page is OCR'd.
     """
     if len(data) > max_file_bytes:
@@ -278,14 +314,16 @@ def extract_bytes(
         )
     deadline = Deadline(timeout, filename)
     fmt = sniff_format(data, filename)
+    chars = max_chars if max_chars and max_chars > 0 else None
     if fmt == "pdf":
         from classifier.extract import pdf
 
+        check_pdf_streams(data, filename, deadline=deadline)
         result = pdf.extract(data, name=filename, max_pages=max_pages, ocr=ocr, deadline=deadline)
     elif fmt == "docx":
         from classifier.extract import docx
 
-        result = docx.extract(data, name=filename)
+        result = docx.extract(data, name=filename, deadline=deadline, max_chars=chars)
     elif fmt == "xlsx":
         from classifier.extract import sheet
 
@@ -293,7 +331,8 @@ def extract_bytes(
     elif fmt == "ofd":
         from classifier.extract import ofd
 
-        result = ofd.extract(data, name=filename, deadline=deadline)
+        result = ofd.extract(data, name=filename, deadline=deadline, max_pages=max_pages,
+                             max_chars=chars)
     elif fmt == "image":
         if not ocr:
             raise NeedsOcrError(
@@ -309,6 +348,8 @@ def extract_bytes(
     else:
         from classifier.extract import txt
 
+        if chars is not None and len(data) > 4 * chars + 4:  # ≥ 1 character per 4 bytes
+            raise too_many_chars(filename, chars)
         result = txt.extract(data, name=filename)
         if filename.lower().endswith(".csv") and result.encoding:
             from dataclasses import replace
@@ -322,9 +363,31 @@ def extract_bytes(
                 deadline=deadline,
             )
             result = replace(table, warnings=(*result.warnings, *table.warnings))
+    if chars is not None and len(result.text) > chars:
+        raise too_many_chars(filename, chars)
     if not result.text.strip():
         raise EmptyTextError(f"{file_label(filename)}中没有任何文字", path=filename or None)
     return result
+
+
+#: What a path that is not a regular file is, for messages (issue 8 §7).
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "命名管道（FIFO）"),
+    (stat.S_ISSOCK, "套接字（socket）"),
+    (stat.S_ISCHR, "字符设备"),
+    (stat.S_ISBLK, "块设备"),
+)
+
+
+def _refuse_special(mode: int, path: Path) -> None:
+    """Raise ``unsupported_format`` for a FIFO, socket or device (never read: it may block)."""
+    if stat.S_ISDIR(mode):
+        raise UsageError(f"{file_label(str(path))}是文件夹，不是文件", path=path)
+    if not stat.S_ISREG(mode):
+        kind = next((k for test, k in _SPECIAL_KINDS if test(mode)), "特殊文件")
+        raise UnsupportedFormatError(
+            f"{file_label(str(path))}是{kind}，不是普通文件，未读取", path=path
+        )
 
 
 def extract_text(
@@ -334,6 +397,7 @@ def extract_text(
     max_pages: int = DEFAULT_MAX_PAGES,
     timeout: float | None = DEFAULT_TIMEOUT,
     ocr: bool = True,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
 ) -> ExtractedText:
     """Extract the text a person reads from a PDF, DOCX or plain-text file.
 
@@ -347,7 +411,7 @@ def extract_text(
         Larger files raise :class:`TooLargeError` without being read.
     max_pages : int, default Settings.max_pages (500)
         PDFs with more pages raise :class:`TooLargeError`.
-    timeout, ocr
+    timeout, ocr, max_chars
         See :func:`extract_bytes`.
 
     Returns
@@ -361,6 +425,8 @@ def extract_text(
         ``path`` does not exist.
     UsageError
         ``path`` is a directory or cannot be read.
+    UnsupportedFormatError
+        ``path`` is a FIFO, socket or device (refused without reading from it).
     ExtractionError
         Every error of :func:`extract_bytes`.
 
@@ -371,15 +437,19 @@ def extract_text(
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise UsageError(f"{file_label(str(path))}是文件夹，不是文件", path=path)
-        if size > max_file_bytes:
-            raise TooLargeError(
-                f"{file_label(str(path))}大小 {size / 1048576:.1f} MB，超过上限 {max_file_bytes / 1048576:.1f} MB",
-                path=path,
-            )
-        with path.open("rb") as fh:
+        _refuse_special(path.stat().st_mode, path)
+        # O_NONBLOCK: a path swapped for a FIFO after the check must not block the open.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fd)
+            _refuse_special(st.st_mode, path)
+            size = st.st_size
+            if size > max_file_bytes:
+                raise TooLargeError(
+                    f"{file_label(str(path))}大小 {size / 1048576:.1f} MB，超过上限 {max_file_bytes / 1048576:.1f} MB",
+                    path=path,
+                )
+            os.set_blocking(fd, True)
             data = fh.read(max_file_bytes + 1)
     except FileNotFoundError as e:
         raise NotFoundError(f"找不到文件 {path}", path=path) from e
@@ -387,7 +457,9 @@ def extract_text(
         raise UsageError(f"无权读取文件 {path}", path=path) from e
     except IsADirectoryError as e:
         raise UsageError(f"{file_label(str(path))}是文件夹，不是文件", path=path) from e
+    except OSError as e:  # ENXIO (a socket), ELOOP, EIO …
+        raise UsageError(f"无法读取文件 {path}：{e.strerror or type(e).__name__}", path=path) from e
     return extract_bytes(
         data, str(path), max_file_bytes=max_file_bytes, max_pages=max_pages, timeout=timeout,
-        ocr=ocr,
+        ocr=ocr, max_chars=max_chars,
     )

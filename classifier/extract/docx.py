@@ -49,8 +49,17 @@ import zlib
 from functools import cache
 from typing import Any
 
-from classifier.errors import CorruptFileError, TooLargeError
-from classifier.extract._limits import check_zip
+from classifier.errors import CorruptFileError
+from classifier.extract._limits import (
+    MAX_PART_BYTES,
+    NO_BUDGET,
+    NO_DEADLINE,
+    CharBudget,
+    Deadline,
+    check_part_size,
+    check_zip,
+    check_zip_methods,
+)
 from classifier.extract.normalize import Piece, assemble, file_label
 from classifier.extract.result import ExtractedText
 
@@ -64,7 +73,7 @@ _R_NAMESPACES = (
     "http://purl.oclc.org/ooxml/officeDocument/relationships",
 )
 #: Largest uncompressed XML part read (a guard against zip bombs).
-_MAX_PART_BYTES = 256 * 1024 * 1024
+_MAX_PART_BYTES = MAX_PART_BYTES
 _SEPARATOR_NOTES = frozenset({"separator", "continuationSeparator", "continuationNotice"})
 
 Element = Any  # lxml.etree._Element; lxml is imported lazily
@@ -121,15 +130,24 @@ def _tags(ns: str) -> _Tags:
 class _Walker:
     """Turn WordprocessingML elements into :class:`Piece` objects in reading order."""
 
-    def __init__(self, tags: _Tags) -> None:
+    def __init__(self, tags: _Tags, budget: CharBudget = NO_BUDGET,
+                 deadline: Deadline = NO_DEADLINE) -> None:
         self.t = tags
         self.pieces: list[Piece] = []
         self._new_row = False
+        self.budget, self.deadline = budget, deadline
 
     def emit(self, kind: str, text: str, sep: str = "\n") -> None:
-        """Append one piece; the first piece after a row or table boundary gets ``"\\n"``."""
+        """Append one piece; the first piece after a row or table boundary gets ``"\\n"``.
+
+        Counts the characters against the document's budget and checks its deadline every
+        256 pieces (issue 8: bounded work per file).
+        """
         if self._new_row:
             sep, self._new_row = "\n", False
+        self.budget.add(len(text) + 1)
+        if len(self.pieces) % 256 == 255:
+            self.deadline.check()
         self.pieces.append(Piece(kind, text, None, sep))
 
     def _choose(self, alt: Element) -> Element | None:
@@ -296,25 +314,36 @@ def _sym_char(code: str | None) -> str:
 class _Package:
     """The ZIP package: case-insensitive part lookup, size guard, safe XML parsing."""
 
-    def __init__(self, zf: zipfile.ZipFile, name: str) -> None:
+    def __init__(self, zf: zipfile.ZipFile, name: str, budget: CharBudget = NO_BUDGET,
+                 deadline: Deadline = NO_DEADLINE) -> None:
         self.zf = zf
         self.name = name
         self.infos = {info.filename.lower(): info for info in zf.infolist()}
+        self.budget, self.deadline = budget, deadline
+        self._parsed: dict[str, Element | None] = {}
+        self.reads = 0  # parts inflated so far (each at most once; issue 8)
 
     def read(self, part: str) -> bytes | None:
         """Return the bytes of ``part`` (``None`` when absent)."""
         info = self.infos.get(part.lower().lstrip("/"))
         if info is None:
             return None
-        if info.file_size > _MAX_PART_BYTES:
-            raise TooLargeError(
-                f"{file_label(self.name)}的 {part} 解压后超过 {_MAX_PART_BYTES // 1048576} MB",
-                path=self.name or None,
-            )
+        check_part_size(info, self.name, _MAX_PART_BYTES)
+        self.deadline.check()
+        self.reads += 1
         return self.zf.read(info)
 
     def xml(self, part: str) -> Element | None:
-        """Parse ``part`` as XML without entities or network access (``None`` when absent)."""
+        """Parse ``part`` as XML without entities or network access (``None`` when absent).
+
+        Each part is inflated and parsed once, however many relationships point to it.
+        """
+        key = posixpath.normpath(part.lower().lstrip("/"))
+        if key not in self._parsed:
+            self._parsed[key] = self._parse(part)
+        return self._parsed[key]
+
+    def _parse(self, part: str) -> Element | None:
         from lxml import etree
 
         data = self.read(part)
@@ -354,7 +383,7 @@ def _walk_part(pkg: _Package, part: str, tags: _Tags, kind: str) -> list[Piece]:
     root = pkg.xml(part)
     if root is None:
         return []
-    walker = _Walker(tags)
+    walker = _Walker(tags, pkg.budget, pkg.deadline)
     walker.blocks(root, kind)
     return walker.pieces
 
@@ -364,7 +393,7 @@ def _walk_notes(pkg: _Package, part: str, tags: _Tags, note_tag: str, kind: str)
     root = pkg.xml(part)
     if root is None:
         return []
-    walker = _Walker(tags)
+    walker = _Walker(tags, pkg.budget, pkg.deadline)
     for note in root.iter(note_tag):
         if note.get(tags.type) not in _SEPARATOR_NOTES:
             walker.blocks(note, kind, merge=True)
@@ -437,19 +466,23 @@ def _read(pkg: _Package) -> tuple[list[Piece], list[str]]:
         return out
 
     pieces = distinct("header")
-    walker = _Walker(tags)
+    walker = _Walker(tags, pkg.budget, pkg.deadline)
     if body is not None:
         walker.blocks(body, "paragraph")
     pieces.extend(walker.pieces)
     for rel_type, kind in (("footnotes", "footnote"), ("endnotes", "endnote")):
-        for typ, target in rels.values():
-            if typ == rel_type:
-                pieces.extend(optional(kind, target))
+        # Each notes part once, however many relationships point to it (issue 8: a DOCX
+        # whose footnotes part 200 relationships point to re-read it 200 times, past 6 GB).
+        targets = dict.fromkeys(posixpath.normpath(target.lower()) for typ, target in
+                                rels.values() if typ == rel_type)
+        for target in targets:
+            pieces.extend(optional(kind, target))
     pieces.extend(distinct("footer"))
     return pieces, warnings
 
 
-def extract(data: bytes, *, name: str = "") -> ExtractedText:
+def extract(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLINE,
+            max_chars: int | None = None) -> ExtractedText:
     """Extract the text of a DOCX (see the module docstring for what is read).
 
     Parameters
@@ -458,6 +491,10 @@ def extract(data: bytes, *, name: str = "") -> ExtractedText:
         The DOCX file (a ZIP package).
     name : str, optional
         File name, for messages.
+    deadline : Deadline, optional
+        Checked between parts and every 256 pieces of text.
+    max_chars : int, optional
+        Most characters read (``too_large`` beyond); ``None`` for no cap.
 
     Returns
     -------
@@ -470,16 +507,24 @@ def extract(data: bytes, *, name: str = "") -> ExtractedText:
     CorruptFileError
         Unreadable ZIP, missing or broken ``word/document.xml``.
     TooLargeError
-        A ZIP bomb (:func:`classifier.extract._limits.check_zip`) or an XML part that would
-        decompress to more than 256 MiB.
+        A ZIP bomb (:func:`classifier.extract._limits.check_zip`), an XML part that would
+        decompress to more than 64 MiB, or more than ``max_chars`` characters.
+    UnsupportedFormatError
+        A part compressed with a method that cannot be read.
+    ExtractionTimeoutError
+        Past ``deadline``.
     """
+    import lzma
+
     from lxml import etree
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             check_zip(zf, name)
-            pieces, warnings = _read(_Package(zf, name))
+            check_zip_methods(zf, name)
+            pieces, warnings = _read(_Package(zf, name, CharBudget(max_chars, name), deadline))
     except (
+        lzma.LZMAError,
         zipfile.BadZipFile,
         zlib.error,
         EOFError,

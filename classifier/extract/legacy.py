@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from classifier.errors import CorruptFileError, ExtractionTimeoutError, NeedsConverterError
@@ -45,7 +44,11 @@ def convert(data: bytes, suffix: str, target: str, *, name: str, deadline: Deadl
     deadline.check()
     limit = deadline.remaining()
     limit = DEFAULT_CONVERT_SECONDS if limit is None else max(limit, 0.1)
-    with tempfile.TemporaryDirectory(prefix="dingmi-lo-") as tmp:
+    from classifier.extract._tmp import private_tempdir
+
+    # A private 0700 folder under the data home, not /tmp (issue 8 §7): the copy of the
+    # document is removed at exit, or swept by the next process if this one was killed.
+    with private_tempdir("dingmi-lo-") as tmp:
         src = Path(tmp) / f"input{suffix}"
         src.write_bytes(data)
         out = Path(tmp) / "out"
@@ -55,7 +58,7 @@ def convert(data: bytes, suffix: str, target: str, *, name: str, deadline: Deadl
             "--convert-to", target, "--outdir", str(out), str(src),
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
-        env["HOME"] = tmp
+        env["HOME"] = str(tmp)
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                     env=env, start_new_session=True)
@@ -100,6 +103,6 @@ def extract(
         from classifier.extract import docx
 
         result = docx.extract(convert(data, f".{kind}", "docx", name=name, deadline=deadline),
-                              name=name)
+                              name=name, deadline=deadline)
     return replace(result, source_format=kind,
                    warnings=(*result.warnings, f"converted: 经 LibreOffice 由 .{kind} 转换后读取"))

@@ -21,11 +21,19 @@ import zipfile
 import zlib
 
 from classifier.errors import CorruptFileError, TooLargeError
-from classifier.extract._limits import NO_DEADLINE, Deadline, check_zip
+from classifier.extract._limits import (
+    MAX_PART_BYTES,
+    NO_DEADLINE,
+    CharBudget,
+    Deadline,
+    check_part_size,
+    check_zip,
+    check_zip_methods,
+)
 from classifier.extract.normalize import Piece, assemble, file_label
 from classifier.extract.result import ExtractedText
 
-_MAX_PART_BYTES = 64 * 1024 * 1024
+_MAX_PART_BYTES = MAX_PART_BYTES
 
 
 def _floats(value: str | None, n: int) -> list[float]:
@@ -49,8 +57,7 @@ class _Pkg:
         info = self.infos.get(posixpath.normpath(part).lstrip("/").lower())
         if info is None:
             return None
-        if info.file_size > _MAX_PART_BYTES:
-            raise TooLargeError(f"{file_label(self.name)}的 {part} 解压后过大", path=self.name or None)
+        check_part_size(info, self.name, _MAX_PART_BYTES)
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                                  remove_comments=True, remove_pis=True)
         return etree.fromstring(self.zf.read(info), parser)
@@ -79,25 +86,43 @@ def _page_items(root) -> list[tuple[float, float, float, float, str]]:
     return items
 
 
-def extract(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLINE) -> ExtractedText:
+def extract(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLINE,
+            max_pages: int | None = None, max_chars: int | None = None) -> ExtractedText:
     """Extract the text of an OFD file page by page.
+
+    Each page's content part is read once: a page listed again (a 452 KB OFD listing one
+    page 5,000 times reached 7.7 GB, issue 8) is skipped with a warning.
+
+    Parameters
+    ----------
+    max_pages : int, optional
+        More pages listed than this is ``too_large`` before any page is read.
+    max_chars : int, optional
+        Most characters read (``too_large`` beyond).
 
     Raises
     ------
     CorruptFileError
         No ``OFD.xml``/document/pages, or broken XML or ZIP.
     TooLargeError
-        A ZIP bomb or an oversized part.
+        A ZIP bomb, an oversized part, too many pages or characters.
+    UnsupportedFormatError
+        A part compressed with a method that cannot be read.
     """
+    import lzma
+
     from lxml import etree
 
     from classifier.extract.ocr import layout
 
     label = file_label(name)
     pieces: list[Piece] = []
+    warnings: list[str] = []
+    budget = CharBudget(max_chars, name)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             check_zip(zf, name)
+            check_zip_methods(zf, name)
             pkg = _Pkg(zf, name)
             ofd = pkg.xml("OFD.xml")
             root_loc = None if ofd is None else next(
@@ -108,12 +133,26 @@ def extract(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLINE) ->
                                        path=name or None)
             doc_dir = posixpath.dirname(_resolve("", root_loc))
             pages = [p.get("BaseLoc") for p in doc.iter("{*}Page") if p.get("BaseLoc")]
+            if max_pages and len(pages) > max_pages:
+                raise TooLargeError(f"{label}共 {len(pages)} 页，超过上限 {max_pages} 页",
+                                    path=name or None)
+            seen: set[str] = set()
+            repeated = 0
             for number, loc in enumerate(pages, 1):
                 deadline.check()
-                content = pkg.xml(_resolve(doc_dir, loc))
+                part = posixpath.normpath(_resolve(doc_dir, loc)).lower()
+                if part in seen:
+                    repeated += 1
+                    continue
+                seen.add(part)
+                content = pkg.xml(part)
                 if content is not None:
-                    pieces.append(Piece("page", layout(_page_items(content)), number))
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                    text = layout(_page_items(content))
+                    budget.add(len(text) + 1)
+                    pieces.append(Piece("page", text, number))
+            if repeated:
+                warnings.append(f"repeated_pages: {repeated} 个页面引用了已读过的页面内容，只读一次")
+    except (lzma.LZMAError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
             ValueError, KeyError) as e:
         raise CorruptFileError(f"{label}无法打开：OFD（ZIP）结构已损坏", path=name or None) from e
     except etree.XMLSyntaxError as e:
@@ -121,4 +160,5 @@ def extract(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLINE) ->
     if not pages:
         raise CorruptFileError(f"{label}无法打开：OFD 中没有页面", path=name or None)
     text, segments = assemble(pieces)
-    return ExtractedText(text=text, segments=segments, source_format="ofd", pages=len(pages))
+    return ExtractedText(text=text, segments=segments, source_format="ofd", pages=len(pages),
+                         warnings=tuple(warnings))

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import zipfile
 import zlib
 
 from classifier.errors import CorruptFileError
-from classifier.extract._limits import NO_DEADLINE, Deadline, check_zip
+from classifier.extract._limits import NO_DEADLINE, Deadline, check_zip, check_zip_methods
 from classifier.extract.normalize import Piece, assemble, file_label
 from classifier.extract.result import ExtractedText
 
@@ -69,6 +70,7 @@ def extract_xlsx(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLIN
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             check_zip(zf, name)
+            check_zip_methods(zf, name)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -80,8 +82,8 @@ def extract_xlsx(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLIN
                     break
         finally:
             wb.close()
-    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, EOFError,
-            OSError, AttributeError, IndexError) as e:
+    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, KeyError, ValueError, TypeError,
+            EOFError, OSError, AttributeError, IndexError) as e:
         raise CorruptFileError(f"{label}无法打开：表格文件已损坏（{type(e).__name__}）",
                                path=name or None) from e
     except Exception as e:  # lxml/ElementTree parse errors have no common base

@@ -1,0 +1,184 @@
+"""Passages, publication signals, the one decision rule and leave-writers-out validation (issue 9).
+
+The documents here are written for these tests (invented offices, names and places).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier.catalogue import Level
+from classifier.crossval import Scored, decision_metrics, expected_calibration_error
+from classifier.engine import Classifier
+from classifier.engine.decide import POSSIBLE_SECRET_PASSAGE, decide
+from classifier.engine.passages import split_passages
+from classifier.engine.signals import find_publication_signals
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("一二三、。\n\t 机密会议纪要(1)ab")), max_size=300))
+def test_passages_index_the_text_and_cover_it(text):
+    prev = 0
+    covered = set()
+    for p in split_passages(text):
+        assert text[p.start:p.end] == p.text and p.text == p.text.strip() and p.text
+        assert p.start >= prev
+        prev = p.end
+        covered.update(range(p.start, p.end))
+    assert {i for i, c in enumerate(text) if not c.isspace()} <= covered
+
+
+def test_passages_keep_items_rows_and_headings():
+    text = ("关于做好年度考核工作的通知\n各科室：\n一、考核范围\n本部机关全体干部。\n"
+            "序号\t姓名\t职务\n1\t甲\t科长\n2\t乙\t副科长\n3\t丙\t科员\n4\t丁\t科员\n"
+            + "这是一段很长的说明文字，用来检验长段落会按整句切成窗口。" * 12)
+    ps = split_passages(text)
+    kinds = [p.kind for p in ps]
+    assert ps[0].text == "关于做好年度考核工作的通知" and kinds[0] == "title"
+    assert any(p.text == "一、考核范围\n本部机关全体干部。" and p.kind == "item" for p in ps)
+    tables = [p for p in ps if p.kind == "table"]
+    assert [t.text.count("\n") + 1 for t in tables] == [3, 2]
+    long = [p for p in ps if p.text.startswith("这是")]
+    assert len(long) > 1 and all(len(p.text) <= 200 for p in long)
+    assert all(p.text.endswith("。") for p in long)
+
+
+@pytest.mark.parametrize("text,names", [
+    ("新华社北京3月10日电 会议选举产生了新一届领导人。", {"news_byline"}),
+    ("来源：青川日报\n责任编辑：王小明\n打印本页 关闭窗口", {"source_line", "editor_line", "web_furniture"}),
+    ("现将拟任职干部情况予以公示。公示期为5个工作日。举报电话：12380", {"public_notice"}),
+    ("（此件公开发布）", {"published_mark"}),
+    ("会议研究了干部调整事项，拟推荐张某为副县长人选。", set()),
+])
+def test_publication_signals(text, names):
+    found = find_publication_signals(text)
+    assert {s.name for s in found} == names
+    assert all(text[s.start:s.end] == s.text for s in found)
+
+
+def test_ece_is_zero_when_confidence_matches_accuracy_and_large_when_not():
+    assert expected_calibration_error([0.75] * 4, [True, True, True, False]) == pytest.approx(0.0)
+    assert expected_calibration_error([0.95] * 10, [False] * 10) == pytest.approx(0.95)
+    assert expected_calibration_error([], []) == 0.0
+
+
+# --- documents a clerk writes every week -------------------------------------------------
+
+ROUTINE = [
+    "传达学习省委全会精神。会议要求各科室结合分管工作，在本月底前各自组织一次专题学习，办公室汇总学习情况后报部领导。",
+    "研究机关食堂和车辆管理有关事项。会议同意对机关食堂餐具进行更换，所需经费从办公经费中列支，由办公室负责采购。",
+    "听取上半年重点工作推进情况汇报。会议指出，各项工作总体按计划推进，党员教育培训进度略慢，组织科要加快进度。",
+    "研究防汛值班安排。会议同意汛期实行领导带班和24小时值班制度，值班表由办公室排定后印发，各科室不得缺岗。",
+    "研究文明单位创建工作。会议要求做好办公区环境整治和志愿服务活动，下周三前完成楼道宣传栏更新。",
+    "研究机关档案整理工作。会议要求各科室在十月底前将年度文书档案整理归档，办公室组织一次档案业务培训。",
+    "研究节能降耗工作。会议要求下班随手关灯关空调，办公室每月通报一次各科室用电情况。",
+    "研究第三季度理论学习中心组学习安排。会议确定学习专题为基层治理，由办公室拟定学习计划报部长审定。",
+]
+SECRET_ITEM = ("研究干部调整事项。经部务会酝酿，拟推荐梅川镇党委书记柯振华同志为青溪县人民政府副县长人选，"
+               "拟免去其梅川镇党委书记职务，以上意见按程序报市委审批，在正式批复前不得外传。")
+NUMERALS = "一二三四五六七八九"
+
+
+def _minutes(items: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    head = "中共青溪县委组织部部务会议纪要\n\n2025年9月12日上午，部长主持召开部务会议，研究以下事项：\n\n"
+    spans = []
+    text = head
+    for i, item in enumerate(items):
+        line = f"{NUMERALS[i]}、{item}\n\n"
+        spans.append((len(text), len(text) + len(line)))
+        text += line
+    return text + "出席：部务会成员\n记录：办公室\n", spans
+
+
+@pytest.fixture(scope="module")
+def classifier(suggester) -> Classifier:
+    return suggester.classifier
+
+
+@pytest.mark.parametrize("n_routine", [3, 5, 7])
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_minutes_with_one_secret_item_take_its_level_and_evidence(classifier, n_routine, where):
+    routine = ROUTINE[:n_routine]
+    pos = {"start": 0, "middle": n_routine // 2, "end": n_routine}[where]
+    items = [*routine[:pos], SECRET_ITEM, *routine[pos:]]
+    text, spans = _minutes(items)
+    s = classifier.suggest(text)
+    assert s.level is Level.JIMI and s.clause == "4.3"
+    a, b = spans[pos]
+    ev = s.candidates[0].evidence
+    assert ev and a <= ev[0].start and ev[0].end <= b, (ev, (a, b))
+
+
+@pytest.mark.parametrize("n_routine", [3, 5, 8])
+def test_all_routine_minutes_are_internal(classifier, n_routine):
+    text, _ = _minutes(ROUTINE[:n_routine])
+    s = classifier.suggest(text)
+    assert s.level is Level.NEIBU
+
+
+PUBLISHED = {
+    "4.1": "青川日报讯（记者 苏明）1月18日，青川市第十六届人民代表大会第一次会议举行第三次全体会议，"
+           "选举产生了市十六届人大常委会主任、副主任、秘书长和委员，选举产生了市长、副市长。"
+           "会议应到代表412名，实到405名，符合法定人数。大会主席团常务主席主持会议。\n来源：青川日报\n责任编辑：林晓",
+    "4.3": "青川市市管干部任前公示\n根据《党政领导干部选拔任用工作条例》有关规定，经市委研究，现将拟任职干部予以公示。"
+           "祝明远，男，1978年5月生，现任市财政局副局长，拟任市审计局局长。公示期为2025年6月3日至6月9日。"
+           "如有情况反映，请在公示期内向市委组织部反映。举报电话：12380。\n中共青川市委组织部\n2025年6月2日",
+    "4.7": "本报讯 6月25日，市委常委班子召开专题民主生活会。会议通报了上年度民主生活会整改措施落实情况，"
+           "班子成员逐一作对照检查发言，开展批评和自我批评。市委书记作总结讲话，要求抓好整改落实。"
+           "省委督导组到会指导。\n来源：青川新闻网 责任编辑：周敏\n打印本页 关闭窗口",
+    "4.8": "2024年青川市党内统计公报\n（此件公开发布）\n截至2024年12月31日，全市共有党员21.6万名，比上年净增0.3万名。"
+           "全市共有基层党组织8,412个。2024年全市共发展党员3,905名。\n中共青川市委组织部\n2025年6月30日",
+    "4.6": "青川市2025年公开遴选公务员公告\n根据公务员法和有关规定，市公务员局决定面向全市公开遴选公务员40名。"
+           "报名时间为7月1日至7月7日，笔试时间另行通知，考试大纲见附件。本公告由市公务员局负责解释。"
+           "咨询电话：0000-1234567。特此公告。\n青川市公务员局\n2025年6月20日",
+    "4.9": "新华社北京5月8日电 记者从有关部门获悉，各地近年来持续加强优秀年轻干部培养选拔工作，"
+           "注重在重大斗争一线考察识别干部，推动年轻干部到基层和艰苦地区经受锻炼，干部队伍结构不断优化。"
+           "有关负责人表示，将坚持德才兼备、以德为先，把好政治关。\n责任编辑：刘一",
+}
+
+
+@pytest.mark.parametrize("clause", sorted(PUBLISHED))
+def test_published_news_on_secret_sounding_topics_is_public(classifier, clause):
+    s = classifier.suggest(PUBLISHED[clause])
+    assert s.level is Level.GONGKAI, (s.level, s.p_secret, s.reasons)
+    assert s.counter_evidence  # the lines that argue it is published are shown
+
+
+def test_serving_and_training_use_one_decision_rule(classifier):
+    """The suggestion is decide() on the classifier's scores, and the CV metric of the same
+    scores under the same policy counts the same level."""
+    text, _ = _minutes([ROUTINE[0], SECRET_ITEM, ROUTINE[1]])
+    a = classifier.analyse(text)
+    sc = classifier.scores(a)
+    d = decide(sc, classifier.policy, classifier.stacker, catch_all="4.12")
+    s = classifier.suggest(text)
+    assert (d.level, d.clause, d.reasons) == (s.level, s.clause, s.reasons)
+    assert d.confidence == pytest.approx(s.confidence)
+    item = Scored(sc, a, s.level, s.clause, [], fold=0)
+    m = decision_metrics([item], classifier.policy, {0: classifier.stacker}, "4.12")
+    assert m["level_acc"] == 1.0 and m["clause_top1"] == 1.0
+
+
+def test_possible_secret_passage_flags_a_quiet_secret(classifier):
+    """A 内部 suggestion whose P(secret) sits in the review band is never silent."""
+    text, _ = _minutes(ROUTINE[:4])
+    sc = classifier.scores(classifier.analyse(text))
+    from dataclasses import replace
+
+    d = decide(sc, replace(classifier.policy, review_low=0.0, secret_threshold=1.01), classifier.stacker)
+    assert not d.level.is_secret and POSSIBLE_SECRET_PASSAGE in d.reasons
+
+
+def test_model_metadata_keeps_leave_writers_out_figures(trained_model):
+    meta = json.loads((trained_model / "metadata.json").read_text(encoding="utf-8"))
+    cv = meta["cv_by_writer"]
+    for k in ("level_acc", "under", "silent_under", "silent_under_rate", "over", "clause_top1",
+              "evidence_hit", "ece", "review_rate", "writers"):
+        assert k in cv and np.isfinite(cv[k])
+    assert cv["grouped"] == 1.0 and cv["writers"] >= 12
+    assert meta["stacker"]["features"] and meta["policy"]["secret_threshold"] > 0
