@@ -9,6 +9,8 @@ start ≤ 1.5 s; ≥ 20 text documents/s in batch; ≤ 400 MB peak.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import platform
@@ -194,7 +196,77 @@ def extraction_per_page() -> None:
         print(f"  {label:24s} {sec * 1000:8.1f} ms/page ({pages} page{'s' if pages > 1 else ''})")
 
 
+def pdf_layout_cost(n: int = 20) -> None:
+    """Print the PDF text path per file and per page (issue 8 item 3), medians of ``n`` runs, ms.
+
+    For each sample: ``extract`` (the whole PDF extractor: PDFium text with the system font
+    mapper off, geometry, layout), ``floor`` (PDFium alone: open, load each page, its text, mapper
+    off: what no reader can go below), ``layout/page`` ((extract - floor) / pages), ``fonts on``
+    (the floor with PDFium's system font mapper on: what reading text cost before issue 8 on a
+    machine with a CJK font), and ``pdfplumber`` (its ``extract_words`` on every page, the
+    alternative geometry source). Times are CPU time of this process (``time.process_time``),
+    so that other work on a shared machine does not inflate them; run under ``taskset -c 0``.
+    """
+    sys.path.insert(0, str(REPO))
+    import pypdfium2 as pdfium
+
+    from classifier.extract import extract_bytes
+    from classifier.extract.pdf import _PDFIUM_LOCK, text_only
+    from tests import builders as b
+
+    def median_ms(fn) -> float:
+        fn()
+        ts = []
+        for _ in range(n):
+            t0 = time.process_time()
+            fn()
+            ts.append((time.process_time() - t0) * 1000)
+        return statistics.median(ts)
+
+    def pdfium_text(data: bytes, fonts_off: bool) -> None:
+        with _PDFIUM_LOCK:
+            ctx = text_only() if fonts_off else contextlib.nullcontext()
+            with ctx:
+                pdf = pdfium.PdfDocument(data)
+                for page in pdf:
+                    tp = page.get_textpage()
+                    tp.get_text_range()
+                    tp.close()
+                    page.close()
+                pdf.close()
+
+    def plumber(data: bytes) -> None:
+        import pdfplumber
+
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                page.extract_words()
+
+    body = [["各单位要严格按照干部选拔任用工作条例的规定，认真做好考察预告和任前公示工作。" * 3] * 4] * 5
+    with tempfile.TemporaryDirectory() as td:
+        samples = [
+            ("5p bench generator", make_pdf(Path(td) / "p5.pdf", 5).read_bytes()),
+            ("5p long_pdf", b.long_pdf(5)),
+            ("1p two columns", b.columns_pdf([["组工简报指出，全市组织系统深入学习贯彻党的二十大精神。" * 6] * 3] * 2,
+                                             title="组工简报")),
+            ("5p header+footer", b.running_pdf(body, header=["中共某市委组织部"])),
+        ]
+    print("PDF text path (median CPU ms; system font mapper off while reading text):")
+    for label, data in samples:
+        pages = extract_bytes(data, "x.pdf").pages
+        full = median_ms(lambda d=data: extract_bytes(d, "x.pdf"))
+        floor = median_ms(lambda d=data: pdfium_text(d, True))
+        fonts_on = median_ms(lambda d=data: pdfium_text(d, False))
+        plumb = median_ms(lambda d=data: plumber(d)) if n >= 5 else float("nan")
+        print(f"  {label:20s} extract {full:6.1f}  floor {floor:5.1f}  "
+              f"layout/page {(full - floor) / pages:4.1f}  fonts on {fonts_on:5.1f}  "
+              f"pdfplumber {plumb:6.1f}" + ("  (target extract <= 25 for 5 pages)" if pages == 5 else ""))
+
+
 def main() -> None:
+    if "--pdf" in sys.argv[1:]:  # only the PDF text path (issue 8): quick to rerun
+        pdf_layout_cost()
+        return
     from classifier.config import Settings
     from classifier.suggest import Suggester
 
@@ -247,6 +319,7 @@ def main() -> None:
     else:
         print("batch: ../shared/dev-set not found, skipped")
     extraction_per_page()
+    pdf_layout_cost()
     sys.stdout.flush()
 
 

@@ -748,3 +748,261 @@ def spread_bomb_docx(n_parts: int = 260) -> bytes:
         for k in range(n_parts):
             zf.writestr(f"word/media/z{k}.bin", bytes(1 << 20))
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- PDF layout (issue 8)
+
+
+def columns_pdf(
+    columns: Sequence[Sequence[str]],
+    *,
+    title: str = "",
+    width_chars: int = 18,
+    size: float = 12.0,
+    pitch: float = 18.0,
+    gutter: float = 18.0,
+    interleaved: bool = True,
+    continued: bool = False,
+) -> bytes:
+    """One page of a 简报: an optional title over the columns, then paragraphs in columns.
+
+    Parameters
+    ----------
+    columns : sequence of sequence of str
+        Paragraphs of each column, left to right; each is wrapped at ``width_chars`` with a
+        two-character first-line indent (:func:`wrap_cjk`), paragraphs one line pitch apart.
+    title : str
+        Drawn centred over all columns, 2 line pitches above the first line.
+    width_chars, size, pitch, gutter : float
+        Column width in characters, font size, line pitch and gutter width (points).
+    interleaved : bool
+        Draw row by row across the columns (how some producers write columns: PDFium then
+        puts both columns on one line); otherwise column by column.
+    continued : bool
+        The first paragraph of each column after the first goes on from the previous column
+        (its first line is not indented).
+    """
+    x0, top = 60.0, 740.0
+    laid: list[list[PdfLine]] = []
+    for k, paragraphs in enumerate(columns):
+        x, y, lines = x0 + k * (width_chars * size + gutter), top, []
+        for j, para in enumerate(paragraphs):
+            indent = 0 if continued and k and not j else 2
+            block = wrap_cjk(
+                para, x=x, y=y, width_chars=width_chars, indent=indent, pitch=pitch, size=size
+            )
+            lines += block
+            y -= pitch * len(block)
+        laid.append(lines)
+    page: list[PdfLine] = []
+    if title:
+        total = len(columns) * width_chars * size + (len(columns) - 1) * gutter
+        page.append((x0 + (total - len(title) * size) / 2, top + 2 * pitch, title))
+    if interleaved:
+        for row in range(max(len(col) for col in laid)):
+            page += [col[row] for col in laid if row < len(col)]
+    else:
+        page += [line for col in laid for line in col]
+    return pdf_bytes([page], size=size)
+
+
+def running_pdf(
+    pages: Sequence[Sequence[str]],
+    *,
+    header: Sequence[str] = (),
+    footer: str = "— {page} —",
+    size: float = 12.0,
+    width_chars: int = 30,
+    skip_first_header: bool = False,
+) -> bytes:
+    """Pages of paragraphs with a running header and a page-number footer (a Word print).
+
+    Parameters
+    ----------
+    pages : sequence of sequence of str
+        The body paragraphs of each page (wrapped as :func:`wrap_cjk`, 22 pt pitch).
+    header : sequence of str
+        Header lines (10.5 pt), centred, from 42 pt below the top edge; empty: no header.
+    footer : str
+        Footer (10.5 pt, centred, 40 pt above the bottom); ``{page}`` is the page number.
+    size, width_chars : float, int
+        Body font size (points) and line width (characters).
+    skip_first_header : bool
+        Leave the header off the first page (official documents print the 版头 there).
+    """
+    buf = io.BytesIO()
+    c = _cjk_canvas(buf)
+    small = 10.5
+    for number, paragraphs in enumerate(pages, 1):
+        if not (skip_first_header and number == 1):
+            c.setFont("STSong-Light", small)
+            for k, line in enumerate(header):
+                c.drawCentredString(297.5, 800.0 - 16.0 * k, line)
+        c.setFont("STSong-Light", size)
+        y = 740.0
+        for para in paragraphs:
+            for x, ly, text in wrap_cjk(para, x=72.0, y=y, width_chars=width_chars, pitch=22.0, size=size):
+                c.drawString(x, ly, text)
+                y = ly - 22.0
+        if footer:
+            c.setFont("STSong-Light", small)
+            c.drawCentredString(297.5, 40.0, footer.format(page=number))
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- hostile files (issue 8)
+
+
+def _cjk_noise(n_chars: int, seed: int = 0) -> str:
+    """``n_chars`` common CJK characters in a seeded random order: text that does not compress
+    far (about 1.5 bytes a character), so a ZIP of it passes the ratio check."""
+    import random
+
+    rng = random.Random(seed)
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    return "".join(rng.choices(alphabet, k=n_chars))
+
+
+def relationship_amplifier_docx(n_rels: int = 200, note_chars: int = 2_600_000,
+                                note_size: int = 1000) -> bytes:
+    """A DOCX whose footnotes part ``n_rels`` relationships point to (issue 8: read once each,
+    a 2.2 MB file grew past 6 GB).
+
+    The footnotes part holds ``note_chars`` characters in notes of ``note_size``: with the
+    default it is over the character cap even when read once (``too_large``); with a small
+    ``note_chars`` the document is read normally.
+    """
+    text = _cjk_noise(note_chars)
+    notes = [text[i : i + note_size] for i in range(0, len(text), note_size)]
+    base = docx_bytes(p("关于召开全市组织工作会议的通知"), footnotes=notes)
+    rels = "".join(
+        f'<Relationship Id="rfn{k}" Type="{_REL}/footnotes" Target="footnotes.xml"/>'
+        for k in range(n_rels)
+    )
+    src = zipfile.ZipFile(io.BytesIO(base))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", rels.encode() + b"</Relationships>")
+            zf.writestr(info.filename, data)
+    return buf.getvalue()
+
+
+def repeated_page_ofd(n_pages: int = 5000, page_lines: int = 400) -> bytes:
+    """An OFD whose page list names one content part ``n_pages`` times (issue 8: 452 KB,
+    7.7 GB and a traceback)."""
+    lines = [(20.0, 30.0 + k * 0.5, _cjk_noise(40, seed=k)) for k in range(page_lines)]
+    one = ofd_bytes([lines])
+    src = zipfile.ZipFile(io.BytesIO(one))
+    files: dict[str, bytes | str] = {i.filename: src.read(i) for i in src.infolist()}
+    refs = "".join(
+        f'<ofd:Page ID="{k + 1}" BaseLoc="Pages/Page_0/Content.xml"/>' for k in range(n_pages)
+    )
+    doc = files["Doc_0/Document.xml"]
+    assert isinstance(doc, bytes)
+    start, end = doc.index(b"<ofd:Pages>"), doc.index(b"</ofd:Pages>")
+    files["Doc_0/Document.xml"] = doc[: start + len(b"<ofd:Pages>")] + refs.encode() + doc[end:]
+    return zip_bytes(files)
+
+
+def huge_stream_pdf(expanded: int = 1 << 30) -> bytes:
+    """A one-page PDF whose Flate content stream inflates to ``expanded`` bytes (issue 8: a
+    1 MB PDF with a 1 GiB stream took 2.16 GB). Compressed chunk by chunk: the test never
+    holds the expanded bytes."""
+    comp = zlib.compressobj(9)
+    line = b"BT /F1 12 Tf 72 700 Td (x) Tj ET\n"
+    chunk = line * ((1 << 20) // len(line))
+    parts, done = [], 0
+    while done < expanded:
+        parts.append(comp.compress(chunk))
+        done += len(chunk)
+    parts.append(comp.flush())
+    content = b"".join(parts)
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources "
+            b"<< /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            _stream(content, b"/Filter /FlateDecode "),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
+
+
+def recompress_zip(data: bytes, method: int) -> bytes:
+    """The same ZIP package with every entry compressed with ``method`` (e.g. ``ZIP_BZIP2``)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, src.read(info))
+    return buf.getvalue()
+
+
+def zip_with_method_id(data: bytes, method: int) -> bytes:
+    """The same ZIP with every entry *labelled* with compression ``method`` (e.g. 9, Deflate64,
+    which :mod:`zipfile` cannot read), in both the local and central headers."""
+    out = bytearray(data)
+    for sig, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        pos = out.find(sig)
+        while pos >= 0:
+            out[pos + offset : pos + offset + 2] = struct.pack("<H", method)
+            pos = out.find(sig, pos + 4)
+    return bytes(out)
+
+
+def mutate(data: bytes, seed: int) -> bytes:
+    """One seeded mutation of a file: byte flips, a truncation, a repeated chunk, or (for a
+    ZIP) a changed, dropped or duplicated entry. For fuzzing the batch path."""
+    import random
+
+    rng = random.Random(seed)
+    kind = rng.choice(["flip", "flip", "cut", "splice", "entry"])
+    if kind == "entry" and data[:2] == b"PK":
+        src = zipfile.ZipFile(io.BytesIO(data))
+        infos = src.infolist()
+        victim = rng.choice(infos)
+        buf = io.BytesIO()
+        how = rng.choice(["drop", "garble", "dup", "truncate", "stored"])
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for info in infos:
+                body = src.read(info)
+                if info is victim:
+                    if how == "drop":
+                        continue
+                    if how == "garble":
+                        body = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64))) + body
+                    elif how == "truncate":
+                        body = body[: rng.randrange(len(body) + 1)]
+                    elif how == "stored":
+                        zf.writestr(info.filename, body, compress_type=zipfile.ZIP_STORED)
+                        continue
+                zf.writestr(info.filename, body)
+                if info is victim and how == "dup":
+                    zf.writestr(info.filename + "x", body * 3)
+        return buf.getvalue()
+    out = bytearray(data)
+    if kind in ("flip", "entry"):
+        for _ in range(rng.randrange(1, 24)):
+            out[rng.randrange(len(out))] = rng.randrange(256)
+    elif kind == "cut":
+        del out[rng.randrange(len(out)) :]
+    else:
+        start = rng.randrange(len(out))
+        chunk = out[start : start + rng.randrange(1, 256)]
+        out[start:start] = chunk * rng.randrange(1, 64)
+    return bytes(out)
+
+
+def heavy_docx(n_paragraphs: int = 700_000) -> bytes:
+    """A DOCX whose ``word/document.xml`` (about 50 MB, under the 64 MiB part cap, an ordinary
+    compression ratio) holds ``n_paragraphs`` short paragraphs: parsing it takes several
+    hundred MB, for testing the child's memory limit."""
+    noise = _cjk_noise(5 * n_paragraphs, seed=1)
+    body = "".join(p(noise[k : k + 5]) for k in range(0, len(noise), 5))
+    return docx_bytes(body)
