@@ -138,9 +138,8 @@ def suggest(paths: tuple[str, ...], as_json: bool, catalogue: Path | None, model
     so one file never stops the batch. Inside folders, hidden files get a line saying they
     were skipped; FIFOs, sockets and devices are answered without being read.
     """
-    from classifier.suggest import Suggester, suggest_files, walk_paths
-
     from classifier.extract import _tmp
+    from classifier.suggest import Suggester, suggest_files, walk_paths
 
     settings = _settings()
     _tmp.set_home(settings.home)
@@ -151,7 +150,7 @@ def suggest(paths: tuple[str, ...], as_json: bool, catalogue: Path | None, model
     sg = Suggester.load(settings, catalogue_path=catalogue, model_dir=model_dir, userdicts=userdicts)
     if sg.catalogue_mismatch:
         click.echo(f"dingmi: 提示：{sg.catalogue_mismatch}", err=True)
-    ok_files = [f for f, err in entries if err is None]
+    ok_files = [Path(f) for f, err in entries if err is None]
     results = suggest_files(sg, ok_files, workers=workers, catalogue_path=catalogue, model_dir=model_dir)
     bar = _progress(len(entries))
     failed = False

@@ -22,11 +22,13 @@ from classifier.catalogue import Catalogue, Level
 from classifier.engine.analysis import Analysis
 from classifier.engine.decide import (
     NON_SECRET_LABELS,
+    OPEN_FEATURES,
     STACK_FEATURES,
     DocScores,
     Policy,
     Stacker,
     decide,
+    open_features,
     stack_features,
 )
 from classifier.engine.evidence import rank_evidence
@@ -125,15 +127,30 @@ def decision_metrics(items: Sequence[Scored], policy: Policy,
     return {k: float(v) for k, v in m.items()}
 
 
-def fit_stacker(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> Stacker:
-    """Logistic regression of secret (1) / not (0) on stacker features, shape (N, F)."""
+def fit_stacker(x: np.ndarray, y: np.ndarray, xo: np.ndarray | None = None,
+                yo: np.ndarray | None = None) -> Stacker:
+    """Fit both heads of the stacker.
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, len(STACK_FEATURES))
+    y : ndarray of shape (N,)
+        1 for a state secret, 0 otherwise.
+    xo : ndarray of shape (M, len(OPEN_FEATURES)), optional
+        :func:`open_features` of the 公开/内部 documents.
+    yo : ndarray of shape (M,), optional
+        1 for 公开, 0 for 内部.
+    """
     from sklearn.linear_model import LogisticRegression
 
     if len(set(y.tolist())) < 2:
         return Stacker(tuple(0.0 for _ in STACK_FEATURES), 10.0 if y.any() else -10.0)
-    lr = LogisticRegression(C=1.0, max_iter=2000)
-    lr.fit(x, y, sample_weight=w)
-    return Stacker(tuple(float(c) for c in lr.coef_[0]), float(lr.intercept_[0]))
+    lr = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    head: tuple[tuple[float, ...], float] = ((), 0.0)
+    if xo is not None and yo is not None and len(set(yo.tolist())) == 2:
+        lo = LogisticRegression(C=1.0, max_iter=2000).fit(xo, yo)
+        head = (tuple(float(c) for c in lo.coef_[0]), float(lo.intercept_[0]))
+    return Stacker(tuple(float(c) for c in lr.coef_[0]), float(lr.intercept_[0]), *head)
 
 
 def choose_policy(items: Sequence[Scored], base: Policy, catch_all: str | None,
@@ -211,11 +228,25 @@ def key_spans(record: dict[str, Any]) -> list[tuple[int, int]]:
     return out
 
 
-def stack_matrix(items: Sequence[Scored], policy: Policy) -> tuple[np.ndarray, np.ndarray]:
-    """Stacker features (N, F) and secret targets (N,) of scored items."""
+def stack_matrix(items: Sequence[Scored], policy: Policy
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stacker inputs of scored items.
+
+    Returns
+    -------
+    x : ndarray of shape (N, len(STACK_FEATURES))
+    y : ndarray of shape (N,)
+        1 for a state secret.
+    xo : ndarray of shape (N, len(OPEN_FEATURES))
+    yo : ndarray of shape (N,)
+        1 for 公开 (meaningful where ``not_secret``).
+    not_secret : ndarray of bool, shape (N,)
+    """
     x = np.vstack([stack_features(it.scores, policy) for it in items]) if items else np.zeros((0, len(STACK_FEATURES)))
     y = np.array([int(it.level.is_secret) for it in items])
-    return x, y
+    xo = np.vstack([open_features(it.scores) for it in items]) if items else np.zeros((0, len(OPEN_FEATURES)))
+    yo = np.array([int(it.level == Level.GONGKAI) for it in items])
+    return x, y, xo, yo, y == 0
 
 
 def catalogue_level(catalogue: Catalogue, label: str) -> Level | None:

@@ -232,7 +232,14 @@ def _fit(feats: list[list[str]], dense: np.ndarray, y: list[str], C: float, rand
     clf = LogisticRegression(C=C, solver="saga", tol=1e-3, max_iter=3000, class_weight="balanced",
                              random_state=random_state)
     # One BLAS/OpenMP thread: on two shared cores, threads contending made L-BFGS 3-5x slower.
-    with threadpool_limits(limits=1):
+    # A loose tolerance is on purpose (measured: the same CV quality): a fold that stops at
+    # max_iter is not an error.
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(x, y, sample_weight=sample_weight)
     return vec, clf
 
@@ -401,13 +408,16 @@ def train(
                                     keys[i], int(k)))
         order = np.concatenate([np.flatnonzero(fold_of == k) for k in range(folds)])
         tick(0.7, "拟合综合判断与阈值")
-        x, ys = stack_matrix(items, base)
+        x, ys, xo, yo, ns = stack_matrix(items, base)
         item_fold = np.array([it.fold for it in items])
         # Each fold's stacker is fitted on the other folds' scores: the thresholds are chosen
         # on out-of-fold P(secret) too.
-        stackers = {k: fit_stacker(x[item_fold != k], ys[item_fold != k]) for k in range(folds)}
+        stackers = {}
+        for k in range(folds):
+            tr_k = item_fold != k
+            stackers[k] = fit_stacker(x[tr_k], ys[tr_k], xo[tr_k & ns], yo[tr_k & ns])
         policy, cv_all = choose_policy(items, base, catch_all, stackers)
-        stacker = fit_stacker(x, ys)
+        stacker = fit_stacker(x, ys, xo[ns], yo[ns])
         metrics = {**cv_all, "cv_folds": float(folds), "cv_docs": float(len(items)),
                    "writers": float(len(set(groups))),
                    "grouped": float(len(set(groups)) >= folds)}

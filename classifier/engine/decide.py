@@ -69,7 +69,9 @@ class Policy:
     catch_all_below, catch_all_support : float
         A secret whose best clause has a normalised score below ``catch_all_below`` and a
         catalogue cue score below ``catch_all_support`` is routed to the catch-all clause
-        (4.12). Source: the first version (issue 2), unchanged.
+        (4.12). Source: the first version (issue 2); ``catch_all_below`` raised from 0.25 to
+        0.3 because scores are now normalised over the secret clauses (0.25 is an even split
+        over four).
     min_known_words : int
         Fewer distinct known words and the model's output is only its prior: no secret on the
         model's word alone (a printed secret marking still counts). Source: issue 5.
@@ -85,7 +87,7 @@ class Policy:
     review_below: float = 0.45
     clause_doc_weight: float = 0.5
     higher_level_ratio: float = 0.5
-    catch_all_below: float = 0.25
+    catch_all_below: float = 0.3
     catch_all_support: float = 0.5
     min_known_words: int = 8
     calib_a: float = 1.0
@@ -117,6 +119,8 @@ class Policy:
 #: Names of the stacker's inputs, in order (see :func:`stack_features`).
 STACK_FEATURES = ("doc_secret", "passage_max", "passage_2nd", "passages_alarm", "doc_public",
                   "publication", "printed_secret", "n_passages")
+#: Inputs of the stacker's second head, 公开 against 内部 (see :func:`open_features`).
+OPEN_FEATURES = ("doc_open_vs_internal", "publication")
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ class Stacker:
     ----------
     coef : tuple of float, length len(STACK_FEATURES)
     intercept : float
+    open_coef : tuple of float, length len(OPEN_FEATURES), or empty
+    open_intercept : float
+        The second head: P(公开) of a document that is not a state secret, from the document
+        model's 公开/内部 odds and the publication signals (:func:`open_features`); empty
+        ``open_coef`` leaves 公开/内部 to the document model alone.
 
     Notes
     -----
@@ -136,22 +145,38 @@ class Stacker:
 
     coef: tuple[float, ...]
     intercept: float
+    open_coef: tuple[float, ...] = ()
+    open_intercept: float = 0.0
 
     def p_secret(self, x: np.ndarray) -> float:
         """P(secret) in [0, 1] of one feature row, shape (len(STACK_FEATURES),)."""
-        z = float(np.dot(self.coef, x) + self.intercept)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return _sigmoid(float(np.dot(self.coef, x) + self.intercept))
+
+    def p_open(self, x: np.ndarray) -> float | None:
+        """P(公开 | not secret) of one row of :func:`open_features`, or None without the head."""
+        if not self.open_coef:
+            return None
+        return _sigmoid(float(np.dot(self.open_coef, x) + self.open_intercept))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain numbers for the model's metadata."""
-        return {"features": list(STACK_FEATURES), "coef": list(self.coef), "intercept": self.intercept}
+        return {"features": list(STACK_FEATURES), "coef": list(self.coef), "intercept": self.intercept,
+                "open_features": list(OPEN_FEATURES), "open_coef": list(self.open_coef),
+                "open_intercept": self.open_intercept}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> Stacker | None:
         """The stored stacker, or None when absent or made for other features."""
         if not d or list(d.get("features", [])) != list(STACK_FEATURES):
             return None
-        return cls(tuple(float(c) for c in d["coef"]), float(d["intercept"]))
+        head = list(d.get("open_features", [])) == list(OPEN_FEATURES) and d.get("open_coef")
+        return cls(tuple(float(c) for c in d["coef"]), float(d["intercept"]),
+                   tuple(float(c) for c in d["open_coef"]) if head else (),
+                   float(d.get("open_intercept", 0.0)) if head else 0.0)
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 #: The decision rule of a model trained without cross-validation (``dingmi train`` with
@@ -294,6 +319,14 @@ def stack_features(s: DocScores, policy: Policy) -> np.ndarray:
     ])
 
 
+def open_features(s: DocScores) -> np.ndarray:
+    """Inputs of the 公开/内部 head, shape (len(OPEN_FEATURES),): the logit of the document
+    model's ``p(公开) / (p(公开) + p(内部))`` and the publication signal count (capped at 4)."""
+    po = sum(float(s.p_doc[i]) for i in s.open_idx if s.classes[i] == "公开")
+    pi = sum(float(s.p_doc[i]) for i in s.open_idx if s.classes[i] == "内部")
+    return np.array([_logit(po / (po + pi) if po + pi > 0 else 0.5), float(min(s.publication, 4))])
+
+
 def p_secret_of(s: DocScores, policy: Policy, stacker: Stacker | None) -> float:
     """P(secret) of a document: the stacker's output, or without one the larger of the
     document score and the best passage's secret probability."""
@@ -399,10 +432,17 @@ def decide(s: DocScores, policy: Policy, stacker: Stacker | None, *,
             reasons.append(SIGNALS_DISAGREE)
     else:
         top = max(opn, key=lambda i: s.p_doc[i]) if opn else int(np.argmax(scores))
+        open_total = float(s.p_doc[opn].sum()) if opn else 1.0
+        share = float(s.p_doc[top]) / open_total if open_total > 0 else 1.0
+        p_open = stacker.p_open(open_features(s)) if stacker is not None else None
+        both = {s.classes[i]: i for i in opn}
+        if p_open is not None and {"公开", "内部"} <= set(both):
+            # 公开 or 内部 from the document model's odds and the signs of publication.
+            top = both["公开"] if p_open >= 0.5 else both["内部"]
+            share = max(p_open, 1.0 - p_open)
         lv_open = s.levels[top]
         level = lv_open if lv_open is not None else Level.NEIBU
-        open_total = float(s.p_doc[opn].sum()) if opn else 1.0
-        confidence = (1.0 - p_sec) * (float(s.p_doc[top]) / open_total if open_total > 0 else 1.0)
+        confidence = (1.0 - p_sec) * share
         if not insufficient and (p_sec >= policy.review_low or max_passage >= policy.passage_alarm):
             reasons.append(POSSIBLE_SECRET_PASSAGE)
     confidence = policy.calibrated(confidence)

@@ -19,8 +19,9 @@ from classifier.engine.sentences import Sentence, split_sentences
 MAX_PASSAGE_CHARS = 160
 #: Consecutive table rows grouped into one passage (a row alone is often only names and dates).
 TABLE_ROWS_PER_PASSAGE = 3
-#: A line this short (characters) that is not a table row is a heading: it joins the next line,
-#: so that "五、写作题(40分)" is read with the question under it.
+#: A line this short (characters) that is not a table row and does not end with a colon (a
+#: salutation such as 各科室：) or a sentence end is a heading: it joins the next line, so that "五、写作题(40分)"
+#: is read with the question under it.
 HEADING_CHARS = 16
 
 _TABLE_ROW = re.compile(r"\t|\s\|\s|｜")
@@ -88,9 +89,10 @@ def split_passages(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[Pas
             first = False
             continue
         flush_table()
-        if head is None and b - a <= HEADING_CHARS and n + 1 < len(lines) and not first \
-                and not _TABLE_ROW.search(text[lines[n + 1][0]:lines[n + 1][1]]):
-            head = a
+        if (b - a <= HEADING_CHARS and n + 1 < len(lines) and not first
+                and body[-1] not in "：:。！？；!?;" and not _TABLE_ROW.search(text[lines[n + 1][0]:lines[n + 1][1]])):
+            if head is None:
+                head = a
             continue
         if head is not None:
             a, head = head, None
