@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 8501
 
-.PHONY: run install model test lint format bench clean screenshots
+.PHONY: run install model test lint format bench clean screenshots bundle install-offline
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -38,6 +38,20 @@ bench: model
 
 screenshots: model
 	$(BIN)/python docs/make_screenshots.py
+
+## bundle: one archive for offices with no internet (dist/dingmi-bundle-*.tar): every Python
+## wheel, the default model, the Debian packages of the optional parts, install.sh. Needs the
+## network. BUNDLE_FLAGS=--no-debs leaves the Debian packages out.
+bundle: model
+	PY=$(BIN)/python packaging/bundle.sh $(BUNDLE_FLAGS) dist
+
+## install-offline: install here from a bundle, with no network: make install-offline BUNDLE=dist/….tar
+## (as root it also installs the CJK font and LibreOffice; INSTALL_FLAGS=--no-debs skips them)
+install-offline:
+	@test -n "$(BUNDLE)" || { echo "用法：make install-offline BUNDLE=dist/dingmi-bundle-….tar" >&2; exit 2; }
+	mkdir -p dist/offline
+	tar -xf "$(BUNDLE)" -C dist/offline
+	dist/offline/$$(tar -tf "$(BUNDLE)" | head -1 | cut -d/ -f1)/install.sh --target "$(CURDIR)" --python $(PY) $(INSTALL_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
