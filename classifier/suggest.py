@@ -307,7 +307,7 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def walk_paths(paths: Iterable[Path | str]) -> list[tuple[Path, ClassifierError | None]]:
+def walk_paths(paths: Iterable[Path | str]) -> list[tuple[Path | str, ClassifierError | None]]:
     """Every file to answer, in order, with the error already known for it.
 
     Files are taken as given; folders are expanded recursively, sorted. Inside a folder,
@@ -318,8 +318,9 @@ def walk_paths(paths: Iterable[Path | str]) -> list[tuple[Path, ClassifierError 
 
     Returns
     -------
-    list of (pathlib.Path, ClassifierError or None)
+    list of (pathlib.Path or str, ClassifierError or None)
         ``None``: read the file; else the record's error (``not_found``, ``skipped_hidden``).
+        An empty argument stays the string ``""`` (``Path("")`` would mean ``.``).
 
     Notes
     -----
@@ -328,10 +329,10 @@ def walk_paths(paths: Iterable[Path | str]) -> list[tuple[Path, ClassifierError 
     from classifier.errors import NotFoundError
     from classifier.extract.normalize import file_label
 
-    out: list[tuple[Path, ClassifierError | None]] = []
+    out: list[tuple[Path | str, ClassifierError | None]] = []
     for raw in paths:
         if not str(raw).strip():  # Path("") would silently mean the current directory
-            out.append((Path(str(raw)), NotFoundError("文件名为空", path=str(raw))))
+            out.append((str(raw), NotFoundError("文件名为空", path=str(raw))))
             continue
         p = Path(raw)
         if not p.is_dir():
@@ -382,10 +383,10 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
     out: list[Path] = []
     for path, err in walk_paths(paths):
-        if isinstance(err, NotFoundError) and not path.is_symlink():
+        if isinstance(err, NotFoundError) and not (isinstance(path, Path) and path.is_symlink()):
             raise err
         if not isinstance(err, HiddenFileSkipped):
-            out.append(path)
+            out.append(Path(path))
     return out
 
 

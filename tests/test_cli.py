@@ -258,3 +258,66 @@ def test_extract_tokens_use_the_active_models_words(tmp_path, files, catalogue, 
           user_words=build_words(None, (), (), words))
     res = _run(["extract", "--json", "--tokens", str(files["good.txt"])], home)
     assert "发改委副主任" in _lines(res.stdout)[0]["tokens"]
+
+
+# --------------------------------------------------------------------------- edges (issue 8 §7)
+
+
+def _suggest_lines(args: list[str], env: dict[str, str] | None = None) -> tuple[list[dict], int]:
+    res = CliRunner().invoke(main, ["suggest", "--json", *args], env=env)
+    raw = res.stdout_bytes.splitlines()
+    return [json.loads(line.decode("utf-8")) for line in raw], res.exit_code
+
+
+def test_folder_hidden_files_get_a_line_fifo_answered_without_reading(home_env, tmp_path):
+    import os
+
+    folder = tmp_path / "drafts"
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "HEAD").write_text("ref: x")
+    (folder / ".秘密草稿.txt").write_text("关于召开会议的通知")
+    (folder / "a.txt").write_text("关于召开全市组织工作会议的通知，请准时参加。")
+    os.mkfifo(folder / "pipe.txt")
+    recs, status = _suggest_lines([str(folder), str(folder / "pipe.txt")])
+    by = [(Path(r["file"]).name, r["error"]["code"] if r["error"] else None) for r in recs]
+    assert by == [(".git", "skipped_hidden"), (".秘密草稿.txt", "skipped_hidden"), ("a.txt", None),
+                  ("pipe.txt", "unsupported_format"), ("pipe.txt", "unsupported_format")]
+    assert "命名管道" in recs[3]["error"]["message"]
+    assert status == 1  # the FIFO; skipped hidden files alone would not fail the run
+
+
+def test_non_utf8_file_names_give_valid_utf8_json(home_env, tmp_path):
+    import os
+
+    folder = tmp_path / "names"
+    folder.mkdir()
+    for raw in (b"bad\xff\xfe.txt", b"\xe5\x85\xb3\xe4.txt", b"ok.txt"):
+        with open(os.path.join(os.fsencode(folder), raw), "wb") as fh:
+            fh.write("关于召开全市组织工作会议的通知".encode())
+    recs, _ = _suggest_lines([str(folder)])
+    names = sorted(Path(r["file"]).name for r in recs)
+    assert names == sorted(["bad\\xff\\xfe.txt", "关\\xe4.txt", "ok.txt"])
+    assert all(r["error"] is None for r in recs)
+
+
+@pytest.mark.parametrize(("data", "code"), [(b"PK", "corrupt_file"), (b"%PDF", "corrupt_file"),
+                                            (b"\xd0\xcf\x11", "corrupt_file")])
+def test_tiny_file_decided_by_content_not_read_as_text(home_env, tmp_path, data, code):
+    recs, _ = _suggest_lines([str(b.write(tmp_path, "x.docx", data))])
+    assert recs[0]["error"]["code"] == code
+
+
+def test_temporary_copies_in_a_private_folder_swept_at_next_start(home_env, tmp_path, monkeypatch):
+    import os
+
+    from classifier.extract import _tmp
+
+    monkeypatch.setattr(_tmp, "_home", tmp_path / "home")
+    dead = _tmp.root() / "999999999"  # a process that no longer runs (killed during a conversion)
+    dead.mkdir()
+    (dead / "input.doc").write_bytes(b"copy of a secret draft")
+    with _tmp.private_tempdir("dingmi-lo-") as tmp:
+        assert tmp.parent == _tmp.root() / str(os.getpid())
+        assert (os.stat(tmp).st_mode & 0o777) == 0o700
+        assert (os.stat(_tmp.root()).st_mode & 0o777) == 0o700
+    assert not tmp.exists() and not dead.exists()

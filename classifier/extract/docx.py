@@ -536,6 +536,8 @@ def extract(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLINE,
             f"{file_label(name)}无法打开：ZIP 结构已损坏或不完整", path=name or None
         ) from e
     except etree.XMLSyntaxError as e:
+        if "Memory allocation failed" in (e.msg or ""):
+            raise MemoryError(e.msg) from e  # the memory limit, not a broken file
         raise CorruptFileError(
             f"{file_label(name)}的 XML 已损坏：{e.msg}", path=name or None
         ) from e

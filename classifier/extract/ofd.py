@@ -156,6 +156,8 @@ def extract(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLINE,
             ValueError, KeyError) as e:
         raise CorruptFileError(f"{label}无法打开：OFD（ZIP）结构已损坏", path=name or None) from e
     except etree.XMLSyntaxError as e:
+        if "Memory allocation failed" in (e.msg or ""):
+            raise MemoryError(e.msg) from e  # the memory limit, not a broken file
         raise CorruptFileError(f"{label}的 XML 已损坏：{e.msg}", path=name or None) from e
     if not pages:
         raise CorruptFileError(f"{label}无法打开：OFD 中没有页面", path=name or None)
