@@ -162,6 +162,121 @@ def show_text(doc: Document, suggestion: Suggestion | None) -> None:
         st.caption(escape_markdown(f"读取提示：{w}"))
 
 
+#: Chinese names of the passage kinds of :func:`classifier.engine.passages.split_passages`.
+PASSAGE_KINDS = {"title": "标题", "para": "段落", "item": "条目", "table": "表格"}
+#: Characters of a passage shown in the picker (the whole passage is in the text on the left).
+PASSAGE_PREVIEW_CHARS = 40
+
+
+@dataclass(frozen=True)
+class PassageChoices:
+    """What the passage picker offers for one document.
+
+    Attributes
+    ----------
+    options : list of (int, int)
+        ``(start, end)`` offsets into the document's text, in text order.
+    labels : dict
+        Option → the Chinese line shown for it (number, kind, short preview).
+    ticked : list of (int, int)
+        The options ticked at first: the passages of the suggestion's evidence.
+    """
+
+    options: list[tuple[int, int]]
+    labels: dict[tuple[int, int], str]
+    ticked: list[tuple[int, int]]
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= PASSAGE_PREVIEW_CHARS:
+        return flat
+    return flat[:PASSAGE_PREVIEW_CHARS] + "…"
+
+
+def _suggested_evidence(payload: dict[str, Any], clause: str | None, text_len: int,
+                        ) -> list[tuple[int, int]]:
+    """Evidence ranges of the candidate for ``clause`` (the proposal's), else of the first."""
+    cands = [c for c in payload.get("candidates") or [] if isinstance(c, dict)]
+    if not cands:
+        return []
+    chosen = next((c for c in cands if clause and c.get("clause") == clause), cands[0])
+    out = []
+    for ev in chosen.get("evidence") or []:
+        try:
+            start, end = int(ev["start"]), int(ev["end"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if 0 <= start < end <= text_len:
+            out.append((start, end))
+    return out
+
+
+def passage_choices(text: str, payload: dict[str, Any] | None,
+                    clause: str | None = None) -> PassageChoices:
+    """The passages of ``text`` to tick, those of the suggestion's evidence ticked first.
+
+    Parameters
+    ----------
+    text : str
+        The document's extracted text.
+    payload : dict or None
+        The stored suggestion (``candidates[*].evidence`` with ``start``/``end``).
+    clause : str, optional
+        The clause proposed for the document: that candidate's evidence is ticked when the
+        suggestion has it, otherwise the suggested (first) candidate's.
+
+    Returns
+    -------
+    PassageChoices
+        Every passage of :func:`classifier.engine.passages.split_passages`, plus any evidence
+        range that is not exactly a passage; an evidence range that is a passage is ticked.
+    """
+    from classifier.engine.passages import split_passages
+
+    kinds = {(p.start, p.end): p.kind for p in split_passages(text)}
+    evidence = _suggested_evidence(payload or {}, clause, len(text))
+    options = sorted(set(kinds) | set(evidence))
+    ticked = set(evidence)
+    labels = {}
+    for i, (a, b) in enumerate(options, 1):
+        kind = PASSAGE_KINDS.get(kinds.get((a, b), ""), "依据句")
+        mark = "【系统依据】" if (a, b) in ticked else ""
+        labels[(a, b)] = f"{i}．{mark}〔{kind}〕{_preview(text[a:b])}"
+    return PassageChoices(options, labels, [o for o in options if o in ticked])
+
+
+def passage_picker(key: str, doc: Document, suggestion: Suggestion | None,
+                   ) -> list[tuple[int, int]] | None:
+    """Let the decider tick the passages that decide the level (outside any form).
+
+    The passages of the suggestion's evidence start ticked; any passage can be ticked or
+    un-ticked. The choice is stored with the decision and trains the passage model.
+
+    Returns
+    -------
+    list of (int, int) or None
+        The ticked ``(start, end)`` offsets; None when the document has no text.
+    """
+    if not doc.text.strip():
+        return None
+    choices = passage_choices(doc.text, suggestion.payload if suggestion else None, doc.clause)
+    st.markdown("**决定密级的段落**")
+    st.caption("勾选使本文件成为国家秘密、决定其密级的句子或段落；系统依据已预先勾选，"
+               "不对的请删去。勾选结果随确认、变更一并保存，用于改进模型。")
+    picked = st.multiselect(
+        "决定密级的段落", choices.options, default=choices.ticked, key=f"{key}_passages",
+        format_func=lambda o: choices.labels.get(o, f"{o[0]}–{o[1]}"),
+        placeholder="未勾选段落（可从列表中选择）", label_visibility="collapsed",
+        help="列出全文的各个段落（表格每三行为一段，长段落按句切分）。",
+    )
+    if picked:
+        with st.expander(f"已勾选 {len(picked)} 段的全文"):
+            for a, b in sorted(picked):
+                plain(doc.text[a:b])
+    return sorted(picked)
+
+
 def clause_label(catalogue: Catalogue, clause_id: str | None) -> str:
     """``4.3 领导班子调整意见…`` or ``—``."""
     if not clause_id:

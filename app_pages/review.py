@@ -1,4 +1,8 @@
-"""审核 (director): the queue of proposals, oldest first; confirm, override or escalate."""
+"""审核 (director): the queue of proposals, oldest first; confirm, override or escalate.
+
+The director also ticks the passages that decide the level (the suggestion's evidence starts
+ticked); they are stored with a confirmation or an override and train the passage model.
+"""
 
 from __future__ import annotations
 
@@ -77,6 +81,7 @@ if user is None or Role(user.role) != Role.DIRECTOR:
 elif not allowed:
     st.info("这是您本人拟定的文件，不能由本人审核，请由其他审核人办理。")
 else:
+    ticked = common.passage_picker(f"review_{doc.id}", doc, suggestion)
     confirm_tab, override_tab, escalate_tab = st.tabs(["确认", "变更", "报领导小组"])
     with confirm_tab, st.form(f"confirm_{doc.id}"):
         st.caption("同意承办人的拟定意见（密级、期限、依据、知悉范围）。")
@@ -97,13 +102,14 @@ else:
         do_escalate = st.form_submit_button("报领导小组")
     try:
         if do_confirm:
-            new = ctx.workflow.confirm(user.id, doc.id, reason=remark, expected_version=expected)
+            new = ctx.workflow.confirm(user.id, doc.id, reason=remark, expected_version=expected,
+                                       passages=ticked)
             st.session_state["review_acted"] = doc.id
             common.flash(f"已确认 #{doc.id}：{new.mark or new.level}。")
             st.rerun()
         if do_override:
             new = ctx.workflow.override(user.id, doc.id, c, reason=reason,
-                                        expected_version=expected)
+                                        expected_version=expected, passages=ticked)
             st.session_state["review_acted"] = doc.id
             common.flash(f"已变更 #{doc.id} 为 {new.mark or new.level}。")
             st.rerun()

@@ -132,6 +132,34 @@ _version_option = click.option(
     help="Refuse (stale_version) unless the document is still at this version.")
 
 
+def _parse_passages(ctx: click.Context, param: click.Parameter, values: tuple[str, ...],
+                    ) -> list[tuple[int, int]] | None:
+    """``--passage START:END`` (repeatable) → ``[(start, end), ...]``; None when not given.
+
+    Only the form is checked here; whether the range lies inside the document's text is
+    the workflow's check (``invalid_passage``).
+    """
+    if not values:
+        return None
+    out = []
+    for v in values:
+        a, sep, b = v.partition(":")
+        try:
+            if not sep:
+                raise ValueError(v)
+            out.append((int(a), int(b)))
+        except ValueError:
+            raise click.UsageError(
+                f"[usage_error] --passage {v!r} 无效，应写作 起点:终点（例如 35:52）", ctx) from None
+    return out
+
+
+_passage_option = click.option(
+    "--passage", "passages", multiple=True, callback=_parse_passages, metavar="START:END",
+    help="A passage that decides the level, as offsets into the extracted text "
+         "(repeatable); stored with the decision and used by retraining.")
+
+
 def _classification_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--condition", default=None, help="Declassification condition (解密条件).")(f)
     f = click.option("--years", type=click.IntRange(1, 30), default=None,
@@ -248,13 +276,14 @@ def review_propose(doc_id: int, actor: str, level: str, clause: str | None, year
 @click.argument("doc_id", type=int)
 @_as_option
 @click.option("--reason", default="", help="Optional remark.")
+@_passage_option
 @_version_option
 @_json_option
-def review_confirm(doc_id: int, actor: str, reason: str, expect_version: int | None,
-                   as_json: bool) -> None:
+def review_confirm(doc_id: int, actor: str, reason: str, passages: list[tuple[int, int]] | None,
+                   expect_version: int | None, as_json: bool) -> None:
     """Confirm a proposal as it stands (director)."""
     _act(actor, doc_id, as_json, lambda w, uid: w.confirm(
-        uid, doc_id, reason=reason, expected_version=expect_version))
+        uid, doc_id, reason=reason, expected_version=expect_version, passages=passages))
 
 
 @review.command("override")
@@ -262,15 +291,16 @@ def review_confirm(doc_id: int, actor: str, reason: str, expect_version: int | N
 @_as_option
 @_classification_options
 @click.option("--reason", required=True, help="Why the proposal is changed (required).")
+@_passage_option
 @_version_option
 @_json_option
 def review_override(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
-                    condition: str | None, reason: str, expect_version: int | None,
-                    as_json: bool) -> None:
+                    condition: str | None, reason: str, passages: list[tuple[int, int]] | None,
+                    expect_version: int | None, as_json: bool) -> None:
     """Override a proposal with another level, clause or period (director)."""
     _act(actor, doc_id, as_json, lambda w, uid: w.override(
         uid, doc_id, _classification(level, clause, years, condition),
-        reason=reason, expected_version=expect_version))
+        reason=reason, expected_version=expect_version, passages=passages))
 
 
 @review.command("escalate")
@@ -291,15 +321,16 @@ def review_escalate(doc_id: int, actor: str, question: str, expect_version: int 
 @_as_option
 @_classification_options
 @click.option("--reason", required=True, help="The grounds of the decision (required).")
+@_passage_option
 @_version_option
 @_json_option
 def review_decide(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
-                  condition: str | None, reason: str, expect_version: int | None,
-                  as_json: bool) -> None:
+                  condition: str | None, reason: str, passages: list[tuple[int, int]] | None,
+                  expect_version: int | None, as_json: bool) -> None:
     """Decide an escalated matter (leading group)."""
     _act(actor, doc_id, as_json, lambda w, uid: w.decide(
         uid, doc_id, _classification(level, clause, years, condition),
-        reason=reason, expected_version=expect_version))
+        reason=reason, expected_version=expect_version, passages=passages))
 
 
 @click.group()

@@ -279,3 +279,19 @@ class HiddenFileSkipped(ClassifierError):
 
 
 ERROR_CODES += ("skipped_hidden",)
+
+
+# --- Passage labels of decisions (issue 9, item 8) -------------------------------------
+
+
+class InvalidPassageError(InvalidDecisionError):
+    """A passage ticked with a decision is not a range of the document's text.
+
+    Each passage is ``(start, end)`` offsets into the extracted text, whole numbers with
+    ``0 <= start < end <= len(text)``; nothing is recorded when one is not.
+    """
+
+    code = "invalid_passage"
+
+
+ERROR_CODES += ("invalid_passage",)

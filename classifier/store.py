@@ -2,8 +2,8 @@
 
 Tables: ``users``, ``documents`` (one row per distinct file, by sha256, carrying the
 current status and the classification in effect), ``suggestions`` (the engine's whole JSON),
-``proposals`` (the drafter's 拟定), ``decisions`` (review and leading-group answers) and
-``events`` (the audit log). Suggestions, proposals, decisions and events are append-only:
+``proposals`` (the drafter's 拟定), ``decisions`` (review and leading-group answers, with the
+passages the decider ticked as decisive) and ``events`` (the audit log). Suggestions, proposals, decisions and events are append-only:
 the ORM refuses to update or delete them and, on SQLite and PostgreSQL, so do database
 triggers created by the migration.
 
@@ -194,6 +194,9 @@ class DecisionRow(Base):
     mark: Mapped[str | None] = mapped_column(String(50))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    #: Passages the decider ticked as deciding the level: ``[{"start", "end"}, ...]``,
+    #: offsets into the document's text; ``None`` when none were given (migration 0002).
+    passages: Mapped[list[dict[str, int]] | None] = mapped_column(JSON, default=None)
 
 
 class EventRow(Base):
@@ -303,7 +306,13 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Decision:
-    """A review or leading-group decision (``kind``: confirm, override, escalate, decide)."""
+    """A review or leading-group decision (``kind``: confirm, override, escalate, decide).
+
+    ``passages`` lists the passages the decider ticked as deciding the level, each
+    ``{"start": int, "end": int}`` (offsets into the document's text, in text order); it is
+    ``None`` when the decision carries no passage labels and ``[]`` when the decider
+    un-ticked every suggested passage.
+    """
 
     id: int
     document_id: int
@@ -317,6 +326,7 @@ class Decision:
     mark: str | None
     reason: str
     created_at: datetime
+    passages: list[dict[str, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -504,7 +514,7 @@ class StoreTx:
         return _to(Proposal, row)
 
     def add_decision(self, **fields: Any) -> Decision:
-        """Insert a decision row."""
+        """Insert a decision row (``passages``: already checked offsets, or None)."""
         row = DecisionRow(created_at=utcnow(), **fields)
         self._s.add(row)
         self._s.flush()
@@ -836,8 +846,8 @@ class Store:
         q = (
             select(DocumentRow.id, DocumentRow.text, DocumentRow.level, DocumentRow.clause,
                    DocumentRow.status, DocumentRow.sha256, DocumentRow.updated_at,
-                   DecisionRow.created_at, SuggestionRow.level, SuggestionRow.clause,
-                   SuggestionRow.model_version)
+                   DecisionRow.created_at, DecisionRow.passages, SuggestionRow.level,
+                   SuggestionRow.clause, SuggestionRow.model_version)
             .outerjoin(last_s, last_s.c.document_id == DocumentRow.id)
             .outerjoin(SuggestionRow, SuggestionRow.id == last_s.c.last_id)
             .outerjoin(last_d, last_d.c.document_id == DocumentRow.id)
@@ -847,17 +857,53 @@ class Store:
         )
         with self._read() as s:
             rows = s.execute(q).all()
-        for doc_id, text, level, clause, status, sha, updated, decided, s_level, s_clause, mv in rows:
+        for (doc_id, text, level, clause, status, sha, updated, decided, passages, s_level,
+             s_clause, mv) in rows:
             if text and text.strip():
-                yield {"id": f"db-{doc_id}", "text": text, "level": level, "clause": clause,
-                       "source": f"decision:{status}", "status": status, "sha256": sha,
-                       "decided_at": (decided or updated).isoformat(),
-                       "suggested_level": s_level, "suggested_clause": s_clause,
-                       "model_version": mv}
+                record = {"id": f"db-{doc_id}", "text": text, "level": level, "clause": clause,
+                          "source": f"decision:{status}", "status": status, "sha256": sha,
+                          "decided_at": (decided or updated).isoformat(),
+                          "suggested_level": s_level, "suggested_clause": s_clause,
+                          "model_version": mv}
+                keys = key_passages(passages, len(text)) if level in SECRET_LEVELS else []
+                if keys:
+                    record["passages"] = keys
+                yield record
 
 
 #: Statuses in which a person has settled the classification (mirrors workflow.Status).
 FINAL_STATUSES = ("confirmed", "overridden", "decided")
+#: Level labels of state secrets (mirrors catalogue.Level.is_secret): only these train the
+#: passage model on decisive passages.
+SECRET_LEVELS = ("秘密", "机密", "绝密")
+
+
+def key_passages(passages: Any, text_len: int) -> list[dict[str, Any]]:
+    """A decision's ticked passages as training annotations (``kind`` ``"key"``).
+
+    Parameters
+    ----------
+    passages : list of dict or None
+        The stored ``decisions.passages`` (``{"start", "end"}`` offsets).
+    text_len : int
+        Length of the document's text; a range outside it is left out (defensive: the
+        workflow refuses such ranges when it records them).
+
+    Returns
+    -------
+    list of dict
+        ``{"kind": "key", "start": int, "end": int}`` in text order, as
+        :func:`classifier.crossval.key_spans` reads them; empty when there are none.
+    """
+    out = []
+    for p in passages or []:
+        try:
+            start, end = p["start"], p["end"]
+        except (KeyError, TypeError):
+            continue
+        if (type(start) is int and type(end) is int and 0 <= start < end <= text_len):
+            out.append({"kind": "key", "start": start, "end": end})
+    return sorted(out, key=lambda p: (p["start"], p["end"]))
 
 
 def final_decision_records(settings: Settings) -> Iterator[dict[str, Any]]:
@@ -874,8 +920,10 @@ def final_decision_records(settings: Settings) -> Iterator[dict[str, Any]]:
         ``id`` (``db-<document id>``), ``text``, ``level``, ``clause``, ``source``
         (``decision:<status>``), ``status``, ``sha256`` (of the uploaded bytes),
         ``decided_at`` (ISO 8601, UTC; of the latest decision), ``suggested_level`` and
-        ``suggested_clause`` (the latest stored suggestion, None when there is none) and
-        ``model_version`` (the model that made it).
+        ``suggested_clause`` (the latest stored suggestion, None when there is none),
+        ``model_version`` (the model that made it) and, for a secret whose latest decision
+        has ticked passages, ``passages``: ``[{"kind": "key", "start", "end"}, ...]``
+        (see :func:`key_passages`), which train the passage model.
     """
     if settings.database_url is None and not (Path(settings.home) / "dingmi.sqlite3").exists():
         return

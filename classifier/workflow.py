@@ -9,6 +9,12 @@ reviewing their own proposal. Then it writes the document's new state, the propo
 decision, and an audit event, all in one transaction: nothing is half-done if the process
 dies.
 
+A final decision (confirm, override, the leading group's decide) may carry the passages the
+decider ticked as deciding the level (``passages``: ``(start, end)`` offsets into the
+document's text); they are stored with the decision and train the passage model
+(:func:`classifier.store.final_decision_records`). A range that is not inside the text is
+refused with ``invalid_passage``.
+
 The app pages and ``dingmi review`` call these methods and nothing else.
 
 Source: ../shared/docs/workflow.md (the regulation, section 五); issue 3 (§3, §4).
@@ -17,7 +23,7 @@ Source: ../shared/docs/workflow.md (the regulation, section 五); issue 3 (§3, 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -29,6 +35,7 @@ from classifier.errors import (
     EmptyReasonError,
     IllegalTransitionError,
     InvalidDecisionError,
+    InvalidPassageError,
     PermissionDeniedError,
     SelfReviewError,
     UsageError,
@@ -227,6 +234,54 @@ def _non_empty(text: str | None, what: str) -> str:
     return value
 
 
+#: A passage as given by a caller: ``(start, end)`` or ``{"start": …, "end": …}``.
+PassageRange = tuple[int, int] | Mapping[str, int]
+
+
+def normalize_passages(
+    passages: Iterable[PassageRange] | None, text_len: int | None = None,
+) -> list[dict[str, int]] | None:
+    """Check ticked passages and return them as stored: ``[{"start", "end"}, ...]``.
+
+    Parameters
+    ----------
+    passages : iterable of (int, int) or of mappings with ``start`` and ``end``, or None
+        Offsets into the document's text, end exclusive. ``None`` means no passage labels.
+    text_len : int, optional
+        Length of the document's text; when given, every range must lie inside it.
+
+    Returns
+    -------
+    list of dict or None
+        Sorted by offsets, duplicates removed; ``None`` when ``passages`` is None.
+
+    Raises
+    ------
+    InvalidPassageError
+        A range that is not two whole numbers with ``0 <= start < end`` (``<= text_len``).
+    """
+    if passages is None:
+        return None
+    if isinstance(passages, str | bytes | Mapping):
+        raise InvalidPassageError("段落应为若干（起点, 终点）范围的列表")
+    out: set[tuple[int, int]] = set()
+    for p in passages:
+        try:
+            start, end = (p["start"], p["end"]) if isinstance(p, Mapping) else p
+        except (KeyError, TypeError, ValueError):
+            raise InvalidPassageError(
+                f"段落范围 {p!r} 无效，应为起点和终点两个整数") from None
+        if type(start) is not int or type(end) is not int:
+            raise InvalidPassageError(f"段落范围 {start!r}:{end!r} 无效，起点和终点应为整数")
+        if start < 0 or start >= end:
+            raise InvalidPassageError(f"段落范围 {start}:{end} 无效，应满足 0 ≤ 起点 < 终点")
+        if text_len is not None and end > text_len:
+            raise InvalidPassageError(
+                f"段落范围 {start}:{end} 超出文稿（全文共 {text_len} 个字符），请刷新后重新勾选")
+        out.add((start, end))
+    return [{"start": a, "end": b} for a, b in sorted(out)]
+
+
 def error_from_dict(err: dict[str, Any]) -> ClassifierError:
     """Rebuild a typed error from an engine JSON ``{"code", "message"}``."""
     code = str(err.get("code", "internal_error"))
@@ -390,28 +445,51 @@ class Workflow:
     def confirm(
         self, actor_id: int, document_id: int, *, reason: str = "",
         expected_version: int | None = None,
+        passages: Iterable[PassageRange] | None = None,
     ) -> Document:
-        """The director confirms the proposal as it stands."""
+        """The director confirms the proposal as it stands.
+
+        Parameters
+        ----------
+        passages : iterable of (start, end), optional
+            The passages the director ticked as deciding the level (see
+            :func:`normalize_passages`); stored with the decision.
+
+        Raises
+        ------
+        InvalidPassageError
+            A passage is not a range of the document's text.
+        """
+        ticked = normalize_passages(passages)
         with self.store.transaction() as tx:
             actor, doc = self._begin(tx, Action.CONFIRM, actor_id, document_id, expected_version)
+            ticked = normalize_passages(ticked, len(doc.text))
             fields = {k: getattr(doc, k) for k in ("level", "clause", "period_years",
                                                    "condition", "mark")}
-            self._decision(tx, Action.CONFIRM, actor, doc, fields, (reason or "").strip())
+            self._decision(tx, Action.CONFIRM, actor, doc, fields, (reason or "").strip(),
+                           ticked)
             return self._finish(tx, Action.CONFIRM, actor, doc, fields={},
-                                reason=(reason or "").strip(), detail=fields)
+                                reason=(reason or "").strip(),
+                                detail=_with_passages(fields, ticked))
 
     def override(
         self, actor_id: int, document_id: int, classification: Classification, *, reason: str,
         expected_version: int | None = None,
+        passages: Iterable[PassageRange] | None = None,
     ) -> Document:
-        """The director changes the level, clause or period; the reason is mandatory."""
+        """The director changes the level, clause or period; the reason is mandatory.
+
+        ``passages``: the ticked passages that decide the level, as in :meth:`confirm`.
+        """
         reason = _non_empty(reason, "变更理由")
         c = classification.normalized(self.catalogue)
+        ticked = normalize_passages(passages)
         with self.store.transaction() as tx:
             actor, doc = self._begin(tx, Action.OVERRIDE, actor_id, document_id, expected_version)
-            self._decision(tx, Action.OVERRIDE, actor, doc, c.as_fields(), reason)
+            ticked = normalize_passages(ticked, len(doc.text))
+            self._decision(tx, Action.OVERRIDE, actor, doc, c.as_fields(), reason, ticked)
             return self._finish(tx, Action.OVERRIDE, actor, doc, fields=c.as_fields(),
-                                reason=reason, detail=c.as_fields())
+                                reason=reason, detail=_with_passages(c.as_fields(), ticked))
 
     def escalate(
         self, actor_id: int, document_id: int, *, question: str,
@@ -428,15 +506,21 @@ class Workflow:
     def decide(
         self, actor_id: int, document_id: int, classification: Classification, *, reason: str,
         expected_version: int | None = None,
+        passages: Iterable[PassageRange] | None = None,
     ) -> Document:
-        """The leading group settles an escalated matter; the reason is mandatory."""
+        """The leading group settles an escalated matter; the reason is mandatory.
+
+        ``passages``: the ticked passages that decide the level, as in :meth:`confirm`.
+        """
         reason = _non_empty(reason, "决定理由")
         c = classification.normalized(self.catalogue)
+        ticked = normalize_passages(passages)
         with self.store.transaction() as tx:
             actor, doc = self._begin(tx, Action.DECIDE, actor_id, document_id, expected_version)
-            self._decision(tx, Action.DECIDE, actor, doc, c.as_fields(), reason)
+            ticked = normalize_passages(ticked, len(doc.text))
+            self._decision(tx, Action.DECIDE, actor, doc, c.as_fields(), reason, ticked)
             return self._finish(tx, Action.DECIDE, actor, doc, fields=c.as_fields(),
-                                reason=reason, detail=c.as_fields())
+                                reason=reason, detail=_with_passages(c.as_fields(), ticked))
 
     # --- queues ---
 
@@ -505,10 +589,10 @@ class Workflow:
 
     def _decision(
         self, tx: StoreTx, action: Action, actor: User, doc: Document, fields: dict[str, Any],
-        reason: str,
+        reason: str, passages: list[dict[str, int]] | None = None,
     ) -> None:
         tx.add_decision(document_id=doc.id, kind=action.value, actor_id=actor.id,
-                        actor_role=actor.role, reason=reason, **fields)
+                        actor_role=actor.role, reason=reason, passages=passages, **fields)
 
     def _finish(
         self, tx: StoreTx, action: Action, actor: User, doc: Document, *,
@@ -520,6 +604,12 @@ class Workflow:
                      to_status=target.value, reason=reason,
                      detail={**detail, "version": new.version})
         return new
+
+
+def _with_passages(detail: dict[str, Any], passages: list[dict[str, int]] | None,
+                   ) -> dict[str, Any]:
+    """The audit event's detail, with the ticked passages when there are any labels."""
+    return detail if passages is None else {**detail, "passages": passages}
 
 
 ACTION_LABELS = {
