@@ -48,8 +48,11 @@ class Settings:
         memory limit, killed at the time limit (default on; ``DINGMI_ISOLATE=0`` turns it
         off). One file then never stops the batch or the app.
     worker_memory_mb : int
-        Memory limit of that child process, MiB (default 1024; ``DINGMI_WORKER_MEMORY_MB``):
+        Memory limit of that child process, MiB (default 3072; ``DINGMI_WORKER_MEMORY_MB``):
         its data segment (``RLIMIT_DATA``: heap and private mappings) may not grow past it.
+        Source: measured — the OCR models' ONNX runtime needs more than 1 GiB of data segment
+        after a few scanned pages (at 1024 the second scan of a batch failed with an ONNX
+        allocation error); a hostile file is refused long before (its caps, issue 8).
     """
 
     home: Path = field(default_factory=lambda: Path("var"))
@@ -62,7 +65,7 @@ class Settings:
     store_originals: bool = False
     max_chars: int = 2_500_000
     isolate: bool = True
-    worker_memory_mb: int = 1024
+    worker_memory_mb: int = 3072
 
     @property
     def models_dir(self) -> Path:

@@ -181,10 +181,12 @@ def _sigmoid(z: float) -> float:
 
 #: The decision rule of a model trained without cross-validation (``dingmi train`` with
 #: ``cv_folds=0``): the stacker and policy that leave-writers-out CV chose on the shipped
-#: corpus (corpus/train, 14 writers; README, "Model"). Source: ``dingmi train`` of this release.
-DEFAULT_STACKER = Stacker(coef=(1.44, 1.29, -0.68, 0.11, -0.49, -0.04, 0.42, -0.04), intercept=-2.2)
-DEFAULT_POLICY = Policy(secret_threshold=0.3, review_low=0.19, review_below=0.7,
-                        calib_a=1.6, calib_b=0.9)
+#: corpus (corpus/train, 17 writers and the table templates; README, "Model"). Source: ``dingmi train`` of this release.
+DEFAULT_STACKER = Stacker(coef=(1.242, 1.032, -0.453, 0.521, -0.474, -0.211, 1.362, -0.745),
+                          intercept=-1.738, open_coef=(2.148, 0.447),
+                          open_intercept=-0.513)
+DEFAULT_POLICY = Policy(secret_threshold=0.3, review_low=0.16, review_below=0.78,
+                        calib_a=0.99, calib_b=1.166)
 
 
 @dataclass(frozen=True)
