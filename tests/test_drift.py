@@ -2,8 +2,9 @@
 
 The kind: informal notes and work-chat messages about leadership changes still under
 approval (clause 4.3, 机密), written the way people talk ("位子基本定了", "会还没上，先别声张")
-rather than the way a 请示 or 方案 is written. corpus/train has none of it; the first model
-sees secret signals but no clause and falls back to 4.12. The director overrides 30 of them
+rather than the way a 请示 or 方案 is written. corpus/train has little of it (a few writers wrote
+chat-style notes): the first model gets about half of them right (measured: 11 of 20 held-out
+notes; the first version's template corpus got 1 of 20). The director overrides 30 of them
 through the real workflow on a real SQLite file, the model is retrained, and held-out notes
 of the same kind (other people, places and posts) must come out right.
 """
@@ -73,7 +74,7 @@ def test_drift_corrections_teach_a_new_phrasing(tmp_path, catalogue, n_overrides
     held_out = [t for t in notes(40, seed=2) if t not in taught][:20]
     assert len(held_out) == 20
     before = right(sg1, held_out)
-    assert before <= 0.3  # the first model gets this kind wrong
+    assert before <= 0.7  # the first model often gets this kind wrong
 
     store = Store.open(settings)  # the real SQLite file under the data home
     try:
@@ -93,7 +94,7 @@ def test_drift_corrections_teach_a_new_phrasing(tmp_path, catalogue, n_overrides
                           for s in store.summaries(statuses=["overridden"]))
     finally:
         store.close()
-    assert corrections >= n_overrides * 0.5  # most of them really were corrections
+    assert corrections >= n_overrides * 0.25  # many of them really were corrections
 
     second = retrain(settings, cv_folds=0)
     counts = second.report.counts
@@ -103,7 +104,7 @@ def test_drift_corrections_teach_a_new_phrasing(tmp_path, catalogue, n_overrides
 
     sg2 = Suggester.load(settings)
     after = right(sg2, held_out)
-    assert after >= 0.8
+    assert after >= max(0.8, before + 0.2)
     g1, g2 = first.report.golden, second.report.golden
     assert g2["under"] <= g1["under"]
     assert g2["macro_f1"] >= g1["macro_f1"] - 0.02
