@@ -181,12 +181,13 @@ def _sigmoid(z: float) -> float:
 
 #: The decision rule of a model trained without cross-validation (``dingmi train`` with
 #: ``cv_folds=0``): the stacker and policy that leave-writers-out CV chose on the shipped
-#: corpus (corpus/train, 17 writers and the table templates; README, "Model"). Source: ``dingmi train`` of this release.
-DEFAULT_STACKER = Stacker(coef=(1.242, 1.032, -0.453, 0.521, -0.474, -0.211, 1.362, -0.745),
-                          intercept=-1.738, open_coef=(2.148, 0.447),
-                          open_intercept=-0.513)
-DEFAULT_POLICY = Policy(secret_threshold=0.3, review_low=0.16, review_below=0.78,
-                        calib_a=0.99, calib_b=1.166)
+#: corpus (corpus/train: 19 writers and the table templates; README, "Model").
+#: Source: ``dingmi train`` of this release.
+DEFAULT_STACKER = Stacker(coef=(1.292, 0.987, -0.495, 0.67, -0.418, -0.278, 1.383, -0.736),
+                          intercept=-1.619, open_coef=(2.13, 0.193),
+                          open_intercept=-0.219)
+DEFAULT_POLICY = Policy(secret_threshold=0.275, review_low=0.14, review_below=0.76,
+                        calib_a=1.003, calib_b=1.027)
 
 
 @dataclass(frozen=True)
