@@ -52,7 +52,7 @@ def trained_model(settings, catalogue, tokenizer) -> Path:
     """Train the default model once per session from corpus/train; return its directory."""
     from classifier.train import train
 
-    rep = train(catalogue, tokenizer, REPO / "corpus" / "train", settings.models_dir, cv_folds=5)
+    rep = train(catalogue, tokenizer, REPO / "corpus" / "train", settings.models_dir, cv_folds=3)
     return rep.model_dir
 
 
