@@ -135,6 +135,7 @@ def docx_bytes(
     section_refs: Sequence[tuple[str, int]] | None = None,
     footnotes: Sequence[str] = (),
     endnotes: Sequence[str] = (),
+    comments: Sequence[str] = (),
     namespace: str = W_NS,
     document_xml: bytes | None = None,
 ) -> bytes:
@@ -151,6 +152,8 @@ def docx_bytes(
         default: every header and footer once.
     footnotes, endnotes : sequence of str
         Note texts (separator notes are added as Word does).
+    comments : sequence of str
+        Comment (批注) texts, in ``word/comments.xml``.
     namespace : str
         WordprocessingML namespace (the strict one to test ISO 29500 strict files).
     document_xml : bytes, optional
@@ -179,6 +182,16 @@ def docx_bytes(
             overrides.append(
                 f'<Override PartName="/word/{kind}s.xml" ContentType="{_CT_MAIN}.{kind}s+xml"/>'
             )
+    if comments:
+        body_c = "".join(f'<w:comment w:id="{i}" w:author="审核人">{p(text)}</w:comment>'
+                         for i, text in enumerate(comments))
+        files["word/comments.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><w:comments {_NAMESPACES}>{body_c}</w:comments>'
+        ).encode()
+        rels.append(f'<Relationship Id="rcomments" Type="{_REL}/comments" Target="comments.xml"/>')
+        overrides.append(
+            f'<Override PartName="/word/comments.xml" ContentType="{_CT_MAIN}.comments+xml"/>'
+        )
     if section_refs is None:
         section_refs = [("header", i) for i in range(len(headers))] + [
             ("footer", i) for i in range(len(footers))

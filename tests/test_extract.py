@@ -161,6 +161,15 @@ def test_extract_docx_footnotes_and_endnotes_skip_separators():
     ]
 
 
+def test_extract_docx_comments_are_read():
+    """A secret written only into a comment (批注) is still in the file that would be sent."""
+    body = b.p("关于调整办公用房的通知") + b.p("见批注。")
+    data = b.docx_bytes(body, comments=["拟推荐王某某同志任县委副书记，尚未上会，请勿外传。"])
+    result = extract_bytes(data, "c.docx")
+    assert kinds(result)[-1] == ("comment", "拟推荐王某某同志任县委副书记，尚未上会，请勿外传。")
+    assert "拟推荐王某某同志" in result.text
+
+
 def test_extract_docx_content_controls_fields_and_special_runs():
     body = (
         b.sdt(b.p("块级内容控件"))

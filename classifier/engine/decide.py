@@ -31,6 +31,9 @@ HIGHER_LEVEL_POSSIBLE = "higher_level_possible"
 POSSIBLE_SECRET_PASSAGE = "possible_secret_passage"
 
 NON_SECRET_LABELS = {"公开": Level.GONGKAI, "内部": Level.NEIBU}
+#: Highest confidence of a suggestion made on too little text (``insufficient_text``): the
+#: model's output there is mostly its prior, so the answer is never presented as sure.
+INSUFFICIENT_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -398,14 +401,14 @@ def decide(s: DocScores, policy: Policy, stacker: Stacker | None, *,
     sec, opn = s.secret_idx, s.open_idx
     reasons: list[str] = []
     scores, best = clause_scores(s, policy)
-    p_sec = p_secret_of(s, policy, stacker)
+    p_sec = p_model = p_secret_of(s, policy, stacker)
     printed = s.printed
     insufficient = s.known_words < policy.min_known_words
     if insufficient:
         reasons.append(INSUFFICIENT_TEXT)
         p_sec = 1.0 if printed is not None and printed.is_secret else 0.0
     ps = s.passage_secret()
-    max_passage = float(ps.max()) if ps.size and not insufficient else 0.0
+    max_passage = float(ps.max()) if ps.size else 0.0
 
     if sec and p_sec >= policy.secret_threshold:
         top = max(sec, key=lambda i: scores[i])
@@ -446,9 +449,17 @@ def decide(s: DocScores, policy: Policy, stacker: Stacker | None, *,
         lv_open = s.levels[top]
         level = lv_open if lv_open is not None else Level.NEIBU
         confidence = (1.0 - p_sec) * share
-        if not insufficient and (p_sec >= policy.review_low or max_passage >= policy.passage_alarm):
+        if insufficient:
+            # Too little text to judge: never a confident answer, and a note whose few words
+            # look secret still says so (a person decides).
+            confidence = min(confidence, INSUFFICIENT_CONFIDENCE)
+            if max(p_model, max_passage) >= policy.passage_alarm:
+                reasons.append(POSSIBLE_SECRET_PASSAGE)
+        elif p_sec >= policy.review_low or max_passage >= policy.passage_alarm:
             reasons.append(POSSIBLE_SECRET_PASSAGE)
     confidence = policy.calibrated(confidence)
+    if insufficient:
+        confidence = min(confidence, INSUFFICIENT_CONFIDENCE)
     if confidence < policy.review_below:
         reasons.append(LOW_CONFIDENCE)
 
@@ -470,5 +481,5 @@ def decide(s: DocScores, policy: Policy, stacker: Stacker | None, *,
         reasons.append(MARKING_CONFLICT)
     rest = [int(i) for i in np.argsort(-scores, kind="stable") if s.levels[i] is not None and i != top]
     return Decision(label=top, level=level, clause=clause, confidence=float(confidence),
-                    p_secret=float(p_sec), reasons=tuple(dict.fromkeys(reasons)),
+                    p_secret=float(p_model if insufficient else p_sec), reasons=tuple(dict.fromkeys(reasons)),
                     ranking=(top, *rest), class_scores=scores)

@@ -24,8 +24,11 @@ reference them), the body, footnotes, endnotes, then each distinct footer part.
 - Hidden text (``w:vanish``) is read: a drafter can hide a passage on screen, but it is
   still in the file that would be sent, so the classifier must see it.
 - Footnotes and endnotes: one segment per note; separator notes are skipped.
+- Comments (批注): one segment per comment, after the endnotes. A reviewer's comment travels
+  in the file that would be sent (a secret written only into a comment is still in the
+  document), so the classifier must see it, like hidden text.
 
-Not read: comments, the glossary (building blocks), ``w:altChunk`` imports, charts and
+Not read: the glossary (building blocks), ``w:altChunk`` imports, charts and
 SmartArt text (separate parts), embedded OLE objects.
 
 Why lxml and not python-docx: measured on a 5-page draft, lxml over ``word/document.xml``
@@ -103,6 +106,7 @@ class _Tags:
         self.sect_pr = w("sectPr")
         self.header_ref, self.footer_ref = w("headerReference"), w("footerReference")
         self.footnote, self.endnote = w("footnote"), w("endnote")
+        self.comment = w("comment")
         self.alt, self.choice, self.fallback = (
             f"{{{_MC}}}AlternateContent",
             f"{{{_MC}}}Choice",
@@ -389,7 +393,8 @@ def _walk_part(pkg: _Package, part: str, tags: _Tags, kind: str) -> list[Piece]:
 
 
 def _walk_notes(pkg: _Package, part: str, tags: _Tags, note_tag: str, kind: str) -> list[Piece]:
-    """Read a footnotes or endnotes part: one piece per note, separator notes skipped."""
+    """Read a footnotes, endnotes or comments part: one piece per note, separator notes
+    skipped."""
     root = pkg.xml(part)
     if root is None:
         return []
@@ -440,14 +445,15 @@ def _read(pkg: _Package) -> tuple[list[Piece], list[str]]:
                 parts[typ].append(target)
     warnings: list[str] = []
 
-    labels = {"header": "页眉", "footer": "页脚", "footnote": "脚注", "endnote": "尾注"}
+    labels = {"header": "页眉", "footer": "页脚", "footnote": "脚注", "endnote": "尾注",
+              "comment": "批注"}
+    note_tags = {"footnote": tags.footnote, "endnote": tags.endnote, "comment": tags.comment}
 
     def optional(kind: str, target: str) -> list[Piece]:
         """Read a secondary part; a broken one is reported, not fatal."""
         try:
-            if kind in ("footnote", "endnote"):
-                note_tag = tags.footnote if kind == "footnote" else tags.endnote
-                return _walk_notes(pkg, target, tags, note_tag, kind)
+            if kind in note_tags:
+                return _walk_notes(pkg, target, tags, note_tags[kind], kind)
             return _walk_part(pkg, target, tags, kind)
         except etree.XMLSyntaxError:
             warnings.append(f"part_error: {labels[kind]}部分（{target}）已损坏，未能读取")
@@ -470,7 +476,8 @@ def _read(pkg: _Package) -> tuple[list[Piece], list[str]]:
     if body is not None:
         walker.blocks(body, "paragraph")
     pieces.extend(walker.pieces)
-    for rel_type, kind in (("footnotes", "footnote"), ("endnotes", "endnote")):
+    for rel_type, kind in (("footnotes", "footnote"), ("endnotes", "endnote"),
+                           ("comments", "comment")):
         # Each notes part once, however many relationships point to it (issue 8: a DOCX
         # whose footnotes part 200 relationships point to re-read it 200 times, past 6 GB).
         targets = dict.fromkeys(posixpath.normpath(target.lower()) for typ, target in
