@@ -98,6 +98,12 @@ def _human(rec: dict[str, Any]) -> str:
     else:
         lines.append(f"  建议密级：{lv}（非国家秘密）")
     lines.append(f"  置信度：{rec['confidence']:.0%}" + ("    ⚠ 需人工重点审核" if rec["needs_review"] else ""))
+    if rec.get("reasons"):
+        from classifier.engine.decide import REASON_LABELS
+
+        lines.append("  审核原因：" + "；".join(REASON_LABELS.get(r, r) for r in rec["reasons"]))
+    if rec.get("counter_evidence"):
+        lines.append("  公开迹象：" + "；".join(f"“{e['text'][:30]}”" for e in rec["counter_evidence"][:3]))
     mk = rec["marking"]
     if mk["found"]:
         lines.append(f"  文中已标密级：{mk['found']}" + ("（与建议不一致）" if mk["conflict"] else ""))

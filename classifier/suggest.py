@@ -45,6 +45,7 @@ def error_record(file: str, err: ClassifierError, *, catalogue_version: str = ""
         "needs_review": True, "candidates": [], "marking": {"found": None, "level": None,
                                                             "conflict": False},
         "model_version": model_version, "catalogue_version": catalogue_version,
+        "reasons": [], "p_secret": None, "counter_evidence": [],
         "error": err.to_dict(),
     }
 

@@ -30,6 +30,19 @@ INSUFFICIENT_TEXT = "insufficient_text"
 HIGHER_LEVEL_POSSIBLE = "higher_level_possible"
 POSSIBLE_SECRET_PASSAGE = "possible_secret_passage"
 
+#: What each reason code means, in the words shown to users (CLI and app).
+REASON_LABELS = {
+    LOW_CONFIDENCE: "把握不大",
+    CATCH_ALL: "无明确对应条款，按“其它保密事项”提请决定",
+    SIGNALS_DISAGREE: "目录关键词指向另一条款",
+    SECRET_UNCERTAIN: "是否属于国家秘密把握不大",
+    MARKING_CONFLICT: "文中已标密级与建议不一致",
+    MODEL_MISSING_CLAUSE: "模型未学过该条款",
+    INSUFFICIENT_TEXT: "文字过少，难以判断",
+    HIGHER_LEVEL_POSSIBLE: "可能应定更高密级",
+    POSSIBLE_SECRET_PASSAGE: "有段落疑似涉密",
+}
+
 NON_SECRET_LABELS = {"公开": Level.GONGKAI, "内部": Level.NEIBU}
 #: Highest confidence of a suggestion made on too little text (``insufficient_text``): the
 #: model's output there is mostly its prior, so the answer is never presented as sure.

@@ -21,7 +21,7 @@ PUBLICATION_SIGNALS: dict[str, re.Pattern[str]] = {
     "news_byline": re.compile(
         r"(?:新华社|人民网|新华网|中新社|央视网|本报|本台|本网)[^\n。]{0,16}(?:电|讯)"
         r"|[(（]?记者[\u4e00-\u9fff]{2,4}[)）]?(?:\s*通讯员|报道|摄)|讯[（(]记者|通讯员[\u4e00-\u9fff]{2,4}"),
-    "source_line": re.compile(r"(?:来源|信息来源|稿源|出处)[:：]\s*\S"),
+    "source_line": re.compile(r"(?:来源|信息来源|稿源|出处)[:：][ \t\u3000]*[^\s。]{1,30}"),
     "editor_line": re.compile(r"(?:责任编辑|编辑|审核|校对|作者)[:：]\s*\S{1,8}\s*$", re.M),
     "web_furniture": re.compile(
         r"打印本页|关闭窗口|分享到|【?字体[:：]?\s*[【\[]?大|浏览次数|阅读量|点击数|当前位置[:：]|网站地图"
