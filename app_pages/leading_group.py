@@ -59,6 +59,7 @@ user = ctx.user
 if user is None or Role(user.role) != Role.LEADING_GROUP:
     st.info("由保密领导小组成员作出决定。请在左侧“当前用户”中选择领导小组成员（例如 王组长）。")
     st.stop()
+ticked = common.passage_picker(f"lg_{doc.id}", doc, suggestion)
 with st.form(f"decide_{doc.id}"):
     c = common.classification_inputs(
         f"decide_{doc.id}", ctx.catalogue, level=doc.level, clause=doc.clause,
@@ -68,7 +69,8 @@ with st.form(f"decide_{doc.id}"):
     do_decide = st.form_submit_button("作出决定", type="primary")
 if do_decide:
     try:
-        new = ctx.workflow.decide(user.id, doc.id, c, reason=reason, expected_version=expected)
+        new = ctx.workflow.decide(user.id, doc.id, c, reason=reason, expected_version=expected,
+                                  passages=ticked)
     except ClassifierError as e:
         common.error(e)
     else:

@@ -228,6 +228,11 @@ def test_app_escalate_then_leading_group_decides(at, wf, suggester):
     _ok([b for b in at.button if b.label == "作出决定"][0].click().run())
     new = wf.store.document(doc.id)
     assert (new.status, new.level, new.mark) == ("decided", "绝密", "绝密★任免正式公布后")
+    # The leading group's page offers the passage picker too: the suggested evidence, ticked,
+    # is stored with the decision (issue 9 §8) and lies inside the text.
+    last = wf.store.decisions(doc.id)[-1]
+    assert last.kind == "decide" and last.passages
+    assert all(0 <= p["start"] < p["end"] <= len(new.text) for p in last.passages)
 
 
 def test_app_review_actions_hidden_from_drafter_and_from_own_proposal(at, wf, suggester):
