@@ -270,7 +270,8 @@ class TextModel:
         """Write ``model.npz``, ``vocabulary.json`` and ``metadata.json`` into ``directory``.
 
         Files are written to temporary names and renamed, so a crash never leaves a
-        half-written model.
+        half-written model. The arrays are stored uncompressed: dense float64 weights do not
+        compress (9.6 of 10 MB), and inflating them cost every cold start ~0.1 s.
         """
         directory.mkdir(parents=True, exist_ok=True)
         vocab = [""] * len(self.vocabulary)
@@ -278,7 +279,7 @@ class TextModel:
             vocab[i] = f
         meta = dict(self.metadata, format=FORMAT, classes=self.classes, dense_names=self.dense_names)
         tmp = directory / "model.tmp.npz"
-        np.savez_compressed(tmp, idf=self.idf, coef=self.coef, intercept=self.intercept)
+        np.savez(tmp, idf=self.idf, coef=self.coef, intercept=self.intercept)
         tmp.replace(directory / "model.npz")
         files: list[tuple[str, Any]] = [("vocabulary.json", vocab), ("metadata.json", meta)]
         if self.passage is not None:
@@ -289,7 +290,7 @@ class TextModel:
             for f, i in pm.vocabulary.items():
                 pvocab[i] = f
             tmp = directory / "passage.tmp.npz"
-            np.savez_compressed(tmp, idf=pm.idf, coef=pm.coef, intercept=pm.intercept)
+            np.savez(tmp, idf=pm.idf, coef=pm.coef, intercept=pm.intercept)
             tmp.replace(directory / "passage.npz")
             files.append(("passage_vocabulary.json", pvocab))
         for name, obj in files:
