@@ -261,8 +261,11 @@ class Suggester:
                                    "文件可能已损坏", path=name)
         return self.error(name, err)
 
-    def suggest_path(self, path: Path | str, *, with_text: bool = False) -> dict[str, Any]:
+    def suggest_path(self, path: Path | str, *, with_text: bool = False,
+                     isolate: bool | None = None) -> dict[str, Any]:
         """Extract and suggest one file; never raises for a bad file.
+
+        ``isolate`` (default: the settings) reads the file in the child process.
 
         Returns
         -------
@@ -274,7 +277,7 @@ class Suggester:
 
         name = str(path)
         s = self.settings
-        if self._isolated():
+        if self._isolated() if isolate is None else isolate:
             return self.run_isolated(self.pool(), name, ("path", name, with_text))
         return self._guard(name, lambda: self._record(
             name, extract_text(Path(path), max_file_bytes=s.max_file_bytes, max_pages=s.max_pages,
@@ -470,7 +473,7 @@ def suggest_files(sg: Suggester, files: list[Path], *, workers: int = 1,
         return
     if workers <= 1 or len(files) < 2:
         for f in files:
-            yield sg.suggest_path(f)
+            yield sg.suggest_path(f, isolate=False if len(files) == 1 else None)
         return
     import multiprocessing as mp
 

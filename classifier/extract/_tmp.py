@@ -83,10 +83,12 @@ def process_dir() -> Path:
     """
     global _mine
     with _lock:
-        if _mine is not None and _mine.name == str(os.getpid()) and _mine.is_dir():
+        here = root()
+        if (_mine is not None and _mine.name == str(os.getpid()) and _mine.parent == here
+                and _mine.is_dir()):
             return _mine
         sweep()
-        path = root() / str(os.getpid())
+        path = here / str(os.getpid())
         path.mkdir(mode=0o700, exist_ok=True)
         os.chmod(path, 0o700)
         if _mine is None:
