@@ -218,7 +218,15 @@ def check_model(settings: Settings) -> Check:
     except ModelNotReadyError:
         return Check("model", "已训练的模型", False, f"{settings.models_dir} 中没有模型",
                      "make model（或 dingmi train）")
-    return Check("model", "已训练的模型", True, f"{d.name}（{d.parent}）", "")
+    from classifier.engine.model import verify_manifest
+    from classifier.errors import ModelFormatError, ModelTamperedError
+
+    try:  # the sha256 check serving makes: a changed model file is not "present"
+        verify_manifest(d)
+    except (ModelTamperedError, ModelFormatError) as e:
+        return Check("model", "已训练的模型", False, f"{d.name}：文件校验未通过（{e}）",
+                     "dingmi models rollback（或 dingmi train）")
+    return Check("model", "已训练的模型", True, f"{d.name}（{d.parent}），文件校验通过", "")
 
 
 def default_features(settings: Settings, *, dev: bool = False,

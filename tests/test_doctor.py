@@ -146,3 +146,16 @@ def test_model_page_shows_the_machine_check(tmp_path, monkeypatch, home):
     assert any(e.label.startswith("本机组件（dingmi doctor）") for e in at.expander)
     texts = [t.value for t in at.text]
     assert any("LibreOffice" in t for t in texts) and any("OCR" in t for t in texts)
+
+
+def test_doctor_checks_the_model_files_against_their_manifest(home, trained_model):
+    """A model whose files changed after saving is not reported as present (the new-user trial)."""
+    models = home / "models"
+    shutil.copytree(trained_model, models / trained_model.name)
+    (models / "CURRENT").write_text(trained_model.name, encoding="utf-8")
+    ok = {c["name"]: c for c in json.loads(_doctor("--json").output)["checks"]}["model"]
+    assert ok["ok"] is True and "校验通过" in ok["detail"]
+    vocab = models / trained_model.name / "vocabulary.json"
+    vocab.write_text(vocab.read_text(encoding="utf-8").replace('"', "'", 1), encoding="utf-8")
+    bad = {c["name"]: c for c in json.loads(_doctor("--json").output)["checks"]}["model"]
+    assert bad["ok"] is False and "校验未通过" in bad["detail"] and bad["install"]
