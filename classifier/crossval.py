@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from classifier.catalogue import Catalogue, Level
+from classifier.catalogue import Level
 from classifier.engine.analysis import Analysis
 from classifier.engine.decide import (
     NON_SECRET_LABELS,
@@ -35,7 +35,6 @@ from classifier.engine.evidence import rank_evidence
 from classifier.engine.passages import overlaps
 from classifier.evaluation import score_labels
 
-LEVELS = {lv.label: lv for lv in Level}
 #: Highest cross-validated under-classification rate (share of secret documents suggested
 #: 公开/内部) the secret threshold may allow; among thresholds within it, the one with the
 #: least over-classification is taken (glossary, 定密不当: the under-classified document leaks
@@ -88,8 +87,8 @@ def expected_calibration_error(conf: Sequence[float], correct: Sequence[bool],
 
 
 def decision_metrics(items: Sequence[Scored], policy: Policy,
-                     stackers: dict[int, Stacker | None], catch_all: str | None
-                     ) -> dict[str, float]:
+                     stackers: dict[int, Stacker | None], catch_all: str | None, *,
+                     evidence: bool = True) -> dict[str, float]:
     """Score :func:`decide` on out-of-fold items (each judged with its own fold's stacker).
 
     Returns
@@ -99,7 +98,8 @@ def decision_metrics(items: Sequence[Scored], policy: Policy,
         ``under``, ``over``, ``clause_top1``) plus ``silent_under`` (count),
         ``silent_under_rate`` (over secret documents), ``review_rate``, ``ece`` and
         ``evidence_hit`` (share of documents with annotated key passages whose first
-        candidate's evidence overlaps one), ``n``.
+        candidate's evidence overlaps one; 0 with ``evidence=False``, which the threshold
+        search passes: ranking evidence does not depend on the thresholds), ``n``.
     """
     gold, pred, conf, correct = [], [], [], []
     silent = reviewed = n_key = hits = 0
@@ -112,7 +112,7 @@ def decision_metrics(items: Sequence[Scored], policy: Policy,
         reviewed += bool(d.reasons)
         if it.level.is_secret and not d.level.is_secret and not d.reasons:
             silent += 1
-        if it.keys and it.level.is_secret:
+        if evidence and it.keys and it.level.is_secret:
             n_key += 1
             label = it.scores.classes[d.label]
             clause = None if label in NON_SECRET_LABELS else label
@@ -175,7 +175,7 @@ def choose_policy(items: Sequence[Scored], base: Policy, catch_all: str | None,
     best: tuple[float, float, float] | None = None
     for t in SECRET_GRID:
         m = decision_metrics(items, replace(base, secret_threshold=t, review_low=0.0, review_below=0.0),
-                             stackers, catch_all)
+                             stackers, catch_all, evidence=False)
         # Within the cap, the least over-classification; beyond it, the least under.
         key = (0.0, m["over"], t) if m["under"] <= UNDER_TARGET else (1.0, m["under"], t)
         if best is None or key < best:
@@ -187,14 +187,15 @@ def choose_policy(items: Sequence[Scored], base: Policy, catch_all: str | None,
     for r in REVIEW_LOW_GRID:
         if r >= pol.secret_threshold:
             break
-        m = decision_metrics(items, replace(pol, review_low=r, review_below=0.0), stackers, catch_all)
+        m = decision_metrics(items, replace(pol, review_low=r, review_below=0.0), stackers, catch_all,
+                             evidence=False)
         if m["silent_under"] / n_sec <= SILENT_UNDER_TARGET:
             review_low = r
     pol = replace(pol, review_low=review_low)
     pol = fit_calibration(items, pol, stackers, catch_all)
     review_below = REVIEW_BELOW_GRID[0]
     for r in REVIEW_BELOW_GRID:
-        m = decision_metrics(items, replace(pol, review_below=r), stackers, catch_all)
+        m = decision_metrics(items, replace(pol, review_below=r), stackers, catch_all, evidence=False)
         if m["review_rate"] <= REVIEW_RATE_TARGET:
             review_below = r
     pol = replace(pol, review_below=review_below)
@@ -248,9 +249,3 @@ def stack_matrix(items: Sequence[Scored], policy: Policy
     yo = np.array([int(it.level == Level.GONGKAI) for it in items])
     return x, y, xo, yo, y == 0
 
-
-def catalogue_level(catalogue: Catalogue, label: str) -> Level | None:
-    """Level of a class label (公开/内部 or a clause id) under ``catalogue``."""
-    if label in NON_SECRET_LABELS:
-        return NON_SECRET_LABELS[label]
-    return catalogue.get(label).level if label in catalogue else None

@@ -57,9 +57,10 @@ class Policy:
     ----------
     secret_threshold : float
         P(secret) (the stacker's output) at or above which a state secret is suggested.
-        Source: chosen by ``dingmi train`` on leave-writers-out cross-validation, minimising
-        ``UNDER_COST × under + over`` (``classifier.train``); this default is used only by a
-        model trained without cross-validation.
+        Source: chosen by ``dingmi train`` on leave-writers-out cross-validation: the least
+        over-classification whose under-classification stays within ``UNDER_TARGET``
+        (:func:`classifier.crossval.choose_policy`); a model trained without
+        cross-validation uses :data:`DEFAULT_POLICY`.
     review_low : float
         A document suggested 公开/内部 with P(secret) at or above this goes to a person
         (``possible_secret_passage``). Source: set by ``dingmi train`` so that no more than
