@@ -26,8 +26,11 @@ run: model
 	$(BIN)/dingmi suggest examples/ || true
 	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
+## lint: ruff over every Python file, mypy over classifier/ (cached), the import-linter contracts
 lint: $(STAMP)
-	$(BIN)/ruff check classifier app.py app_pages tests bench docs
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/python -m pytest -q
@@ -54,4 +57,4 @@ install-offline:
 	dist/offline/$$(tar -tf "$(BUNDLE)" | head -1 | cut -d/ -f1)/install.sh --target "$(CURDIR)" --python $(PY) $(INSTALL_FLAGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

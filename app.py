@@ -16,31 +16,25 @@ import streamlit as st
 
 from app_pages import common
 from classifier.config import Settings
-from classifier.workflow import Role
+from classifier.workflow import PAGE_ACCESS, Page, Role
 
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 st.set_page_config(page_title="定密助手", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 
 ctx = common.init(Settings.from_env())
-user = common.user_picker(ctx.store)
+user = common.user_picker(ctx.workflow)
 
 pages = {
-    Role.DRAFTER: st.Page("app_pages/draft.py", title="拟定", icon=":material/edit_note:", default=True),
-    Role.DIRECTOR: st.Page("app_pages/review.py", title="审核", icon=":material/fact_check:"),
-    Role.LEADING_GROUP: st.Page("app_pages/leading_group.py", title="领导小组", icon=":material/groups:"),
-    Role.ADMIN: st.Page("app_pages/records.py", title="台账", icon=":material/menu_book:"),
+    Page.DRAFT: st.Page("app_pages/draft.py", title="拟定", icon=":material/edit_note:", default=True),
+    Page.REVIEW: st.Page("app_pages/review.py", title="审核", icon=":material/fact_check:"),
+    Page.LEADING_GROUP: st.Page("app_pages/leading_group.py", title="领导小组", icon=":material/groups:"),
+    Page.RECORDS: st.Page("app_pages/records.py", title="台账", icon=":material/menu_book:"),
+    Page.MODEL: st.Page("app_pages/model.py", title="模型", icon=":material/model_training:"),
 }
-model_page = st.Page("app_pages/model.py", title="模型", icon=":material/model_training:")
-# Need to know (知悉范围): each role sees only the pages of its own work. A drafter never sees
-# the review queue or the register, where other people's drafts are.
-visible = {
-    Role.DRAFTER: [pages[Role.DRAFTER]],
-    Role.DIRECTOR: [pages[Role.DIRECTOR], pages[Role.DRAFTER], pages[Role.ADMIN], model_page],
-    Role.LEADING_GROUP: [pages[Role.LEADING_GROUP], pages[Role.ADMIN], model_page],
-    Role.ADMIN: [pages[Role.ADMIN], model_page],
-}
-allowed = visible[Role(user.role)] if user is not None else [pages[Role.DRAFTER]]
+# Need to know (知悉范围): each role sees only the pages of its own work (workflow/states.py).
+access = PAGE_ACCESS[Role(user.role)] if user is not None else (Page.DRAFT,)
+allowed = [pages[p] for p in access]
 nav = st.navigation(allowed)
 
 with st.sidebar:

@@ -1,4 +1,4 @@
-"""Pieces shared by the pages: the cached store and engine, the current user, safe display.
+"""Pieces shared by the pages: the cached workflow and engine, the current user, safe display.
 
 Not a page itself (``app.py`` lists the pages). Untrusted text (document text, file names,
 notes) is shown only through :func:`show_text` / :func:`plain` (``st.html`` of escaped
@@ -8,6 +8,7 @@ text) or widgets and tables, which render plain text; never through markdown.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,26 +17,27 @@ import streamlit as st
 
 from classifier.catalogue import LEVEL_LABELS, Catalogue, Level, load_catalogue
 from classifier.config import Settings
-from classifier.demo import ensure_demo_users
 from classifier.errors import ClassifierError
 from classifier.highlight import escape_markdown, evidence_spans, highlight_html
-from classifier.store import Document, Store, Suggestion, User
-from classifier.workflow import Classification, Role, Workflow
-
-#: The page each role starts on when it is picked in the sidebar.
-ROLE_PAGES = {
-    Role.DRAFTER: "app_pages/draft.py",
-    Role.DIRECTOR: "app_pages/review.py",
-    Role.LEADING_GROUP: "app_pages/leading_group.py",
-    Role.ADMIN: "app_pages/records.py",
-}
+from classifier.workflow import (
+    ACTION_LABELS,
+    Action,
+    Classification,
+    Document,
+    Role,
+    StoredSuggestion,
+    User,
+    Workflow,
+)
+from classifier.workflow.demo import ensure_demo_users
+from classifier.workflow.register import format_time
 
 
 @st.cache_resource(show_spinner="正在打开数据库…")
-def _store(db_url: str, store_originals: bool) -> Store:
-    store = Store.from_url(db_url, store_originals=store_originals)
-    ensure_demo_users(store)
-    return store
+def _workflow(key: str, _settings: Settings) -> Workflow:
+    wf = Workflow.open(_settings, _catalogue(str(_settings.catalogue_path)))
+    ensure_demo_users(wf)
+    return wf
 
 
 @st.cache_resource(show_spinner="正在载入定密模型…", max_entries=2)
@@ -52,10 +54,9 @@ def _catalogue(path: str) -> Catalogue:
 
 @dataclass(frozen=True)
 class Context:
-    """What a page needs: settings, store, workflow, catalogue and the current user."""
+    """What a page needs: settings, the workflow, the catalogue and the current user."""
 
     settings: Settings
-    store: Store
     workflow: Workflow
     catalogue: Catalogue
     user: User | None
@@ -75,32 +76,28 @@ class Context:
 
 def init(settings: Settings) -> Context:
     """Open (create on first start) the database, make the demo users, read the catalogue."""
-    if settings.database_url is None:
-        settings.home.mkdir(parents=True, exist_ok=True)
-    store = _store(settings.db_url, settings.store_originals)
-    catalogue = _catalogue(str(settings.catalogue_path))
     st.session_state["_settings"] = settings
-    return Context(settings, store, Workflow(store, catalogue), catalogue, current_user(store))
+    return context()
 
 
 def context() -> Context:
     """The context for a page (``app.py`` has called :func:`init` in this run)."""
     settings = st.session_state["_settings"]
-    store = _store(settings.db_url, settings.store_originals)
-    catalogue = _catalogue(str(settings.catalogue_path))
-    return Context(settings, store, Workflow(store, catalogue), catalogue, current_user(store))
+    wf = _workflow(f"{settings.db_url} {settings.store_originals} {settings.catalogue_path}",
+                   settings)
+    return Context(settings, wf, _catalogue(str(settings.catalogue_path)), current_user(wf))
 
 
-def current_user(store: Store) -> User | None:
+def current_user(wf: Workflow) -> User | None:
     """The user picked in the sidebar (``st.session_state.current_user_id``)."""
     uid = st.session_state.get("current_user_id")
-    users = {u.id: u for u in store.users()}
+    users = {u.id: u for u in wf.users()}
     return users.get(uid) if uid is not None else None
 
 
-def user_picker(store: Store) -> User | None:
+def user_picker(wf: Workflow) -> User | None:
     """The sidebar picker (从用户表选择当前用户); marks a change so app.py can switch page."""
-    users = store.users()
+    users = wf.users()
     if not users:
         st.sidebar.warning("用户表为空：请先用 dingmi users add 添加用户。")
         return None
@@ -150,7 +147,7 @@ def plain(text: str, *, bold: bool = False) -> None:
     st.html(f"<div style='font-weight:{700 if bold else 400}'>{body or '&nbsp;'}</div>")
 
 
-def show_text(doc: Document, suggestion: Suggestion | None) -> None:
+def show_text(doc: Document, suggestion: StoredSuggestion | None) -> None:
     """The extracted text with the evidence sentences highlighted (escaped, inert)."""
     if not doc.text.strip():
         st.info("未能从此文件读出文字（例如扫描件），请对照原件人工判定。")
@@ -246,7 +243,7 @@ def passage_choices(text: str, payload: dict[str, Any] | None,
     return PassageChoices(options, labels, [o for o in options if o in ticked])
 
 
-def passage_picker(key: str, doc: Document, suggestion: Suggestion | None,
+def passage_picker(key: str, doc: Document, suggestion: StoredSuggestion | None,
                    ) -> list[tuple[int, int]] | None:
     """Let the decider tick the passages that decide the level (outside any form).
 
@@ -277,6 +274,44 @@ def passage_picker(key: str, doc: Document, suggestion: Suggestion | None,
     return sorted(picked)
 
 
+def open_case(ctx: Context, doc_id: int, key: str) -> tuple[Document, StoredSuggestion | None,
+                                                             int]:
+    """The chosen document, its suggestion, and the version this user saw (optimistic lock).
+
+    ``key`` names the page's ``<key>_seen`` map of document → version last shown.
+    """
+    doc = ctx.workflow.document(doc_id)
+    seen = st.session_state.setdefault(f"{key}_seen", {})
+    return doc, ctx.workflow.latest_suggestion(doc.id), seen.get(doc.id, doc.version)
+
+
+def case_panes(ctx: Context, doc: Document, suggestion: StoredSuggestion | None,
+               history_title: str, warning: str | None = None) -> None:
+    """The text on the left; the proposal and its history, then the suggestion, on the right."""
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader("文稿")
+        show_text(doc, suggestion)
+    with right:
+        st.subheader(history_title)
+        proposal_card(ctx, doc)
+        if warning:
+            st.warning(warning)
+        st.subheader("系统建议")
+        suggestion_card(suggestion, ctx.catalogue)
+
+
+def act(action: Callable[[], Document], done: Callable[[Document], str]) -> None:
+    """Run a workflow action: on success a note after the rerun, else its coded error."""
+    try:
+        new = action()
+    except ClassifierError as e:
+        error(e)
+    else:
+        flash(done(new))
+        st.rerun()
+
+
 def clause_label(catalogue: Catalogue, clause_id: str | None) -> str:
     """``4.3 领导班子调整意见…`` or ``—``."""
     if not clause_id:
@@ -284,7 +319,7 @@ def clause_label(catalogue: Catalogue, clause_id: str | None) -> str:
     return f"{clause_id} {catalogue.get(clause_id).title}" if clause_id in catalogue else clause_id
 
 
-def suggestion_card(s: Suggestion | None, catalogue: Catalogue) -> None:
+def suggestion_card(s: StoredSuggestion | None, catalogue: Catalogue) -> None:
     """The engine's suggestion: level, period, clause with its text, confidence, flags."""
     if s is None:
         st.info("没有系统建议。")
@@ -293,14 +328,14 @@ def suggestion_card(s: Suggestion | None, catalogue: Catalogue) -> None:
     if p.get("error"):
         st.warning(escape_markdown(f"系统未能给出建议：{p['error'].get('message', '')}"))
         return
-    period = p.get("period") or {}
+    period = s.period
     c1, c2 = st.columns(2)
     c1.metric("建议密级", p.get("level") or "—")
     conf = p.get("confidence")
     c2.metric("置信度", f"{conf:.0%}" if isinstance(conf, int | float) else "—")
-    if period.get("mark"):
-        when = f"{period['years']}年" if period.get("years") else period.get("condition") or ""
-        st.markdown(escape_markdown(f"密级标志：{period['mark']}") + "　　"
+    if period.mark:
+        when = f"{period.years}年" if period.years else period.condition or ""
+        st.markdown(escape_markdown(f"密级标志：{period.mark}") + "　　"
                     + escape_markdown(f"保密期限：{when}"))
     else:
         st.markdown("密级标志：无（非国家秘密，不标注密级）")
@@ -364,14 +399,12 @@ def classification_inputs(
 
 def proposal_card(ctx: Context, doc: Document) -> None:
     """The drafter's proposal and the decisions so far."""
-    from classifier.records import format_time
-
-    proposals = ctx.store.proposals(doc.id)
+    proposals = ctx.workflow.proposals(doc.id)
     if not proposals:
         st.info("尚未拟定。")
         return
     p = proposals[-1]
-    names = {u.id: u.name for u in ctx.store.users(include_inactive=True)}
+    names = {u.id: u.name for u in ctx.workflow.users(include_inactive=True)}
     st.dataframe(
         [
             {"项目": "拟定人", "内容": f"{names.get(p.drafter_id, p.drafter_id)}（{format_time(p.created_at)}）"},
@@ -383,10 +416,9 @@ def proposal_card(ctx: Context, doc: Document) -> None:
         hide_index=True,
         width="stretch",
     )
-    decisions = ctx.store.decisions(doc.id)
+    decisions = ctx.workflow.decisions(doc.id)
     if decisions:
-        kinds = {"confirm": "确认", "override": "变更", "escalate": "报领导小组",
-                 "decide": "领导小组决定"}
+        kinds = {a.value: ACTION_LABELS[a] for a in Action if a is not Action.PROPOSE}
         st.caption("办理经过")
         st.dataframe(
             [

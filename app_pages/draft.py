@@ -32,19 +32,19 @@ for f in uploads or []:
         continue
     try:
         with st.spinner("正在读取并分析文稿…"):
-            result = ctx.workflow.upload(user.id, f.getvalue(), f.name, ctx.suggester().suggest_bytes)
+            result = ctx.workflow.upload(user.id, f.getvalue(), f.name, ctx.suggester().suggest_upload)
     except ClassifierError as e:
         common.error(e)
         done[f.file_id] = -1
         continue
     done[f.file_id] = result.document.id
-    if result.suggestion and result.suggestion.payload.get("ocr"):  # keep the scan to show its pages
+    if result.suggestion and result.suggestion.ocr:  # keep the scan to show its pages
         st.session_state.setdefault("draft_scans", {})[result.document.id] = f.getvalue()
     st.session_state["draft_doc"] = result.document.id
     if not result.created:
         st.info(common.escape_markdown(f"《{f.name}》此前已上传（记录 #{result.document.id}），已打开原记录。"))
 
-mine = ctx.store.summaries(uploaded_by=user.id, order="updated")
+mine = ctx.workflow.documents(uploaded_by=user.id, order="updated")
 if not mine:
     st.stop()
 by_id = {s.id: s for s in mine}
@@ -55,8 +55,7 @@ doc_id = st.selectbox(
     format_func=lambda i: f"#{i} {by_id[i].filename} · {Status(by_id[i].status).label}"
     + (f" · {by_id[i].mark}" if by_id[i].mark else ""),
 )
-doc = ctx.store.document(doc_id)
-suggestion = ctx.store.latest_suggestion(doc.id)
+doc, suggestion, expected = common.open_case(ctx, doc_id, "draft")
 
 status = Status(doc.status)
 if status != Status.UPLOADED:
@@ -67,17 +66,17 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("系统读出的文字")
     common.show_text(doc, suggestion)
-    ocr = (suggestion.payload.get("ocr") if suggestion else None) or {}
+    ocr = suggestion.ocr if suggestion else None
     if ocr:  # issue 5: text read by OCR is checked against the page it came from
-        st.warning(f"上面的文字由文字识别（OCR）读出（平均置信度 {ocr.get('mean_confidence', 0):.0%}），"
+        st.warning(f"上面的文字由文字识别（OCR）读出（平均置信度 {ocr.mean_confidence:.0%}），"
                    "请核对识别文字，必要时对照原件页面。")
         data = st.session_state.get("draft_scans", {}).get(doc.id) or (
-            ctx.store.original(doc.id) if doc.has_original else None)
+            ctx.workflow.original(doc.id) if doc.has_original else None)
         if data:
             from classifier.extract.image import page_images
 
             with st.expander("原件页面（扫描件）", expanded=True):
-                for page, png in page_images(data, [p["page"] for p in ocr.get("pages", [])]):
+                for page, png in page_images(data, list(ocr.pages)):
                     st.image(png, caption=f"第{page}页", width="stretch")
 with right:
     st.subheader("系统建议")
@@ -87,13 +86,12 @@ if status != Status.UPLOADED:
     st.stop()
 
 st.subheader("拟定意见")
-p = suggestion.payload if suggestion else {}
-period = p.get("period") or {}
-seen = st.session_state.setdefault("draft_seen", {})
+period = suggestion.period if suggestion else None
 with st.form(f"propose_{doc.id}"):
     c = common.classification_inputs(
-        f"propose_{doc.id}", ctx.catalogue, level=p.get("level"), clause=p.get("clause"),
-        years=period.get("years"), condition=period.get("condition"),
+        f"propose_{doc.id}", ctx.catalogue, level=suggestion.level if suggestion else None,
+        clause=suggestion.clause if suggestion else None,
+        years=period.years if period else None, condition=period.condition if period else None,
     )
     scope = st.text_input("知悉范围", key=f"propose_{doc.id}_scope",
                           placeholder="例如：部务会成员、干部一科承办人员",
@@ -101,12 +99,7 @@ with st.form(f"propose_{doc.id}"):
     note = st.text_area("备注（给审核人）", key=f"propose_{doc.id}_note", height=80)
     submitted = st.form_submit_button("提交审核", type="primary")
 if submitted:
-    try:
-        new = ctx.workflow.propose(user.id, doc.id, c, scope=scope, note=note,
-                                   expected_version=seen.get(doc.id, doc.version))
-    except ClassifierError as e:
-        common.error(e)
-    else:
-        common.flash(f"已提交审核。自即日起本文件按“{new.mark or new.level}”管理。")
-        st.rerun()
-seen[doc.id] = doc.version
+    common.act(lambda: ctx.workflow.propose(user.id, doc.id, c, scope=scope, note=note,
+                                            expected_version=expected),
+               lambda new: f"已提交审核。自即日起本文件按“{new.mark or new.level}”管理。")
+st.session_state["draft_seen"][doc.id] = doc.version

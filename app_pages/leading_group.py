@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from classifier.errors import ClassifierError
-from classifier.records import format_time
 from classifier.workflow import Role
+from classifier.workflow.register import format_time
 
 ctx = common.context()
 st.title("保密领导小组")
@@ -37,22 +36,11 @@ if st.session_state.get("lg_doc") not in by_id:
     st.session_state["lg_doc"] = items[0].id
 doc_id = st.selectbox("选择事项", list(by_id), key="lg_doc",
                       format_func=lambda i: f"#{i} {by_id[i].filename}")
-doc = ctx.store.document(doc_id)
-suggestion = ctx.store.latest_suggestion(doc.id)
-seen = st.session_state.setdefault("lg_seen", {})
-expected = seen.get(doc.id, doc.version)
+doc, suggestion, expected = common.open_case(ctx, doc_id, "lg")
 
 st.markdown("**提请研究的问题**")
 common.plain(by_id[doc.id].decision_reason or "")
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader("文稿")
-    common.show_text(doc, suggestion)
-with right:
-    st.subheader("拟定与审核经过")
-    common.proposal_card(ctx, doc)
-    st.subheader("系统建议")
-    common.suggestion_card(suggestion, ctx.catalogue)
+common.case_panes(ctx, doc, suggestion, "拟定与审核经过")
 
 st.subheader("领导小组决定")
 user = ctx.user
@@ -68,12 +56,7 @@ with st.form(f"decide_{doc.id}"):
     reason = st.text_area("决定理由（必填）", key=f"decide_{doc.id}_reason", height=80)
     do_decide = st.form_submit_button("作出决定", type="primary")
 if do_decide:
-    try:
-        new = ctx.workflow.decide(user.id, doc.id, c, reason=reason, expected_version=expected,
-                                  passages=ticked)
-    except ClassifierError as e:
-        common.error(e)
-    else:
-        common.flash(f"已决定 #{doc.id}：{new.mark or new.level}。")
-        st.rerun()
-seen[doc.id] = doc.version
+    common.act(lambda: ctx.workflow.decide(user.id, doc.id, c, reason=reason,
+                                           expected_version=expected, passages=ticked),
+               lambda new: f"已决定 #{doc.id}：{new.mark or new.level}。")
+st.session_state["lg_seen"][doc.id] = doc.version

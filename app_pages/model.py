@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import streamlit as st
 
 from app_pages import common
 from classifier.engine.model import TextModel
 from classifier.errors import ClassifierError
-from classifier.records import format_time
-from classifier.registry import TOLERANCE, BackgroundRetrain, Registry
-from classifier.workflow import Role, Status
+from classifier.training.registry import TOLERANCE, Registry
+from classifier.training.retrain import BackgroundRetrain
+from classifier.workflow import FINAL_STATUSES, RETRAIN_ROLES, Role, Status
+from classifier.workflow.register import format_time
 
 METRICS = {"macro_f1": "密级 macro-F1", "clause_top1": "条款 top-1", "under": "漏定率 under",
            "over": "过度定密率 over"}
@@ -38,7 +41,7 @@ common.show_flash()
 
 # --- retrain ------------------------------------------------------------------------
 user = ctx.user
-may_train = user is not None and Role(user.role) in (Role.DIRECTOR, Role.ADMIN)
+may_train = user is not None and Role(user.role) in RETRAIN_ROLES
 job = _job()
 
 
@@ -78,7 +81,7 @@ retrain_panel()
 
 # --- this machine's optional parts (dingmi doctor, issue 8) ----------------------------
 @st.cache_data(ttl=60, show_spinner=False)
-def _machine(home: str, database_url: str) -> dict:
+def _machine(home: str, database_url: str) -> dict[str, Any]:
     from classifier.doctor import run_checks
 
     return run_checks(ctx.settings).to_dict()
@@ -181,7 +184,7 @@ with st.expander("模型学到了什么：各条款权重最高的词"):
 
 # --- overrides ----------------------------------------------------------------------
 st.subheader("人工纠正（与系统建议不一致的决定）")
-final = [s for s in ctx.store.summaries(statuses=["confirmed", "overridden", "decided"], order="updated")
+final = [s for s in ctx.workflow.documents(statuses=FINAL_STATUSES, order="updated")
          if s.suggested_level is not None
          and (s.suggested_level, s.suggested_clause) != (s.level, s.clause)]
 if final:

@@ -9,15 +9,8 @@ import streamlit as st
 from app_pages import common
 from classifier.catalogue import LEVEL_LABELS
 from classifier.errors import ClassifierError
-from classifier.records import (
-    HEADERS,
-    format_time,
-    query_records,
-    suggestion_changes,
-    to_csv,
-    to_xlsx,
-)
-from classifier.workflow import Role, Status
+from classifier.workflow import EVENT_LABELS, Role, Status
+from classifier.workflow.register import HEADERS, format_time, to_csv, to_xlsx
 
 ctx = common.context()
 st.title("定密台账")
@@ -33,7 +26,7 @@ dates = c4.date_input("上传日期", value=(), key="rec_dates", help="选择起
 date_from = dates[0] if len(dates) >= 1 else None
 date_to = dates[1] if len(dates) == 2 else date_from
 
-rows = query_records(ctx.store, statuses=statuses, levels=levels, search=search,
+rows = ctx.workflow.records(statuses=statuses, levels=levels, search=search,
                      date_from=date_from, date_to=date_to)
 st.caption(f"共 {len(rows)} 条")
 st.dataframe([dict(zip(HEADERS, astuple(r), strict=True)) for r in rows], hide_index=True,
@@ -51,19 +44,16 @@ if rows:
         names = {r.id: r.filename for r in rows}
         doc_id = st.selectbox("文件", list(names), key="rec_doc",
                               format_func=lambda i: f"#{i} {names[i]}")
-        users = {u.id: u.name for u in ctx.store.users(include_inactive=True)}
-        actions = {"upload": "上传", "reopen": "重复上传（打开原记录）", "propose": "拟定",
-                   "confirm": "确认", "override": "变更", "escalate": "报领导小组",
-                   "decide": "领导小组决定"}
+        users = {u.id: u.name for u in ctx.workflow.users(include_inactive=True)}
         st.dataframe(
             [
                 {"时间": format_time(e.created_at), "办理人": users.get(e.actor_id or 0, "—"),
                  "角色": Role(e.actor_role).label if e.actor_role else "—",
-                 "操作": actions.get(e.action, e.action),
+                 "操作": EVENT_LABELS.get(e.action, e.action),
                  "状态变化": f"{Status(e.from_status).label if e.from_status else '—'} → "
                  f"{Status(e.to_status).label if e.to_status else '—'}",
                  "理由/说明": e.reason}
-                for e in ctx.store.events(doc_id)
+                for e in ctx.workflow.events(doc_id)
             ],
             hide_index=True,
             width="stretch",
@@ -74,7 +64,7 @@ with st.expander("模型变化：当前模型会给出不同建议的文件"):
                "筛选出的文件，列出建议发生变化的，便于追溯和复核。")
     if st.button("用当前模型重新分析", key="rec_changes", disabled=not rows):
         try:
-            changes = suggestion_changes(ctx.store, ctx.suggester().classifier,
+            changes = ctx.workflow.suggestion_changes(ctx.suggester().classifier,
                                          ids=[r.id for r in rows])
         except ClassifierError as e:
             common.error(e)

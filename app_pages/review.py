@@ -10,8 +10,8 @@ import streamlit as st
 
 from app_pages import common
 from classifier.errors import ClassifierError
-from classifier.records import format_time
 from classifier.workflow import Role, Status
+from classifier.workflow.register import format_time
 
 ctx = common.context()
 st.title("审核")
@@ -30,7 +30,7 @@ queue = ctx.workflow.review_queue(order=order)
 by_id = {s.id: s for s in queue}
 gone = st.session_state.get("review_doc")
 if gone is not None and gone not in by_id and gone != st.session_state.get("review_acted"):
-    other = ctx.store.document(gone)
+    other = ctx.workflow.document(gone)
     st.warning(common.escape_markdown(
         f"您先前打开的 #{gone}《{other.filename}》已由他人处理（当前状态：{Status(other.status).label}）。"))
 if not queue:
@@ -56,22 +56,9 @@ doc_id = st.selectbox(
     format_func=lambda i: f"{'⚠ ' if by_id[i].disagrees else ''}#{i} {by_id[i].filename}"
     f"（{by_id[i].drafter_name}拟定：{by_id[i].mark or by_id[i].level}）",
 )
-doc = ctx.store.document(doc_id)
-suggestion = ctx.store.latest_suggestion(doc.id)
-seen = st.session_state.setdefault("review_seen", {})
-expected = seen.get(doc.id, doc.version)
-
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader("文稿")
-    common.show_text(doc, suggestion)
-with right:
-    st.subheader("拟定意见")
-    common.proposal_card(ctx, doc)
-    if by_id[doc.id].disagrees:
-        st.warning("拟定意见与系统建议不一致。")
-    st.subheader("系统建议")
-    common.suggestion_card(suggestion, ctx.catalogue)
+doc, suggestion, expected = common.open_case(ctx, doc_id, "review")
+common.case_panes(ctx, doc, suggestion, "拟定意见",
+                  "拟定意见与系统建议不一致。" if by_id[doc.id].disagrees else None)
 
 st.subheader("审核意见")
 user = ctx.user
@@ -120,4 +107,4 @@ else:
             st.rerun()
     except ClassifierError as e:
         common.error(e)
-seen[doc.id] = doc.version
+st.session_state["review_seen"][doc.id] = doc.version

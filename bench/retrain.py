@@ -69,9 +69,9 @@ def one(n: int, cv_folds: int) -> dict:
     """Train on ``n`` generated documents in this process; return the figures."""
     from classifier.catalogue import load_catalogue
     from classifier.config import Settings
-    from classifier.evaluation import read_golden
     from classifier.suggest import make_tokenizer
     from classifier.train import train
+    from classifier.training.dataset import read_golden
 
     docs = generate(n)
     with tempfile.TemporaryDirectory() as tmp:

@@ -211,7 +211,8 @@ def pdf_layout_cost(n: int = 20) -> None:
     import pypdfium2 as pdfium
 
     from classifier.extract import extract_bytes
-    from classifier.extract.pdf import _PDFIUM_LOCK, text_only
+    from classifier.extract.pdf import text_only
+    from classifier.extract.pdfium import PDFIUM_LOCK as _PDFIUM_LOCK
     from tests import builders as b
 
     def median_ms(fn) -> float:

@@ -24,8 +24,8 @@ _EXPORTS = {
     "Suggester": "classifier.suggest",
     "train": "classifier.train",
     "TrainReport": "classifier.train",
-    "Registry": "classifier.registry",
-    "retrain": "classifier.registry",
+    "Registry": "classifier.training.registry",
+    "retrain": "classifier.training.retrain",
     "Settings": "classifier.config",
     "ClassifierError": "classifier.errors",
 }

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 from classifier.errors import CatalogueError
 
@@ -328,7 +329,7 @@ def _swap(where: tuple[str, int], msg: str) -> tuple[str, str, int]:
     return where[0], msg, where[1]
 
 
-def _str_list(value: object, key: str, raw: str, fail, start: int = 1) -> list[str]:  # type: ignore[no-untyped-def]
+def _str_list(value: object, key: str, raw: str, fail: Any, start: int = 1) -> list[str]:
     short = key.rsplit(".", 1)[-1]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise fail(key, "应为非空字符串列表", _line_of(raw, rf"^\s*{short}\s*=", start))

@@ -27,7 +27,6 @@ from __future__ import annotations
 import glob
 import importlib.metadata
 import importlib.util
-import json
 import os
 import shutil
 import subprocess
@@ -299,26 +298,3 @@ def format_report(report: Report) -> str:
         lines.append(f"结论：缺少 {len(report.missing)} 项必需组件："
                      + "、".join(c.title for c in report.missing) + "。")
     return "\n".join(lines)
-
-
-# --- the command (registered in classifier/cli.py) ------------------------------------
-
-def register(group: Any) -> None:
-    """Add ``doctor`` to the ``dingmi`` click group."""
-    import click
-
-    @group.command("doctor")
-    @click.option("--json", "as_json", is_flag=True, help="Print the checks as one JSON object.")
-    @click.option("--dev", is_flag=True,
-                  help="Also require what make test needs (CJK font, Chromium, PostgreSQL).")
-    @click.option("--without", "without", multiple=True, type=click.Choice(["ocr", "legacy"]),
-                  help="A feature this machine does not use, so its parts become optional.")
-    def doctor(as_json: bool, dev: bool, without: tuple[str, ...]) -> None:
-        """Check which optional parts this machine has; exit 1 if a needed one is missing."""
-        settings = Settings.from_env()
-        report = run_checks(settings, features=default_features(settings, dev=dev, without=without))
-        if as_json:
-            click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
-        else:
-            click.echo(format_report(report))
-        raise SystemExit(0 if report.ok else 1)

@@ -9,7 +9,9 @@ Source: house style (../shared/docs/house-style.md, "Error codes"); issue 2 (§3
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
 class ClassifierError(Exception):
@@ -295,3 +297,30 @@ class InvalidPassageError(InvalidDecisionError):
 
 
 ERROR_CODES += ("invalid_passage",)
+
+
+def error_from_dict(err: Mapping[str, Any]) -> ClassifierError:
+    """Rebuild the typed error of a JSON ``{"code", "message"}`` (a record from a child process).
+
+    Parameters
+    ----------
+    err : mapping
+        ``code`` and ``message`` as :meth:`ClassifierError.to_dict` gives them.
+
+    Returns
+    -------
+    ClassifierError
+        An instance of the class with that code (:class:`InternalError` for an unknown code),
+        its message without the repeated ``[code]`` prefix.
+    """
+    code = str(err.get("code", "internal_error"))
+    message = str(err.get("message", ""))
+    prefix = f"[{code}] "
+    message = message[len(prefix):] if message.startswith(prefix) else message
+    todo: list[type[ClassifierError]] = [ClassifierError]
+    while todo:
+        cls = todo.pop()
+        if cls.code == code:
+            return cls(message)
+        todo.extend(cls.__subclasses__())
+    return InternalError(message)

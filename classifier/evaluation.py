@@ -5,6 +5,11 @@ apart from the training drafts and never trained on. Every model version is scor
 at training time (the figures go into its ``metadata.json``), and the registry compares
 those figures before it lets a new version replace the active one.
 
+:func:`score_labels` is the one scorer: cross-validation (:mod:`classifier.crossval`) and
+the golden set use it alike. This module joins :mod:`classifier.training` (as ``metrics``)
+together with ``train.py`` and ``crossval.py``, its other importers; the golden set is read by
+:func:`classifier.training.dataset.read_golden`.
+
 Source: issue 4 (golden set, registry metrics); the default catalogue's hard negatives.
 """
 
@@ -12,33 +17,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classifier.catalogue import Level
-from classifier.errors import UsageError
 
 if TYPE_CHECKING:
     from classifier.engine import Classifier
 
 LEVELS = {lv.label: lv for lv in Level}
-#: The figures the registry compares (all in [0, 1]); see :func:`golden_metrics`.
-HEADLINE = ("macro_f1", "under", "over", "clause_top1")
-
-
-def read_golden(path: Path) -> list[dict[str, Any]]:
-    """Read a golden set: one JSON record per line (``text``, ``level``, ``clause``).
-
-    Raises
-    ------
-    UsageError
-        If the file is missing or a line is malformed.
-    """
-    if not path.is_file():
-        raise UsageError(f"找不到金标准评测集 {path}", path=path)
-    from classifier.train import read_jsonl
-
-    return read_jsonl(path)
 
 
 def golden_sha256(records: Sequence[dict[str, Any]]) -> str:

@@ -66,9 +66,9 @@ def highlight_html(text: str, spans: Iterable[Span] = ()) -> str:
     """
     n = len(text)
     owner: list[Span | None] = [None] * n
-    for sp in sorted(spans, key=lambda s: -s.rank):  # stronger ranks painted last
-        for k in range(max(0, sp.start), min(n, sp.end)):
-            owner[k] = sp
+    for span in sorted(spans, key=lambda s: -s.rank):  # stronger ranks painted last
+        for k in range(max(0, span.start), min(n, span.end)):
+            owner[k] = span
     parts = []
     i = 0
     while i < n:

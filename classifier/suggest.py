@@ -9,7 +9,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,48 @@ from classifier.nlp.segment import Tokenizer, get_tokenizer
 
 log = logging.getLogger(__name__)
 
-#: Keys of the JSON object per file (issue 2 §9), in output order.
-JSON_KEYS = ("file", "level", "clause", "clause_title", "period", "confidence", "needs_review",
-             "candidates", "marking", "model_version", "catalogue_version", "error")
+@dataclass(frozen=True)
+class FileResult:
+    """What dingmi made of one uploaded file: the typed parts a caller reads, and the record.
+
+    Attributes
+    ----------
+    file : str
+        The name it was given under.
+    text : str
+        The extracted text, which the evidence offsets index (``""`` when it was not read).
+    format : str
+        The format by content (``"docx"`` …; ``"unknown"`` when it was not read).
+    error : ClassifierError or None
+        Why the file could not be read or classified (typed, rebuilt from the record).
+    model_version : str or None
+        The model that made the suggestion.
+    record : dict
+        The issue-2 JSON object (plus ``format``, ``pages``, ``sha256``); read it through
+        :meth:`to_json`.
+    """
+
+    file: str
+    text: str
+    format: str
+    error: ClassifierError | None
+    model_version: str | None
+    record: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> FileResult:
+        """Type the record of :meth:`Suggester.suggest_bytes` (or of a child process)."""
+        from classifier.errors import error_from_dict
+
+        err = record.get("error")
+        return cls(file=str(record.get("file") or ""), text=str(record.get("text") or ""),
+                   format=str(record.get("format") or "unknown"),
+                   error=error_from_dict(err) if isinstance(err, dict) else None,
+                   model_version=record.get("model_version"), record=record)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object kept with the document: the record without the text."""
+        return {k: v for k, v in self.record.items() if k != "text"}
 
 
 def error_record(file: str, err: ClassifierError, *, catalogue_version: str = "",
@@ -186,7 +225,7 @@ class Suggester:
             return self.error(name, e)
         except MemoryError:
             raise  # in a child process: the parent answers too_large and starts afresh
-        except Exception as e:  # noqa: BLE001 - one bad file must never stop the batch
+        except Exception as e:  # one bad file must never stop the batch (logged)
             # One line for the user; the traceback only with -v (never in front of a user).
             log.error("处理《%s》时发生意外错误：%s", Path(name).name, type(e).__name__)
             log.debug("unexpected failure on %s", name, exc_info=True)
@@ -199,12 +238,12 @@ class Suggester:
         return self.settings.isolate and self.model_dir is not None
 
     def pool(self, workers: int = 1) -> Any:
-        """The child processes that read documents (:class:`~classifier.extract._worker.WorkerPool`).
+        """The child processes that read documents (:class:`~classifier.extract.isolation.WorkerPool`).
 
         Created on first use with ``workers`` children, kept for the life of this object
         (the app's cached Suggester keeps one child), stopped by :meth:`close` or at exit.
         """
-        from classifier.extract._worker import WorkerPool
+        from classifier.extract.isolation import WorkerPool
 
         with self._pool_lock:
             if self._pool is None or len(self._pool.workers) < workers:
@@ -235,7 +274,7 @@ class Suggester:
             The child's record; ``too_large`` when it hit the memory limit, ``timeout`` when
             it was killed at the time limit, ``corrupt_file`` when it crashed.
         """
-        from classifier.extract._worker import KILL_GRACE_SECONDS
+        from classifier.extract.isolation import KILL_GRACE_SECONDS
         from classifier.extract.normalize import file_label
 
         s = self.settings
@@ -246,7 +285,7 @@ class Suggester:
         except ClassifierError as e:  # the child could not start
             return self.error(name, e)
         if out.status == "ok":
-            return out.value  # type: ignore[no-any-return]
+            return out.value
         mb = s.worker_memory_mb
         if out.status == "timeout":
             err: ClassifierError = ExtractionTimeoutError(
@@ -305,6 +344,10 @@ class Suggester:
                                         max_chars=s.max_chars), True))
         rec["sha256"] = hashlib.sha256(data).hexdigest()
         return rec
+
+    def suggest_upload(self, data: bytes, filename: str) -> FileResult:
+        """:meth:`suggest_bytes`, typed: what :meth:`Workflow.upload` takes."""
+        return FileResult.from_record(self.suggest_bytes(data, filename))
 
 
 def _is_hidden(name: str) -> bool:
@@ -372,7 +415,7 @@ def walk_paths(paths: Iterable[Path | str]) -> list[tuple[Path | str, Classifier
     return out
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     """Files as given, folders expanded recursively (sorted; hidden files left out).
 
     See :func:`walk_paths` for the entries with their known errors (hidden files, broken
@@ -412,17 +455,17 @@ def _work(path: str) -> dict[str, Any]:
 
 def _child_handler(settings: Settings, catalogue_path: Path | None, model_dir: Path | None,
                    userdicts: tuple[Path, ...]) -> Any:
-    """In a child process (:mod:`classifier.extract._worker`): load once, return the handler.
+    """In a child process (:mod:`classifier.extract.isolation`): load once, return the handler.
 
     The handler takes ``("path", name, with_text)`` or ``("bytes", data, filename)`` and
     returns the record, read in this process (``isolate`` off here).
     """
     from dataclasses import replace
 
-    from classifier.extract import _tmp
+    from classifier.extract import tmpdir
 
-    _tmp.set_home(settings.home)
-    _tmp.sweep()
+    tmpdir.set_home(settings.home)
+    tmpdir.sweep()
     sg = Suggester.load(replace(settings, isolate=False), catalogue_path=catalogue_path,
                         model_dir=model_dir, userdicts=userdicts)
     sg.suggest_text("关于召开全市组织工作会议的通知")  # warm the tokenizer before any deadline
@@ -437,7 +480,7 @@ def _child_handler(settings: Settings, catalogue_path: Path | None, model_dir: P
 
 def suggest_files(sg: Suggester, files: list[Path], *, workers: int = 1,
                   catalogue_path: Path | None = None, model_dir: Path | None = None
-                  ) -> Iterator[dict[str, Any]]:
+                  ) -> Generator[dict[str, Any], None, None]:
     """Suggest many files, yielding one record per file in input order.
 
     With ``settings.isolate`` (the default) and two files or more, every file is read and
@@ -459,7 +502,7 @@ def suggest_files(sg: Suggester, files: list[Path], *, workers: int = 1,
         Override the ones ``sg`` was loaded from.
     """
     if sg.settings.isolate and (model_dir or sg.model_dir) is not None and len(files) >= 2:
-        from classifier.extract._worker import WorkerPool
+        from classifier.extract.isolation import WorkerPool
 
         pool = WorkerPool(min(workers, len(files)), "classifier.suggest:_child_handler",
                           (sg.settings, catalogue_path or sg.catalogue_path,
@@ -479,5 +522,5 @@ def suggest_files(sg: Suggester, files: list[Path], *, workers: int = 1,
 
     ctx = mp.get_context("forkserver" if os.name == "posix" else "spawn")
     with ctx.Pool(min(workers, len(files)), initializer=_init_worker,
-                  initargs=(sg.settings, catalogue_path, model_dir, sg.userdicts)) as pool:
-        yield from pool.imap(_work, [str(f) for f in files], chunksize=4)
+                  initargs=(sg.settings, catalogue_path, model_dir, sg.userdicts)) as mp_pool:
+        yield from mp_pool.imap(_work, [str(f) for f in files], chunksize=4)

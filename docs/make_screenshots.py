@@ -28,11 +28,10 @@ sys.path.insert(0, str(REPO))
 
 from classifier.catalogue import Level, load_catalogue  # noqa: E402
 from classifier.config import Settings  # noqa: E402
-from classifier.demo import ensure_demo_users  # noqa: E402
-from classifier.registry import retrain  # noqa: E402
-from classifier.store import Store  # noqa: E402
 from classifier.suggest import Suggester  # noqa: E402
+from classifier.training.retrain import retrain  # noqa: E402
 from classifier.workflow import Classification, Workflow  # noqa: E402
+from classifier.workflow.demo import ensure_demo_users  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -50,21 +49,20 @@ def seed(settings: Settings) -> None:
     catalogue = load_catalogue(settings.catalogue_path)
     retrain(settings, with_decisions=False)
     sg = Suggester.load(settings)
-    store = Store.open(settings)
-    ensure_demo_users(store)
-    wf = Workflow(store, catalogue)
-    drafter, director, director2 = (store.user_by_name(n) for n in ("张承办", "李主任", "赵副主任"))
+    wf = Workflow.open(settings, catalogue)
+    ensure_demo_users(wf)
+    drafter, director, director2 = (wf.user_by_name(n) for n in ("张承办", "李主任", "赵副主任"))
     ex = {p.name[:2]: p for p in sorted((REPO / "examples").glob("*.txt"))}
 
     def up(path_or_text: Path | str, name: str | None = None) -> int:
         data = path_or_text.read_bytes() if isinstance(path_or_text, Path) else path_or_text.encode()
-        return wf.upload(drafter.id, data, name or path_or_text.name, sg.suggest_bytes).document.id
+        return wf.upload(drafter.id, data, name or path_or_text.name, sg.suggest_upload).document.id
 
     def propose_as_suggested(doc_id: int, scope: str) -> None:
-        p = store.latest_suggestion(doc_id).payload
-        period = p.get("period") or {}
-        c = Classification(Level.from_label(p["level"]), p.get("clause"), period.get("years"),
-                           period.get("condition"))
+        s = wf.latest_suggestion(doc_id)
+        assert s is not None and s.level is not None
+        c = Classification(Level.from_label(s.level), s.clause, s.period.years,
+                           s.period.condition)
         wf.propose(drafter.id, doc_id, c, scope=scope)
 
     public = up(ex["02"])
@@ -83,7 +81,7 @@ def seed(settings: Settings) -> None:
     propose_as_suggested(note, "部务会成员")
     wf.override(director2.id, note, Classification(Level.JIMI, "4.3", None, "任免正式公布后"),
                 reason="审批中的干部任免事项，按第4.3条定为机密")
-    store.close()
+    wf.close()
     retrain(settings)  # the model page: a second version, trained on these decisions
 
 

@@ -71,8 +71,6 @@ def home_env(tmp_path, monkeypatch, session_home, trained_model) -> Path:
     return session_home
 
 
-def pytest_configure(config):
-    os.environ.setdefault("DINGMI_TEST", "1")
 
 
 # --- store, workflow and app (issue 3) -------------------------------------------------
@@ -176,7 +174,7 @@ def pg_url():
 @pytest.fixture(scope="session")
 def golden_set() -> list[dict]:
     """The golden evaluation set (corpus/eval/golden.jsonl); never trained on."""
-    from classifier.evaluation import read_golden
+    from classifier.training.dataset import read_golden
 
     return read_golden(REPO / "corpus" / "eval" / "golden.jsonl")
 

@@ -9,10 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from classifier.catalogue import Level
-from classifier.demo import DEMO_USERS
 from classifier.extract import ocr
 from classifier.store import Store
 from classifier.workflow import Classification, Role, Workflow
+from classifier.workflow.demo import DEMO_USERS
 from tests import builders as b
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,7 +74,7 @@ def wf(at, catalogue):
 
 def _proposed(wf, suggester, text=TEXT, by="张承办", c=None):
     u = _user(wf, by)
-    doc = wf.upload(u.id, text.encode(), "请示.txt", suggester.suggest_bytes).document
+    doc = wf.upload(u.id, text.encode(), "请示.txt", suggester.suggest_upload).document
     return wf.propose(u.id, doc.id, c or Classification(Level.JIMI, "4.3", None, "任免正式公布后"),
                       scope="部务会成员")
 
@@ -172,7 +172,7 @@ def test_app_malicious_document_is_shown_as_inert_text(at, wf):
 
 
 def test_app_duplicate_upload_opens_the_existing_record(at, wf, suggester):
-    doc = wf.upload(_user(wf, "张承办").id, TEXT.encode(), "原件.txt", suggester.suggest_bytes)
+    doc = wf.upload(_user(wf, "张承办").id, TEXT.encode(), "原件.txt", suggester.suggest_upload)
     at.file_uploader[0].set_value([("副本.txt", TEXT.encode(), "text/plain")])
     _ok(at.run())
     assert any(f"记录 \\#{doc.document.id}" in i for i in _texts(at, "info"))
@@ -296,7 +296,8 @@ def model_home(tmp_path, monkeypatch, make_version):
     """A data home with a real registry: one trained, scored, active version and a refused
     candidate; a fresh database."""
     from classifier.config import Settings
-    from classifier.registry import Registry, retrain
+    from classifier.training.registry import Registry
+    from classifier.training.retrain import retrain
 
     home = tmp_path / "home"
     res = retrain(Settings(home=home), cv_folds=0, with_decisions=False)
@@ -327,7 +328,7 @@ def test_app_model_page_shows_registry_charts(model_home):
 
 
 def test_app_model_page_retrain_runs_in_background(model_home):
-    from classifier.registry import Registry
+    from classifier.training.registry import Registry
 
     at = _model_page("李主任")
     _ok(at.button(key="model_retrain").click().run())

@@ -310,14 +310,14 @@ def test_tiny_file_decided_by_content_not_read_as_text(home_env, tmp_path, data,
 def test_temporary_copies_in_a_private_folder_swept_at_next_start(home_env, tmp_path, monkeypatch):
     import os
 
-    from classifier.extract import _tmp
+    from classifier.extract import tmpdir
 
-    monkeypatch.setattr(_tmp, "_home", tmp_path / "home")
-    dead = _tmp.root() / "999999999"  # a process that no longer runs (killed during a conversion)
+    monkeypatch.setattr(tmpdir, "_home", tmp_path / "home")
+    dead = tmpdir.root() / "999999999"  # a process that no longer runs (killed during a conversion)
     dead.mkdir()
     (dead / "input.doc").write_bytes(b"copy of a secret draft")
-    with _tmp.private_tempdir("dingmi-lo-") as tmp:
-        assert tmp.parent == _tmp.root() / str(os.getpid())
+    with tmpdir.private_tempdir("dingmi-lo-") as tmp:
+        assert tmp.parent == tmpdir.root() / str(os.getpid())
         assert (os.stat(tmp).st_mode & 0o777) == 0o700
-        assert (os.stat(_tmp.root()).st_mode & 0o777) == 0o700
+        assert (os.stat(tmpdir.root()).st_mode & 0o777) == 0o700
     assert not tmp.exists() and not dead.exists()

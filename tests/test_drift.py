@@ -17,9 +17,10 @@ import pytest
 
 from classifier.catalogue import Level
 from classifier.config import Settings
-from classifier.registry import Registry, retrain
 from classifier.store import Store
 from classifier.suggest import Suggester
+from classifier.training.registry import Registry
+from classifier.training.retrain import retrain
 from classifier.workflow import Classification, Workflow
 
 SURNAMES = "韩钱孙周吴郑冯陈褚卫蒋沈杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏窦章苏潘葛奚范彭鲁韦马苗方俞任袁柳"
@@ -82,7 +83,7 @@ def test_drift_corrections_teach_a_new_phrasing(tmp_path, catalogue, n_overrides
         drafter = wf.add_user("张承办", "drafter")
         director = wf.add_user("李主任", "director")
         for i, text in enumerate(taught):
-            up = wf.upload(drafter.id, text.encode("utf-8"), f"便笺{i}.txt", sg1.suggest_bytes)
+            up = wf.upload(drafter.id, text.encode("utf-8"), f"便笺{i}.txt", sg1.suggest_upload)
             sug = up.suggestion
             assert sug is not None and sug.model_version == first.report.version
             # the drafter takes the model's suggestion; the director corrects it

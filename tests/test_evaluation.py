@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from classifier.errors import UsageError
-from classifier.evaluation import read_golden, score_labels
+from classifier.evaluation import score_labels
 from classifier.train import read_records, text_key
+from classifier.training.dataset import read_golden
 
 REPO = Path(__file__).resolve().parent.parent
 

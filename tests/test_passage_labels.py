@@ -18,7 +18,9 @@ from streamlit.testing.v1 import AppTest
 from classifier.catalogue import Level
 from classifier.crossval import key_spans
 from classifier.errors import ERROR_CODES, InvalidDecisionError, InvalidPassageError
-from classifier.store import MIGRATIONS_DIR, Base, Store, final_decision_records
+from classifier.store import MIGRATIONS_DIR, Base, Store
+from classifier.suggest import FileResult
+from classifier.training.decisions import decision_records, final_decision_records
 from classifier.workflow import Classification, Workflow, normalize_passages
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,7 +53,8 @@ def _fake_suggest(data: bytes, filename: str) -> dict:
 
 
 def _proposed(workflow, people, text=TEXT, c=JIMI_43):
-    doc = workflow.upload(people.drafter.id, text.encode(), "请示.txt", _fake_suggest).document
+    doc = workflow.upload(people.drafter.id, text.encode(), "请示.txt",
+                              lambda d, n: FileResult.from_record(_fake_suggest(d, n))).document
     return workflow.propose(people.drafter.id, doc.id, c, scope="部务会成员")
 
 
@@ -218,7 +221,7 @@ def _check_upgraded(store: Store, catalogue) -> None:
     wf = Workflow(store, catalogue)
     wf.confirm(2, 2, passages=[NOMINEE])
     assert store.decisions(2)[-1].passages == [{"start": 12, "end": 56}]
-    records = {r["id"]: r for r in store.final_decision_records()}
+    records = {r["id"]: r for r in decision_records(store)}
     assert "passages" not in records["db-1"]
     assert key_spans(records["db-2"]) == [NOMINEE]
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), \
@@ -381,7 +384,7 @@ def app_wf(app_env, catalogue):
 
 def _app_proposed(wf, suggester, text=TEXT):
     u = wf.store.user_by_name("张承办")
-    doc = wf.upload(u.id, text.encode(), "请示.txt", suggester.suggest_bytes).document
+    doc = wf.upload(u.id, text.encode(), "请示.txt", suggester.suggest_upload).document
     return wf.propose(u.id, doc.id, JIMI_43, scope="部务会成员")
 
 

@@ -10,8 +10,9 @@ from datetime import date, timedelta
 import pytest
 
 from classifier.catalogue import Level
-from classifier.records import HEADERS, Record, query_records, to_csv, to_xlsx
+from classifier.suggest import FileResult
 from classifier.workflow import Classification
+from classifier.workflow.register import HEADERS, Record, query_records, to_csv, to_xlsx
 
 TEXT = "关于拟任干部人选的请示\n经部务会研究，拟提名张某某同志为市财政局局长人选，尚未公布。"
 
@@ -22,7 +23,7 @@ def filled(workflow, people, suggester):
     docs = []
     for i, name in enumerate(["=HYPERLINK(\"http://evil.example\").txt", "请示.txt", "草稿.txt"]):
         docs.append(workflow.upload(people.drafter.id, f"{TEXT}{i}".encode(), name,
-                                    suggester.suggest_bytes).document)
+                                    suggester.suggest_upload).document)
     for d in docs[:2]:
         workflow.propose(people.drafter.id, d.id, Classification(Level.JIMI, "4.3"), scope="部务会")
     workflow.confirm(people.director.id, docs[0].id, reason="+同意")
@@ -89,20 +90,21 @@ def test_records_exports_of_nothing_have_headers_only():
 
 def test_suggestion_changes_lists_documents_the_current_model_now_sees_differently(
         workflow, people, suggester):
-    from classifier.records import suggestion_changes
+    from classifier.workflow.register import suggestion_changes
 
     text = "老周：北坪县常务副县长的位子基本定了让宋一帆过去，原来那位挪到市里。会还没上，先别声张。"
 
     now = suggester.suggest_text(text)
     then = ("机密", "4.3") if (now.level.label, now.clause) == ("公开", None) else ("公开", None)
 
-    def stale(data: bytes, name: str) -> dict:
+    def stale(data: bytes, name: str) -> FileResult:
         rec = suggester.suggest_bytes(data, name)
-        return {**rec, "level": then[0], "clause": then[1], "model_version": "old-model"}
+        return FileResult.from_record(
+            {**rec, "level": then[0], "clause": then[1], "model_version": "old-model"})
 
     up = workflow.upload(people.drafter.id, text.encode(), "a.txt", stale)
     workflow.upload(people.drafter.id, b"\xe5\x85\xac\xe5\x91\x8a " + text.encode(), "b.txt",
-                    suggester.suggest_bytes)
+                    suggester.suggest_upload)
     (change,) = suggestion_changes(workflow.store, suggester.classifier)
     assert change.id == up.document.id and change.then_model == "old-model"
     assert (change.then_level, change.then_clause) == then
@@ -114,7 +116,7 @@ def test_suggestion_changes_lists_documents_the_current_model_now_sees_different
 def test_records_keep_period_condition_and_need_to_know(workflow, people, suggester):
     """The register shows the secrecy period or condition and the 知悉范围 of each document."""
     text = "关于市管后备干部调整补充的名单（讨论稿）：拟将周一鸣等三名同志列入市管后备干部名单，实行动态管理。"
-    up = workflow.upload(people.drafter.id, text.encode(), "后备.txt", suggester.suggest_bytes)
+    up = workflow.upload(people.drafter.id, text.encode(), "后备.txt", suggester.suggest_upload)
     workflow.propose(people.drafter.id, up.document.id, Classification(Level.JIMI, "4.9", None, "名单调整公布后"),
                      scope="部务会成员、干部一科")
     (rec,) = [r for r in query_records(workflow.store) if r.id == up.document.id]

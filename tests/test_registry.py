@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from classifier.cli import main
 from classifier.engine.model import TextModel
 from classifier.errors import ModelTamperedError, NotFoundError, UsageError
-from classifier.registry import TOLERANCE, Registry, promotion_problems
+from classifier.training.registry import TOLERANCE, Registry, promotion_problems
 
 
 @pytest.fixture()

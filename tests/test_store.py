@@ -16,13 +16,9 @@ from hypothesis import strategies as st
 
 from classifier.config import Settings
 from classifier.errors import NotFoundError, StaleVersionError, StoreError
-from classifier.store import (
-    APPEND_ONLY_TABLES,
-    MIGRATIONS_DIR,
-    Base,
-    Store,
-    final_decision_records,
-)
+from classifier.store import MIGRATIONS_DIR, Base, Store
+from classifier.store.schema import APPEND_ONLY_TABLES
+from classifier.training.decisions import final_decision_records
 
 
 def _doc(tx, user_id, sha="a" * 64, **kw):
@@ -109,7 +105,7 @@ def test_store_history_tables_refuse_update_and_delete_in_the_database(store, us
 def test_store_history_rows_refuse_change_through_the_orm(store, user):
     from sqlalchemy.orm import Session
 
-    from classifier.store import EventRow
+    from classifier.store.schema import EventRow
 
     with store.transaction() as tx:
         tx.add_event("upload", reason="原因")
@@ -271,7 +267,7 @@ def test_store_on_postgresql_migrates_guards_history_and_locks(pg_url, catalogue
         a, b = wf1.add_user("李主任", "director"), wf1.add_user("赵副主任", "director")
         for i in range(3):
             doc = wf1.upload(d.id, f"拟提名张某某同志为局长人选，尚未公布。{i}".encode(), "a.txt",
-                             suggester.suggest_bytes).document
+                             suggester.suggest_upload).document
             doc = wf1.propose(d.id, doc.id, Classification(Level.JIMI, "4.3"), scope="部务会")
             results: list[str] = []
             barrier = threading.Barrier(2)

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from classifier.config import Settings
-from classifier.registry import Registry, retrain
 from classifier.train import (
     CORPUS_WEIGHT,
     CORRECTION_WEIGHT,
@@ -17,6 +16,8 @@ from classifier.train import (
     text_key,
     train,
 )
+from classifier.training.registry import Registry
+from classifier.training.retrain import retrain
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = [
@@ -106,7 +107,7 @@ def test_retrain_with_one_rare_class_keeps_cross_validation(tmp_path, catalogue,
 
 def test_retrain_with_thousands_of_decisions(tmp_path, store, catalogue, people):
     """2,000 settled documents in a real SQLite file: read, deduplicated, trained on."""
-    from classifier.store import final_decision_records
+    from classifier.training.decisions import final_decision_records
 
     corpus = read_records(REPO / "corpus" / "train")
     n = 2000

@@ -33,16 +33,18 @@ from classifier.errors import (
     StaleVersionError,
     UnknownUserError,
     UserExistsError,
+    error_from_dict,
 )
-from classifier.store import FINAL_STATUSES, Store
+from classifier.store import Store
+from classifier.suggest import FileResult
 from classifier.workflow import (
+    FINAL_STATUSES,
     TRANSITIONS,
     Action,
     Classification,
     Role,
     Status,
     Workflow,
-    error_from_dict,
 )
 
 SECRET_TEXT = (
@@ -58,7 +60,7 @@ MIMI_45 = Classification(Level.MIMI, "4.5", 10, None)
 
 def _upload(workflow, people, suggester, text=SECRET_TEXT, who=None):
     data = f"{text}\n（第{next(_counter)}稿）".encode()
-    return workflow.upload((who or people.drafter).id, data, "请示.txt", suggester.suggest_bytes)
+    return workflow.upload((who or people.drafter).id, data, "请示.txt", suggester.suggest_upload)
 
 
 def _proposed(workflow, people, suggester, who=None):
@@ -347,7 +349,7 @@ def test_workflow_same_file_twice_opens_the_existing_record(workflow, people, su
 
     def counting(data, name):
         calls.append(name)
-        return suggester.suggest_bytes(data, name)
+        return suggester.suggest_upload(data, name)
 
     data = (SECRET_TEXT + "重复").encode()
     first = workflow.upload(people.drafter.id, data, "a.txt", counting)
@@ -366,7 +368,7 @@ def test_workflow_original_bytes_kept_only_if_configured(tmp_path, catalogue, su
         wf = Workflow(store, catalogue)
         u = wf.add_user("张承办", "drafter")
         data = SECRET_TEXT.encode("gb18030")
-        doc = wf.upload(u.id, data, "gbk.txt", suggester.suggest_bytes).document
+        doc = wf.upload(u.id, data, "gbk.txt", suggester.suggest_upload).document
         assert store.original(doc.id) == (data if keep else None)
         assert store.document(doc.id).has_original is keep
         assert store.document(doc.id).text.startswith("关于拟任干部人选的请示")
@@ -382,13 +384,13 @@ def test_workflow_original_bytes_kept_only_if_configured(tmp_path, catalogue, su
 def test_workflow_unreadable_upload_raises_and_stores_nothing(workflow, people, suggester, data,
                                                               name, error):
     with pytest.raises(error):
-        workflow.upload(people.drafter.id, data, name, suggester.suggest_bytes)
+        workflow.upload(people.drafter.id, data, name, suggester.suggest_upload)
     assert workflow.store.summaries() == []
 
 
 def test_workflow_leading_group_cannot_upload(workflow, people, suggester):
     with pytest.raises(PermissionDeniedError):
-        workflow.upload(people.leader.id, b"x", "x.txt", suggester.suggest_bytes)
+        workflow.upload(people.leader.id, b"x", "x.txt", suggester.suggest_upload)
 
 
 def test_workflow_review_queue_oldest_first_and_disagreement_flagged(workflow, people, suggester):
@@ -428,7 +430,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.tmp = tempfile.TemporaryDirectory()
         self.store = Store.from_url(f"sqlite:///{Path(self.tmp.name) / 'm.sqlite3'}")
         self.wf = Workflow(self.store, catalogue)
-        self.suggest = suggester.suggest_bytes
+        self.suggest = suggester.suggest_upload
         self.users = [self.wf.add_user(f"{r}{i}", r)
                       for r in ("drafter", "director", "leading_group", "admin") for i in (1, 2)]
         self.model: dict[int, tuple[str, int]] = {}  # doc id -> (status, version)
@@ -539,9 +541,10 @@ def test_review_queue_sorted_by_uncertainty(workflow, people):
 
     ids = {}
     for name, conf in (("a.txt", 0.9), ("b.txt", 0.3), ("c.txt", 0.6)):
-        def fake(data: bytes, filename: str, conf: float = conf) -> dict:
-            return {"level": "内部", "clause": None, "confidence": conf, "needs_review": False,
-                    "text": data.decode(), "format": "txt", "error": None}
+        def fake(data: bytes, filename: str, conf: float = conf) -> FileResult:
+            return FileResult.from_record({
+                "level": "内部", "clause": None, "confidence": conf, "needs_review": False,
+                "text": data.decode(), "format": "txt", "error": None})
         doc = workflow.upload(people.drafter.id, name.encode() * 3, name, fake).document
         workflow.propose(people.drafter.id, doc.id, Classification(Level.NEIBU))
         ids[name] = doc.id

@@ -50,6 +50,7 @@ proximity) is the general method; here only the cheap cases are taken, from PDFi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 SENTENCE_END = frozenset("。！？；：…!?;:")
@@ -138,6 +139,11 @@ def _margins(lines: list[Line]) -> list[float]:
         max(widest.get(k + d, -1.0) for d in range(-3, 4))
         for k in keys
     ]
+
+
+def _from_top(lines: list[Line], indices: Iterable[int]) -> list[int]:
+    """``indices`` of ``lines`` ordered from the top of the page down."""
+    return sorted(indices, key=lambda i: -lines[i].base)
 
 
 def _pitch(lines: list[Line]) -> float | None:
@@ -278,23 +284,23 @@ def _in_columns(lines: list[Line], gutters: list[tuple[float, float]]) -> str:
         else:
             entries.extend((ps[0].base, c, _merge(ps)) for c, ps in by_col.items())
     entries.sort(key=lambda e: -e[0])
-    blocks: list[list[Line] | Line] = []  # a list of column lines per block, or a spanning line
+    blocks: list[list[list[Line]] | Line] = []  # the lines of each column, or a spanning line
     current: list[list[Line]] = [[] for _ in range(n)]
     for _, where, line in entries:
         if where is None:
-            blocks.append(current)  # type: ignore[arg-type]
+            blocks.append(current)
             blocks.append(line)
             current = [[] for _ in range(n)]
         else:
             current[where].append(line)
-    blocks.append(current)  # type: ignore[arg-type]
+    blocks.append(current)
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Line):
             out.append(block.text)
             continue
         text, prev, prev_margin = "", None, 0.0
-        for col in block:  # type: ignore[union-attr]
+        for col in block:
             if not col:
                 continue
             col_text = join_lines(col)
@@ -369,12 +375,8 @@ def running_lines(pages: list[list[Line]]) -> tuple[list[tuple[int, str]], list[
         return [], [], drop
     found: list[list[tuple[int, float, str]]] = [[], []]
     for role in (0, 1):  # headers from the top, footers from the bottom
-        order = {
-            k: sorted(range(len(pages[k])), key=lambda i, k=k: -pages[k][i].base)[:: 1 - 2 * role]
-            for k in with_text
-        }
-        pitch = {k: _pitch([pages[k][i] for i in sorted(order[k], key=lambda i, k=k: -pages[k][i].base)])
-                 for k in with_text}
+        order = {k: _from_top(pages[k], range(len(pages[k])))[:: 1 - 2 * role] for k in with_text}
+        pitch = {k: _pitch([pages[k][i] for i in _from_top(pages[k], order[k])]) for k in with_text}
         reach = set(with_text)  # pages whose lines so far from the edge all ran
         for depth in range(2):
             seen: dict[str, list[tuple[int, int]]] = {}

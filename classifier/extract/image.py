@@ -124,9 +124,9 @@ def page_images(data: bytes, pages: list[int], *, width: int = 900) -> list[tupl
         if b"%PDF" in data[:1024]:
             import pypdfium2 as pdfium
 
-            from classifier.extract.pdf import _PDFIUM_LOCK
+            from classifier.extract.pdfium import PDFIUM_LOCK
 
-            with _PDFIUM_LOCK:
+            with PDFIUM_LOCK:
                 doc = pdfium.PdfDocument(data)
                 try:
                     for number in wanted:

@@ -44,7 +44,7 @@ def convert(data: bytes, suffix: str, target: str, *, name: str, deadline: Deadl
     deadline.check()
     limit = deadline.remaining()
     limit = DEFAULT_CONVERT_SECONDS if limit is None else max(limit, 0.1)
-    from classifier.extract._tmp import private_tempdir
+    from classifier.extract.tmpdir import private_tempdir
 
     # A private 0700 folder under the data home, not /tmp (issue 8 §7): the copy of the
     # document is removed at exit, or swept by the next process if this one was killed.

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from classifier.extract.pdf import _LIST_START, _ends_sentence, _is_cjk
+from classifier.extract._pdf_layout import LIST_START, ends_sentence, is_cjk
 from classifier.extract.result import OcrPage
 
 #: Render PDF pages at this resolution for OCR.
@@ -116,7 +116,7 @@ def _rows(items: list[tuple[float, float, float, float, str]]) -> list[_Row]:
             gap = box[0] - prev[1]
             if gap > 2.0 * height:
                 gappy = True
-            if gap > height or not (_is_cjk(prev[4][-1]) and _is_cjk(box[4][0])):
+            if gap > height or not (is_cjk(prev[4][-1]) and is_cjk(box[4][0])):
                 out.append(" ")
             out.append(box[4])
         rows.append(
@@ -136,13 +136,13 @@ def _rows(items: list[tuple[float, float, float, float, str]]) -> list[_Row]:
 def _join(a: _Row, b: _Row, right_edge: float) -> bool:
     """Whether row ``b`` continues row ``a`` (a wrap inside a paragraph)."""
     h = max(a.height, 1.0)
-    if a.gappy or b.gappy or _ends_sentence(a.text) or _LIST_START.match(b.text):
+    if a.gappy or b.gappy or ends_sentence(a.text) or LIST_START.match(b.text):
         return False
     if a.right < right_edge - 1.5 * h or b.left > a.left + 0.5 * h:
         return False
     if b.top - a.bottom > 1.2 * h or abs(b.height - a.height) > 0.3 * h:
         return False
-    return _is_cjk(a.text[-1]) or _is_cjk(b.text[0])
+    return is_cjk(a.text[-1]) or is_cjk(b.text[0])
 
 
 def layout(items: list[tuple[float, float, float, float, str]]) -> str:

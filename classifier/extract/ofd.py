@@ -131,7 +131,7 @@ def extract(data: bytes, *, name: str = "", deadline: Deadline = NO_DEADLINE,
             if doc is None:
                 raise CorruptFileError(f"{label}无法打开：OFD 缺少文档根（DocRoot）",
                                        path=name or None)
-            doc_dir = posixpath.dirname(_resolve("", root_loc))
+            doc_dir = posixpath.dirname(_resolve("", str(root_loc)))
             pages = [p.get("BaseLoc") for p in doc.iter("{*}Page") if p.get("BaseLoc")]
             if max_pages and len(pages) > max_pages:
                 raise TooLargeError(f"{label}共 {len(pages)} 页，超过上限 {max_pages} 页",

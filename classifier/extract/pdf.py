@@ -81,7 +81,6 @@ import ctypes
 import functools
 import math
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -94,14 +93,10 @@ from classifier.errors import (
 )
 from classifier.extract._limits import NO_DEADLINE, Deadline
 from classifier.extract._pdf_layout import GAP_EM, SPLIT_EM, Line, page_text, running_lines
-from classifier.extract._pdf_layout import LIST_START as _LIST_START  # noqa: F401 (ocr.py)
-from classifier.extract._pdf_layout import ends_sentence as _ends_sentence  # noqa: F401 (ocr.py)
 from classifier.extract._pdf_layout import is_cjk as _is_cjk
 from classifier.extract.normalize import Piece, assemble, file_label
+from classifier.extract.pdfium import PDFIUM_LOCK
 from classifier.extract.result import ExtractedText, OcrPage
-
-#: PDFium must not be called from two threads at once (pypdfium2 documentation).
-_PDFIUM_LOCK = threading.Lock()
 
 _CID = re.compile(r"\(cid:\d+\)")
 _DEDUPE_EM = 0.3  # fake-bold copies closer than this (in em, x and y) are one glyph
@@ -127,7 +122,7 @@ class _SystemFonts:
     This object is installed once as PDFium's font info and forwards every call to PDFium's
     default (the one it would use anyway), except that while :attr:`text_only` is set,
     ``MapFont`` and ``GetFont`` find nothing and PDFium falls back to its built-in fonts.
-    Set and read only under ``_PDFIUM_LOCK``.
+    Set and read only under ``PDFIUM_LOCK``.
 
     Notes
     -----
@@ -177,7 +172,7 @@ class _SystemFonts:
 
 @functools.cache
 def _system_fonts() -> _SystemFonts:
-    """The process's font switch, installed on first use (call under ``_PDFIUM_LOCK``)."""
+    """The process's font switch, installed on first use (call under ``PDFIUM_LOCK``)."""
     import pypdfium2.raw as raw
 
     return _SystemFonts(raw)
@@ -185,7 +180,7 @@ def _system_fonts() -> _SystemFonts:
 
 @contextlib.contextmanager
 def text_only() -> Iterator[None]:
-    """Within the block, PDFium maps no system font (call under ``_PDFIUM_LOCK``).
+    """Within the block, PDFium maps no system font (call under ``PDFIUM_LOCK``).
 
     Documents opened and pages loaded inside the block keep PDFium's built-in fonts for their
     non-embedded fonts: read their text, never render them (open the file again to render).
@@ -518,7 +513,7 @@ def extract(
     label = file_label(name)
     do_ocr = ocr and _ocr_available()
     ocr_pages: list[OcrPage] = []
-    with _PDFIUM_LOCK, text_only():
+    with PDFIUM_LOCK, text_only():
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as e:
@@ -704,11 +699,11 @@ def _ocr_page(copy: _RenderCopy, index: int, deadline: Deadline) -> OcrPage | No
                 page.close()
         except (pdfium.PdfiumError, ValueError, MemoryError):
             return None
-        _PDFIUM_LOCK.release()
+        PDFIUM_LOCK.release()
         try:
             deadline.check()
             return recognise(image, index + 1)
         finally:
-            _PDFIUM_LOCK.acquire()
+            PDFIUM_LOCK.acquire()
     finally:
         fonts.text_only = True

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import create_engine
 
-from classifier.store import Base
+from classifier.store.schema import Base
 
 config = context.config
 connection = config.attributes.get("connection")
 
 
-def _run(conn: object) -> None:
+def _run(conn: Any) -> None:
     context.configure(
         connection=conn,
         target_metadata=Base.metadata,

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from classifier.store import DocumentSummary, Store
-from classifier.workflow import ACTION_LABELS, Action, Status
+from classifier.workflow.states import ACTION_LABELS, Action, Status
 
 if TYPE_CHECKING:
     from classifier.engine import Classifier

@@ -6,8 +6,9 @@ Source: issue 3 (§7: "on first start it creates the database and a few demo use
 from __future__ import annotations
 
 from classifier.errors import UserExistsError
-from classifier.store import Store, User
-from classifier.workflow import Role, Workflow
+from classifier.store import User
+from classifier.workflow.service import Workflow
+from classifier.workflow.states import Role
 
 #: (name, role) of the demo users, in the order the user picker lists them.
 DEMO_USERS: tuple[tuple[str, Role], ...] = (
@@ -19,15 +20,14 @@ DEMO_USERS: tuple[tuple[str, Role], ...] = (
 )
 
 
-def ensure_demo_users(store: Store) -> list[User]:
+def ensure_demo_users(wf: Workflow) -> list[User]:
     """Create the demo users when the user table is empty; return those created.
 
     A database that already has users (demo or real) is left alone, so deleting or renaming
     the demo users is permanent.
     """
-    if store.users(include_inactive=True):
+    if wf.users(include_inactive=True):
         return []
-    wf = Workflow(store)
     created = []
     for name, role in DEMO_USERS:
         try:

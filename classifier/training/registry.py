@@ -18,6 +18,9 @@ clause top-1 are not lower, and its over-classification rate not higher, by more
 :data:`TOLERANCE`. Otherwise it stays a candidate with the reasons; a person may still
 promote it (``dingmi models promote``).
 
+Retraining (train, register, promote; in the background for the app) is
+:mod:`classifier.training.retrain`.
+
 Source: issue 4 (registry); house style §4.8 (a new artifact becomes current only if it is
 not worse; old artifacts are kept).
 """
@@ -26,26 +29,21 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from classifier.engine.model import MODEL_FILES, latest_model_dir, verify_manifest
-from classifier.errors import ClassifierError, ModelNotReadyError, NotFoundError, UsageError
-
-if TYPE_CHECKING:
-    from classifier.config import Settings
-    from classifier.train import TrainReport
+from classifier.engine.model import latest_model_dir, verify_manifest
+from classifier.errors import ModelNotReadyError, NotFoundError, UsageError
 
 #: Largest drop in golden-set level macro-F1 and clause top-1, and largest rise in the
 #: over-classification rate, that still lets a new version replace the active one
 #: (0.02 ≈ one draft of the ~56 secret ones in corpus/eval/golden.jsonl).
 TOLERANCE = 0.02
 REGISTRY_FILE = "registry.json"
-STATUSES = ("active", "candidate", "retired")
 
 
 def _now() -> str:
@@ -378,144 +376,3 @@ class Registry:
     def check(self, version: str) -> dict[str, str]:
         """Verify a version's files against its manifest (raises ``model_tampered``)."""
         return verify_manifest(self.get(version).path)
-
-
-# --- retraining ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RetrainResult:
-    """A training run and what the registry did with its model."""
-
-    report: TrainReport
-    promoted: bool
-    reasons: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form (``dingmi train --json``)."""
-        r = self.report
-        return {"version": r.version, "model_dir": str(r.model_dir), "n_docs": r.n_docs,
-                "training_set": r.counts, "metrics": r.metrics, "decision_cv": r.decision_cv,
-                "golden": {k: r.golden.get(k) for k in ("n", "macro_f1", "under", "over",
-                                                        "clause_top1", "level_acc")},
-                "thresholds": r.thresholds, "promoted": self.promoted,
-                "status": "active" if self.promoted else "candidate",
-                "reason": "；".join(self.reasons) or None}
-
-
-def retrain(settings: Settings, *, catalogue_path: Path | None = None,
-            with_decisions: bool = True, cv_folds: int = 5, auto_promote: bool = True,
-            progress: Callable[[float, str], None] | None = None,
-            userdicts: Sequence[Path] = ()) -> RetrainResult:
-    """Train on ``corpus/train`` + the office's final decisions, register, maybe promote.
-
-    Parameters
-    ----------
-    settings : Settings
-    catalogue_path : pathlib.Path, optional
-    with_decisions : bool
-        Include the database's final decisions (:func:`classifier.store.final_decision_records`).
-    cv_folds : int
-    auto_promote : bool
-    progress : callable, optional
-        ``(fraction, stage)``, see :func:`classifier.train.train`.
-    userdicts : sequence of pathlib.Path
-        Word lists added to ``<home>/userdict.txt`` (the office's own, if present); the model
-        stores the words, and serving uses them.
-    """
-    from classifier.catalogue import load_catalogue
-    from classifier.evaluation import golden_metrics, read_golden
-    from classifier.nlp.segment import build_words
-    from classifier.suggest import load_classifier, make_tokenizer, office_userdicts
-    from classifier.train import train
-
-    cat = load_catalogue(catalogue_path or settings.catalogue_path)
-    words = build_words(None, (), [*office_userdicts(settings), *userdicts])
-    tk = make_tokenizer(settings, cat, extra_words=words)
-    extra: list[dict[str, Any]] = []
-    if with_decisions:
-        from classifier.store import final_decision_records
-
-        extra = list(final_decision_records(settings))
-    golden = read_golden(settings.golden_path) if settings.golden_path.is_file() else None
-    hint = None
-    try:
-        from classifier.engine.model import latest_model_dir
-
-        active = json.loads((latest_model_dir(settings.models_dir) / "metadata.json")
-                            .read_text(encoding="utf-8"))
-        hint = float(active["thresholds"]["secret_threshold"])
-    except (ClassifierError, OSError, ValueError, KeyError, TypeError):
-        hint = None  # no active model (first training) or an unreadable one
-    rep = train(cat, tk, settings.corpus_dir / "train", settings.models_dir, extra_records=extra,
-                golden=golden, cv_folds=cv_folds, make_current=False, progress=progress,
-                user_words=words, threshold_hint=hint)
-
-    def reevaluate(model_dir: Path) -> dict[str, Any]:
-        return golden_metrics(load_classifier(settings, cat, model_dir), golden or [])
-
-    res = Registry(settings.models_dir).register(rep.model_dir, auto_promote=auto_promote,
-                                                 reevaluate=reevaluate if golden else None)
-    return RetrainResult(rep, res.promoted, res.reasons)
-
-
-class BackgroundRetrain:
-    """One retraining at a time in a background thread, with its progress (for the app).
-
-    Share one instance per process (``st.cache_resource``); the page polls :meth:`status`.
-    """
-
-    def __init__(self) -> None:
-        import threading
-
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._state: dict[str, Any] = {"running": False, "progress": 0.0, "stage": "",
-                                       "result": None, "error": None, "started_by": None}
-
-    def status(self) -> dict[str, Any]:
-        """A copy of ``running``, ``progress`` (0–1), ``stage``, ``result`` (a
-        :class:`RetrainResult`), ``error`` (``{"code", "message"}``) and ``started_by``."""
-        with self._lock:
-            return dict(self._state)
-
-    def start(self, settings: Settings, *, started_by: str = "", **kwargs: Any) -> bool:
-        """Start :func:`retrain` in the background; False when one is already running."""
-        import threading
-
-        with self._lock:
-            if self._state["running"]:
-                return False
-            self._state = {"running": True, "progress": 0.0, "stage": "准备", "result": None,
-                           "error": None, "started_by": started_by}
-
-        def progress(frac: float, stage: str) -> None:
-            with self._lock:
-                self._state.update(progress=frac, stage=stage)
-
-        def run() -> None:
-            from classifier.errors import ClassifierError
-
-            try:
-                res = retrain(settings, progress=progress, **kwargs)
-                update: dict[str, Any] = {"result": res}
-            except ClassifierError as e:
-                update = {"error": e.to_dict()}
-            except Exception as e:  # noqa: BLE001 - reported on the page, never a traceback
-                update = {"error": {"code": "internal_error",
-                                    "message": f"[internal_error] {type(e).__name__}: {e}"}}
-            with self._lock:
-                self._state.update(running=False, progress=1.0, **update)
-
-        self._thread = threading.Thread(target=run, name="dingmi-retrain", daemon=True)
-        self._thread.start()
-        return True
-
-    def join(self, timeout_s: float | None = None) -> None:
-        """Wait for the running job (tests)."""
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-
-__all__ = ["BackgroundRetrain", "MODEL_FILES", "TOLERANCE", "ModelVersion", "RegisterResult", "Registry",
-           "RetrainResult", "promotion_problems", "retrain"]

@@ -4,15 +4,16 @@ As thin as the app pages: each command parses its options, calls one
 :class:`classifier.workflow.Workflow` method and prints the result (human text, or with
 ``--json`` one JSON object per line). A refused action exits with status 1 and its coded
 message (``[stale_version] …``); with ``--json`` the message is also printed as
-``{"error": {"code", "message"}}`` so that a script can branch on the code. The acting user
-is ``--as NAME`` (or ``DINGMI_USER``); real login comes later.
+``{"error": {"code", "message"}}`` so that a script can branch on the code (the one rule of
+:mod:`classifier.cli.group`). The acting user is ``--as NAME`` (or ``DINGMI_USER``); real
+login comes later.
 
 Source: issue 3 (§4 users, §6 CLI for the same verbs).
 """
 
 from __future__ import annotations
 
-import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -23,11 +24,18 @@ from typing import Any
 import click
 
 from classifier.catalogue import LEVEL_LABELS, Level
-from classifier.errors import ClassifierError
+from classifier.cli.group import emit_json, json_option
+from classifier.workflow import (
+    ACTION_LABELS,
+    Action,
+    Classification,
+    DocumentSummary,
+    Role,
+    Status,
+    Workflow,
+)
 
 _LEVEL_CHOICES = [*LEVEL_LABELS, *(lv.name.lower() for lv in Level)]
-_ROLES = ["drafter", "director", "leading_group", "admin"]
-_STATUSES = ["uploaded", "proposed", "confirmed", "overridden", "escalated", "decided"]
 
 
 def _level(value: str) -> Level:
@@ -48,60 +56,42 @@ def _jsonable(obj: Any) -> Any:
 
 
 def _emit(obj: Any) -> None:
-    click.echo(json.dumps(_jsonable(obj), ensure_ascii=False))
+    emit_json(_jsonable(obj))
 
 
 @contextmanager
-def _workflow() -> Iterator[Any]:
+def _workflow() -> Iterator[Workflow]:
     from classifier.catalogue import load_catalogue
     from classifier.config import Settings
-    from classifier.store import Store
-    from classifier.workflow import Workflow
 
     settings = Settings.from_env()
-    store = Store.open(settings)
+    wf = Workflow.open(settings, load_catalogue(settings.catalogue_path))
     try:
-        yield Workflow(store, load_catalogue(settings.catalogue_path))
+        yield wf
     finally:
-        store.close()
+        wf.close()
 
 
-def _run(as_json: bool, fn: Callable[[], None]) -> None:
-    """Call ``fn``; a refused action exits 1 with its coded message, a usage error exits 2."""
-    try:
-        fn()
-    except ClassifierError as e:
-        if as_json:
-            _emit({"error": e.to_dict()})
-        if e.code == "usage_error":
-            raise click.UsageError(str(e)) from e
-        raise click.ClickException(str(e)) from e
-
-
-def _act(actor: str, doc_id: int, as_json: bool, action: Callable[[Any, int], None]) -> None:
+def _act(actor: str, doc_id: int, as_json: bool,
+         action: Callable[[Workflow, int], object]) -> None:
     """Run one workflow verb as ``actor`` on ``doc_id``, then print the document.
 
-    ``action(workflow, user_id)`` performs the verb; refusals are reported by :func:`_run`.
+    ``action(workflow, user_id)`` performs the verb; a refusal reaches the group's rule.
     """
-    def go() -> None:
-        with _workflow() as wf:
-            action(wf, wf.store.user_by_name(actor).id)
-            _show(wf, doc_id, as_json)
-    _run(as_json, go)
+    with _workflow() as wf:
+        action(wf, wf.user_by_name(actor).id)
+        _show(wf, doc_id, as_json)
 
 
-def _summary_dict(s: Any) -> dict[str, Any]:
-    from classifier.workflow import Status
-
+def _summary_dict(s: DocumentSummary) -> dict[str, Any]:
     d = asdict(s)
     d["status_label"] = Status(s.status).label
     d["disagrees"] = s.disagrees
     return d
 
 
-def _print_summary(s: Any) -> None:
-    from classifier.records import format_time
-    from classifier.workflow import Status
+def _print_summary(s: DocumentSummary) -> None:
+    from classifier.workflow.register import format_time
 
     flag = " ⚠ 与系统建议不一致" if s.disagrees else ""
     mark = s.mark or s.level or "未定"
@@ -109,16 +99,14 @@ def _print_summary(s: Any) -> None:
                f"  依据 {s.clause or '—'}{flag}")
     who = f"拟定：{s.drafter_name or '—'} {format_time(s.proposed_at)}"
     if s.decided_by:
-        from classifier.workflow import ACTION_LABELS, Action
-
         kind = (ACTION_LABELS[Action(s.decision_kind)] if s.decision_kind in set(Action)
                 else s.decision_kind)
         who += f"；{kind}：{s.decided_by} {format_time(s.decided_at)}"
     click.echo(f"    {who}；系统建议 {s.suggested_level or '—'} {s.suggested_clause or ''}")
 
 
-def _show(wf: Any, doc_id: int, as_json: bool) -> None:
-    summary = next((s for s in wf.store.summaries() if s.id == doc_id), None)
+def _show(wf: Workflow, doc_id: int, as_json: bool) -> None:
+    summary = wf.summary(doc_id)
     if summary is None:  # pragma: no cover - the action just returned this document
         return
     _emit(_summary_dict(summary)) if as_json else _print_summary(summary)
@@ -126,7 +114,7 @@ def _show(wf: Any, doc_id: int, as_json: bool) -> None:
 
 _as_option = click.option("--as", "actor", required=True, envvar="DINGMI_USER",
                           help="Acting user's name (or DINGMI_USER).")
-_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_json_option = json_option()
 _version_option = click.option(
     "--expect-version", type=int, default=None,
     help="Refuse (stale_version) unless the document is still at this version.")
@@ -171,9 +159,7 @@ def _classification_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _classification(level: str, clause: str | None, years: int | None,
-                    condition: str | None) -> Any:
-    from classifier.workflow import Classification
-
+                    condition: str | None) -> Classification:
     return Classification(_level(level), clause, years, condition)
 
 
@@ -184,29 +170,24 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(_ROLES), help="The user's role.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
+              help="The user's role.")
 @_json_option
 def users_add(name: str, role: str, as_json: bool) -> None:
     """Add a user."""
-    def go() -> None:
-        with _workflow() as wf:
-            u = wf.add_user(name, role)
-        _emit(asdict(u)) if as_json else click.echo(f"已添加用户 #{u.id} {u.name}（{role}）")
-    _run(as_json, go)
+    with _workflow() as wf:
+        u = wf.add_user(name, role)
+    _emit(asdict(u)) if as_json else click.echo(f"已添加用户 #{u.id} {u.name}（{role}）")
 
 
 @users.command("list")
 @_json_option
 def users_list(as_json: bool) -> None:
     """List users."""
-    from classifier.workflow import Role
-
-    def go() -> None:
-        with _workflow() as wf:
-            for u in wf.store.users():
-                _emit(asdict(u)) if as_json else click.echo(
-                    f"#{u.id} {u.name}  {Role(u.role).label}（{u.role}）")
-    _run(as_json, go)
+    with _workflow() as wf:
+        for u in wf.users():
+            _emit(asdict(u)) if as_json else click.echo(
+                f"#{u.id} {u.name}  {Role(u.role).label}（{u.role}）")
 
 
 @click.group()
@@ -215,18 +196,15 @@ def review() -> None:
 
 
 @review.command("list")
-@click.option("--status", "statuses", multiple=True, type=click.Choice([*_STATUSES, "all"]),
+@click.option("--status", "statuses", multiple=True, type=click.Choice([*[st.value for st in Status], "all"]),
               help="Statuses to list (repeatable; default: proposed).")
 @_json_option
 def review_list(statuses: tuple[str, ...], as_json: bool) -> None:
     """List documents, oldest proposal first (default: those waiting for review)."""
     wanted = None if "all" in statuses else list(statuses or ["proposed"])
-
-    def go() -> None:
-        with _workflow() as wf:
-            for s in wf.store.summaries(statuses=wanted, order="proposed"):
-                _emit(_summary_dict(s)) if as_json else _print_summary(s)
-    _run(as_json, go)
+    with _workflow() as wf:
+        for s in wf.documents(statuses=wanted, order="proposed"):
+            _emit(_summary_dict(s)) if as_json else _print_summary(s)
 
 
 @review.command("upload")
@@ -239,20 +217,18 @@ def review_upload(paths: tuple[Path, ...], actor: str, as_json: bool) -> None:
     from classifier.config import Settings
     from classifier.suggest import Suggester
 
-    def go() -> None:
-        sg = Suggester.load(Settings.from_env())
-        with _workflow() as wf:
-            uid = wf.store.user_by_name(actor).id
-            for p in paths:
-                r = wf.upload(uid, p.read_bytes(), p.name, sg.suggest_bytes)
-                if as_json:
-                    _emit({"document_id": r.document.id, "created": r.created,
-                           "version": r.document.version, "status": r.document.status,
-                           "suggestion": r.suggestion.payload if r.suggestion else None})
-                else:
-                    word = "已登记" if r.created else "已存在（打开原记录）"
-                    click.echo(f"{word} #{r.document.id} v{r.document.version} {p.name}")
-    _run(as_json, go)
+    sg = Suggester.load(Settings.from_env())
+    with _workflow() as wf:
+        uid = wf.user_by_name(actor).id
+        for p in paths:
+            r = wf.upload(uid, p.read_bytes(), p.name, sg.suggest_upload)
+            if as_json:
+                _emit({"document_id": r.document.id, "created": r.created,
+                       "version": r.document.version, "status": r.document.status,
+                       "suggestion": r.suggestion.payload if r.suggestion else None})
+            else:
+                word = "已登记" if r.created else "已存在（打开原记录）"
+                click.echo(f"{word} #{r.document.id} v{r.document.version} {p.name}")
 
 
 @review.command("propose")
@@ -343,13 +319,13 @@ def records() -> None:
               path_type=Path), help="File to write (.csv or .xlsx); '-' writes CSV to stdout.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
               help="Default: from the file name's suffix.")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(_STATUSES))
+@click.option("--status", "statuses", multiple=True, type=click.Choice([st.value for st in Status]))
 @click.option("--level", "levels", multiple=True, type=click.Choice(list(LEVEL_LABELS)))
 @click.option("--search", default=None, help="Text to look for.")
 def records_export(output: Path, fmt: str | None, statuses: tuple[str, ...],
                    levels: tuple[str, ...], search: str | None) -> None:
     """Export the register to CSV or XLSX."""
-    from classifier.records import query_records, to_csv, to_xlsx
+    from classifier.workflow.register import to_csv, to_xlsx
 
     to_stdout = str(output) == "-"
     suffix = output.suffix.lower().lstrip(".")
@@ -366,23 +342,18 @@ def records_export(output: Path, fmt: str | None, statuses: tuple[str, ...],
     if not to_stdout and not output.parent.is_dir():
         raise click.UsageError(f"[usage_error] 目录不存在：{output.parent}")
 
-    def go() -> None:
-        with _workflow() as wf:
-            rows = query_records(wf.store, statuses=statuses or None, levels=levels or None,
-                                 search=search)
-        data = to_xlsx(rows) if fmt == "xlsx" else to_csv(rows)
-        if to_stdout:
-            click.get_binary_stream("stdout").write(data)
-            return
-        tmp = output.with_name(f".{output.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(output)  # never a half-written export
-        click.echo(f"已导出 {len(rows)} 条记录到 {output}")
-    _run(False, go)
+    with _workflow() as wf:
+        rows = wf.records(statuses=statuses or None, levels=levels or None, search=search)
+    data: bytes = to_xlsx(rows) if fmt == "xlsx" else to_csv(rows)
+    if to_stdout:
+        sys.stdout.flush()  # (click.get_binary_stream is deprecated)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(output)  # never a half-written export
+    click.echo(f"已导出 {len(rows)} 条记录到 {output}")
 
 
-def register(group: click.Group) -> None:
-    """Attach the workflow command groups to the top-level ``dingmi`` group."""
-    group.add_command(review)
-    group.add_command(users)
-    group.add_command(records)
+COMMANDS = [review, users, records]

@@ -1,15 +1,15 @@
-"""``dingmi``: the command line, a thin layer over the library.
+"""``dingmi suggest`` and ``dingmi extract``: what dingmi suggests for files, and what it read.
 
 Exit status: 0 when every file was read, 1 when any file failed (the others are still
-answered), 2 for a usage error. No traceback ever reaches the user.
+answered), 2 for a usage error (:func:`classifier.cli.group.exit_status`). No traceback ever
+reaches the user.
 
-Source: issue 2 (§9).
+Source: issue 2 (§9); issue 8 (§7 the batch's edges).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,43 +18,6 @@ import click
 
 from classifier.config import Settings
 from classifier.errors import ClassifierError, ModelNotReadyError, NotFoundError
-
-log = logging.getLogger("classifier")
-
-
-class _Group(click.Group):
-    """Turns library errors into a one-line message and exit status 2, never a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ClassifierError as e:
-            click.echo(f"dingmi: {e}", err=True)
-            ctx.exit(2)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
-        except KeyboardInterrupt:
-            click.echo("dingmi: 已中断", err=True)
-            ctx.exit(130)
-        except BrokenPipeError:
-            # The reader went away (``dingmi suggest --json … | head``): stop quietly.
-            import os
-
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(1)
-        except Exception as e:  # noqa: BLE001 - last line of defence
-            log.debug("unexpected", exc_info=True)
-            click.echo(f"dingmi: [internal_error] 意外错误：{type(e).__name__}: {e}", err=True)
-            ctx.exit(1)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
-@click.version_option(package_name="dingmi")
-def main(verbose: bool) -> None:
-    """定密助手 dingmi: suggest the level, secrecy period and catalogue clause of drafts."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
 
 
 def _settings() -> Settings:
@@ -72,16 +35,9 @@ def _ensure_model(settings: Settings, catalogue_path: Path | None, quiet: bool =
             raise
         if not quiet:
             click.echo("dingmi: 尚无模型，正在用内置语料训练默认模型（约半分钟）…", err=True)
-        _do_train(settings, catalogue_path, quiet=True)
+        from classifier.training.retrain import retrain
 
-
-def _do_train(settings: Settings, catalogue_path: Path | None, quiet: bool = False,
-              with_decisions: bool = True, auto_promote: bool = True,
-              userdicts: tuple[Path, ...] = ()) -> Any:
-    from classifier.registry import retrain
-
-    return retrain(settings, catalogue_path=catalogue_path, with_decisions=with_decisions,
-                   auto_promote=auto_promote, userdicts=userdicts)
+        retrain(settings, catalogue_path=catalogue_path)
 
 
 def _human(rec: dict[str, Any]) -> str:
@@ -117,7 +73,8 @@ def _human(rec: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _progress(total: int):  # type: ignore[no-untyped-def]
+def _progress(total: int) -> Any:
+    """A tqdm bar on stderr for more than 10 files, else None."""
     if total <= 10:
         return None
     from tqdm import tqdm
@@ -125,7 +82,7 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
     return tqdm(total=total, file=sys.stderr, unit="件", desc="定密", leave=False)
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input file per line.")
 @click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
@@ -144,12 +101,12 @@ def suggest(paths: tuple[str, ...], as_json: bool, catalogue: Path | None, model
     so one file never stops the batch. Inside folders, hidden files get a line saying they
     were skipped; FIFOs, sockets and devices are answered without being read.
     """
-    from classifier.extract import _tmp
+    from classifier.extract import tmpdir
     from classifier.suggest import Suggester, suggest_files, walk_paths
 
     settings = _settings()
-    _tmp.set_home(settings.home)
-    _tmp.sweep()  # copies left by a process that was killed (issue 8 §7)
+    tmpdir.set_home(settings.home)
+    tmpdir.sweep()  # copies left by a process that was killed (issue 8 §7)
     entries = walk_paths(paths)
     if model_dir is None:
         _ensure_model(settings, catalogue)
@@ -208,7 +165,7 @@ def _escapable(s: str) -> bool:
     return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in s)
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input file per line.")
 @click.option("--tokens", is_flag=True, help="Also give the token list exactly as the classifier sees it.")
@@ -290,64 +247,4 @@ def extract(paths: tuple[str, ...], as_json: bool, tokens: bool, userdicts: tupl
     sys.exit(1 if failed else 0)
 
 
-@main.command(name="train")
-@click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
-              help="Scope catalogue (default corpus/catalogue.toml).")
-@click.option("--no-decisions", is_flag=True, help="Train on corpus/train only, ignoring confirmed decisions.")
-@click.option("--no-promote", is_flag=True, help="Keep the new version a candidate even if it is not worse.")
-@click.option("--userdict", "userdicts", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Extra word list for this model (besides <home>/userdict.txt); the model keeps the words.")
-@click.option("--json", "as_json", is_flag=True, help="Print the training report as JSON.")
-def train_cmd(catalogue: Path | None, no_decisions: bool, no_promote: bool,
-              userdicts: tuple[Path, ...], as_json: bool) -> None:
-    """Train a new model version from corpus/ and the office's final decisions.
-
-    The new version becomes active only when it is not worse than the active one on the
-    golden set (corpus/eval); otherwise it stays a candidate, with the reason.
-    """
-    settings = _settings()
-    res = _do_train(settings, catalogue, with_decisions=not no_decisions,
-                    auto_promote=not no_promote, userdicts=userdicts)
-    rep = res.report
-    if as_json:
-        click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
-        return
-    m, g, ts = rep.metrics, rep.golden, rep.counts
-    click.echo(f"模型版本 {rep.version}：{rep.n_docs} 篇训练样本（语料 {ts.get('corpus', 0)}，"
-               f"本单位决定 {ts.get('decisions', 0)}，其中纠正 {ts.get('corrections', 0)}）→ {rep.model_dir}")
-    if m:
-        how = "按撰稿人留出" if m.get("grouped") else "按篇随机分折"
-        click.echo(f"交叉验证（{how}，{int(m['cv_folds'])} 折，{int(m['writers'])} 位撰稿人，"
-                   f"{int(m['cv_docs'])} 篇）：level_acc={m['level_acc']:.3f} "
-                   f"under={m['under']:.3f} silent_under={int(m['silent_under'])} "
-                   f"({m['silent_under_rate']:.3%}) over={m['over']:.3f} "
-                   f"clause_top1={m['clause_top1']:.3f} evidence_hit={m['evidence_hit']:.3f} "
-                   f"ece={m['ece']:.3f} review_rate={m['review_rate']:.3f} "
-                   f"secret_threshold={rep.thresholds['secret_threshold']}")
-    if rep.decision_cv:
-        d = rep.decision_cv
-        click.echo(f"本单位决定（交叉验证，{int(d['n'])} 篇）：level_acc={d['level_acc']:.3f} "
-                   f"under={d['under']:.3f} clause_acc={d['clause_acc']:.3f}")
-    if g:
-        click.echo(f"金标准集（{g['n']} 篇）：macro_f1={g['macro_f1']:.3f} under={g['under']:.3f} "
-                   f"over={g['over']:.3f} clause_top1={g['clause_top1']:.3f}")
-    click.echo("已启用为当前模型。" if res.promoted else f"未启用，保留为候选版本：{'；'.join(res.reasons)}")
-
-
-def _register_workflow() -> None:
-    from classifier import cli_workflow
-
-    cli_workflow.register(main)
-
-
-_register_workflow()
-from classifier import cli_models  # noqa: E402
-
-cli_models.register(main)
-from classifier import doctor as _doctor  # noqa: E402
-
-_doctor.register(main)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+COMMANDS = [suggest, extract]

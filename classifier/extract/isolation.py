@@ -111,7 +111,7 @@ class Worker:
         env.setdefault("MALLOC_ARENA_MAX", "2")  # fewer per-thread heaps: less reserved memory
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "classifier.extract._worker", str(child_sock.fileno())],
+                [sys.executable, "-m", "classifier.extract.isolation", str(child_sock.fileno())],
                 pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL, env=env,
                 close_fds=True,
             )
@@ -120,6 +120,8 @@ class Worker:
         self.conn = Connection(parent_sock.detach())
         self.conn.send((self.init, self.init_args, self.memory_mb))
         ready = self.conn.poll(STARTUP_SECONDS)
+        kind: str
+        value: Any
         try:
             kind, value = self.conn.recv() if ready else ("timeout", None)
         except (EOFError, OSError):
@@ -169,9 +171,9 @@ class Worker:
 
     def _sweep(self, pid: int) -> None:
         """Remove the temporary folder of a child that is gone (it cannot clean up itself)."""
-        from classifier.extract import _tmp
+        from classifier.extract import tmpdir
 
-        _tmp.remove_process_dir(pid)
+        tmpdir.remove_process_dir(pid)
 
     def close(self) -> None:
         """Stop the child: it exits when its pipe closes; killed if it does not within 5 s."""

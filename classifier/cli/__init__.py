@@ -1,0 +1,18 @@
+"""``dingmi``: the command line, a thin layer over the library.
+
+One click group (:mod:`classifier.cli.group`, with the one error → exit-status rule); the
+commands by subject: ``suggest``, ``extract`` (:mod:`~classifier.cli.suggest`), ``train`` and
+``models`` (:mod:`~classifier.cli.models`), ``users``, ``review``, ``records``
+(:mod:`~classifier.cli.workflow`) and ``doctor`` (:mod:`~classifier.cli.doctor`).
+
+Source: issue 2 (§9); issue 3 (§6); issue 4; issue 8; issue 10.
+"""
+
+from classifier.cli import doctor, models, suggest, workflow
+from classifier.cli.group import main
+
+for _module in (suggest, models, workflow, doctor):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)
+
+__all__ = ["main"]

@@ -1,0 +1,152 @@
+"""``dingmi train`` and ``dingmi models list|show|promote|rollback``: the model's life cycle.
+
+A thin layer over :func:`classifier.training.retrain.retrain` and
+:class:`classifier.training.registry.Registry`. Errors reach the group's handler
+(:mod:`classifier.cli.group`); with ``--json`` a refused action is also printed as
+``{"error": {"code", "message"}}``.
+
+Source: issue 4 (registry, ``list --json`` contract).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from classifier.cli.group import emit_json, json_option
+from classifier.config import Settings
+from classifier.errors import ClassifierError, ModelNotReadyError
+from classifier.training.registry import ModelVersion, Registry
+
+
+def _registry() -> Registry:
+    return Registry(Settings.from_env().models_dir)
+
+
+def _fmt(x: Any) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def _line(v: ModelVersion) -> str:
+    m = v.metrics
+    dec = m["decision_cv"]
+    mark = "*" if v.active else " "
+    text = (f"{mark} {v.version}  {v.created_at}  {v.status:<9}  决策 {v.metadata.get('n_extra_docs', 0):>5}  "
+            f"F1 {_fmt(m['macro_f1'])}  under {_fmt(m['under'])}  over {_fmt(m['over'])}  "
+            f"条款 {_fmt(m['clause_top1'])}  决策CV {_fmt(dec.get('level_acc'))}")
+    if v.reason:
+        text += f"\n      未启用原因：{v.reason}"
+    return text
+
+
+@click.command(name="train")
+@click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
+              help="Scope catalogue (default corpus/catalogue.toml).")
+@click.option("--no-decisions", is_flag=True, help="Train on corpus/train only, ignoring confirmed decisions.")
+@click.option("--no-promote", is_flag=True, help="Keep the new version a candidate even if it is not worse.")
+@click.option("--userdict", "userdicts", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Extra word list for this model (besides <home>/userdict.txt); the model keeps the words.")
+@click.option("--json", "as_json", is_flag=True, help="Print the training report as JSON.")
+def train_cmd(catalogue: Path | None, no_decisions: bool, no_promote: bool,
+              userdicts: tuple[Path, ...], as_json: bool) -> None:
+    """Train a new model version from corpus/ and the office's final decisions.
+
+    The new version becomes active only when it is not worse than the active one on the
+    golden set (corpus/eval); otherwise it stays a candidate, with the reason.
+    """
+    from classifier.training.retrain import retrain
+
+    res = retrain(Settings.from_env(), catalogue_path=catalogue, with_decisions=not no_decisions,
+                  auto_promote=not no_promote, userdicts=userdicts)
+    rep = res.report
+    if as_json:
+        emit_json(res.to_dict())
+        return
+    m, g, ts = rep.metrics, rep.golden, rep.counts
+    click.echo(f"模型版本 {rep.version}：{rep.n_docs} 篇训练样本（语料 {ts.get('corpus', 0)}，"
+               f"本单位决定 {ts.get('decisions', 0)}，其中纠正 {ts.get('corrections', 0)}）→ {rep.model_dir}")
+    if m:
+        how = "按撰稿人留出" if m.get("grouped") else "按篇随机分折"
+        click.echo(f"交叉验证（{how}，{int(m['cv_folds'])} 折，{int(m['writers'])} 位撰稿人，"
+                   f"{int(m['cv_docs'])} 篇）：level_acc={m['level_acc']:.3f} "
+                   f"under={m['under']:.3f} silent_under={int(m['silent_under'])} "
+                   f"({m['silent_under_rate']:.3%}) over={m['over']:.3f} "
+                   f"clause_top1={m['clause_top1']:.3f} evidence_hit={m['evidence_hit']:.3f} "
+                   f"ece={m['ece']:.3f} review_rate={m['review_rate']:.3f} "
+                   f"secret_threshold={rep.thresholds['secret_threshold']}")
+    if rep.decision_cv:
+        d = rep.decision_cv
+        click.echo(f"本单位决定（交叉验证，{int(d['n'])} 篇）：level_acc={d['level_acc']:.3f} "
+                   f"under={d['under']:.3f} clause_acc={d['clause_acc']:.3f}")
+    if g:
+        click.echo(f"金标准集（{g['n']} 篇）：macro_f1={g['macro_f1']:.3f} under={g['under']:.3f} "
+                   f"over={g['over']:.3f} clause_top1={g['clause_top1']:.3f}")
+    click.echo("已启用为当前模型。" if res.promoted else f"未启用，保留为候选版本：{'；'.join(res.reasons)}")
+
+
+@click.group(name="models")
+def models() -> None:
+    """Model versions: list, show, promote, roll back."""
+
+
+@models.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of versions.")
+def list_cmd(as_json: bool) -> None:
+    """List every model version, oldest first (* = active)."""
+    vs = _registry().versions()
+    if as_json:
+        emit_json([v.to_dict() for v in vs])
+        return
+    if not vs:
+        click.echo("尚无模型版本；请运行 dingmi train")
+    for v in vs:
+        click.echo(_line(v))
+
+
+@models.command(name="show")
+@click.argument("version", required=False)
+@json_option(help="The version as one JSON object.")
+def show_cmd(version: str | None, as_json: bool) -> None:
+    """Show one version (default: the active one) with its training details."""
+    reg = _registry()
+    v = reg.get(version) if version else reg.active()
+    if v is None:
+        raise ModelNotReadyError("尚无启用的模型；请运行 dingmi train")
+    integrity: dict[str, Any] = {"ok": True}
+    try:
+        reg.check(v.version)
+    except ClassifierError as e:
+        integrity = {"ok": False, **e.to_dict()}
+    d = v.to_dict(full=True)
+    d["integrity"] = integrity
+    if as_json:
+        emit_json(d)
+        return
+    click.echo(_line(v))
+    click.echo(f"  目录：{d['path']}")
+    click.echo(f"  密级目录版本 {d['catalogue_version']}，程序版本 {d['code_version']}，"
+               f"训练样本 {d['n_docs']} 篇（其中本单位决定 {d['n_decisions']} 篇）")
+    click.echo("  各类训练数：" + "，".join(f"{k} {n}" for k, n in d["class_counts"].items()))
+    click.echo("  文件校验：" + ("通过" if integrity["ok"] else integrity["message"]))
+
+
+@models.command(name="promote")
+@click.argument("version")
+@json_option(help="Print the promoted version as JSON.")
+def promote_cmd(version: str, as_json: bool) -> None:
+    """Make VERSION the active model (a person overrules the promotion rule)."""
+    v = _registry().promote(version)
+    emit_json(v.to_dict()) if as_json else click.echo(f"已启用模型版本 {v.version}")
+
+
+@models.command(name="rollback")
+@json_option(help="Print the reactivated version as JSON.")
+def rollback_cmd(as_json: bool) -> None:
+    """Reactivate the model version that was active before the current one."""
+    v = _registry().rollback()
+    emit_json(v.to_dict()) if as_json else click.echo(f"已回退到模型版本 {v.version}")
+
+
+COMMANDS = [train_cmd, models]

@@ -1,0 +1,28 @@
+"""Persistence: the tables, the read models, the transaction and the :class:`Store`.
+
+``schema`` holds the ORM rows (nothing outside this package imports SQLAlchemy, the
+migrations aside), ``models`` the frozen dataclasses every read returns, ``tx`` the writes of
+one transaction and ``store`` the database itself. The rules (who may do what, in which
+status) are :mod:`classifier.workflow`'s; the store only records.
+"""
+
+from classifier.store.models import (
+    Decision,
+    Document,
+    DocumentSummary,
+    Event,
+    FinalDocument,
+    OcrSummary,
+    Proposal,
+    StoredSuggestion,
+    SuggestedPeriod,
+    User,
+)
+from classifier.store.schema import MIGRATIONS_DIR, Base, UTCDateTime, utcnow
+from classifier.store.store import Store
+from classifier.store.tx import StoreTx
+
+__all__ = [
+    "MIGRATIONS_DIR", "Base", "Decision", "Document", "DocumentSummary", "Event", "FinalDocument",
+    "OcrSummary", "Proposal", "Store", "StoreTx", "StoredSuggestion", "SuggestedPeriod", "UTCDateTime", "User", "utcnow",
+]

@@ -1,0 +1,202 @@
+"""The tables: SQLAlchemy 2 typed ORM rows, the UTC column type, the append-only guard.
+
+Tables: ``users``, ``documents`` (one row per distinct file, by sha256, carrying the
+current status and the classification in effect), ``suggestions`` (the engine's whole JSON),
+``proposals`` (the drafter's 拟定), ``decisions`` (review and leading-group answers, with the
+passages the decider ticked as decisive) and ``events`` (the audit log). Suggestions,
+proposals, decisions and events are append-only: the ORM refuses to update or delete them
+and, on SQLite and PostgreSQL, so do database triggers created by the migration.
+
+Nothing outside :mod:`classifier.store` imports SQLAlchemy (the migrations aside).
+
+Source: issue 3 (§2, §3); house style §4.8 (store, suggestion ≠ decision).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from classifier.errors import StoreError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store timezone-aware UTC datetimes; read them back aware (SQLite keeps none)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise TypeError("naive datetime given to the store; use classifier.store.utcnow()")
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+#: Named constraints, so that later (batch) migrations can refer to them on SQLite too.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class UserRow(Base):
+    """A person who uses the app (``role``: drafter, director, leading_group, admin)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class DocumentRow(Base):
+    """One distinct uploaded file, its status and the classification in effect."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int]
+    format: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    original: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    level: Mapped[str | None] = mapped_column(String(10))
+    clause: Mapped[str | None] = mapped_column(String(20))
+    period_years: Mapped[int | None]
+    condition: Mapped[str | None] = mapped_column(String(200))
+    mark: Mapped[str | None] = mapped_column(String(50))
+    scope: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SuggestionRow(Base):
+    """The engine's answer for a document (the whole JSON object), append-only."""
+
+    __tablename__ = "suggestions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    created_at: Mapped[datetime]
+    level: Mapped[str | None] = mapped_column(String(10))
+    clause: Mapped[str | None] = mapped_column(String(20))
+    confidence: Mapped[float | None]
+    needs_review: Mapped[bool]
+    model_version: Mapped[str | None] = mapped_column(String(100))
+    catalogue_version: Mapped[str | None] = mapped_column(String(100))
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+
+
+class ProposalRow(Base):
+    """A drafter's proposal (拟定密级), append-only."""
+
+    __tablename__ = "proposals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    drafter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id"))
+    level: Mapped[str] = mapped_column(String(10))
+    clause: Mapped[str | None] = mapped_column(String(20))
+    period_years: Mapped[int | None]
+    condition: Mapped[str | None] = mapped_column(String(200))
+    mark: Mapped[str] = mapped_column(String(50))
+    scope: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class DecisionRow(Base):
+    """A person's answer: confirm, override, escalate or decide; append-only."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str | None] = mapped_column(String(10))
+    clause: Mapped[str | None] = mapped_column(String(20))
+    period_years: Mapped[int | None]
+    condition: Mapped[str | None] = mapped_column(String(200))
+    mark: Mapped[str | None] = mapped_column(String(50))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    #: Passages the decider ticked as deciding the level: ``[{"start", "end"}, ...]``,
+    #: offsets into the document's text; ``None`` when none were given (migration 0002).
+    passages: Mapped[list[dict[str, int]] | None] = mapped_column(JSON, default=None)
+
+
+class EventRow(Base):
+    """The audit log: every action with actor, role, time, status change and reason."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+APPEND_ONLY_TABLES = ("suggestions", "proposals", "decisions", "events")
+
+
+@event.listens_for(SuggestionRow, "before_update")
+@event.listens_for(ProposalRow, "before_update")
+@event.listens_for(DecisionRow, "before_update")
+@event.listens_for(EventRow, "before_update")
+@event.listens_for(SuggestionRow, "before_delete")
+@event.listens_for(ProposalRow, "before_delete")
+@event.listens_for(DecisionRow, "before_delete")
+@event.listens_for(EventRow, "before_delete")
+def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:
+    """Append-only tables: history is never rewritten."""
+    raise StoreError(f"{target.__tablename__} 只能追加，不能修改或删除历史记录")
+

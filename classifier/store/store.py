@@ -1,0 +1,370 @@
+"""The database: :class:`Store` opens it (migrating to head), reads it, and hands out transactions.
+
+Reads return the frozen dataclasses of :mod:`classifier.store.models`; writes go through
+:meth:`Store.transaction`, one transaction per workflow action (:mod:`classifier.workflow`
+holds the rules). Every SQL statement of dingmi is in this package.
+
+Source: issue 3 (§2, §3); house style §4.8 (store, suggestion ≠ decision).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from classifier.config import Settings
+from classifier.errors import NotFoundError, StoreError, UnknownUserError
+from classifier.store.models import (
+    Decision,
+    Document,
+    DocumentSummary,
+    Event,
+    FinalDocument,
+    Proposal,
+    StoredSuggestion,
+    User,
+    document_of,
+    read_model,
+)
+from classifier.store.schema import (
+    MIGRATIONS_DIR,
+    DecisionRow,
+    DocumentRow,
+    EventRow,
+    ProposalRow,
+    SuggestionRow,
+    UserRow,
+)
+from classifier.store.tx import StoreTx
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Seconds a writer waits for another writer's lock on SQLite before failing.
+SQLITE_BUSY_TIMEOUT_S = 10.0
+
+
+def _latest(model: Any) -> Any:
+    """Subquery: the newest row id of ``model`` per document."""
+    return (select(model.document_id, func.max(model.id).label("last_id"))
+            .group_by(model.document_id).subquery())
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """WAL, foreign keys, busy timeout; and let SQLAlchemy emit BEGIN itself."""
+    dbapi_connection.isolation_level = None  # pysqlite would otherwise BEGIN lazily
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Writers take the write lock at BEGIN, so two writers serialise instead of deadlocking."""
+    write = conn.get_execution_options().get("dingmi_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Store:
+    """The database: open it with :meth:`open`, read with its methods, write in transactions.
+
+    Parameters
+    ----------
+    db_engine : sqlalchemy.Engine
+        An engine already migrated to head (use :meth:`open` or :meth:`from_url`).
+    store_originals : bool
+        Whether :func:`classifier.workflow.upload` keeps the uploaded bytes.
+    """
+
+    def __init__(self, db_engine: Engine, *, store_originals: bool = False) -> None:
+        self.db_engine = db_engine
+        self.store_originals = store_originals
+        self._write_engine = db_engine.execution_options(dingmi_write=True)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Store:
+        """Open (and create or upgrade to the latest schema) the database of ``settings``.
+
+        Raises
+        ------
+        StoreError
+            If the database schema is newer than this code, or it cannot be reached.
+        """
+        if settings.database_url is None:
+            Path(settings.home).mkdir(parents=True, exist_ok=True)
+        return cls.from_url(settings.db_url, store_originals=settings.store_originals)
+
+    @classmethod
+    def from_url(cls, url: str, *, store_originals: bool = False) -> Store:
+        """Open the database at a SQLAlchemy URL and migrate it to head."""
+        db_engine = create_engine(url, future=True)
+        if db_engine.dialect.name == "sqlite":
+            event.listen(db_engine, "connect", _sqlite_pragmas)
+            event.listen(db_engine, "begin", _sqlite_begin)
+        store = cls(db_engine, store_originals=store_originals)
+        store.upgrade()
+        return store
+
+    def upgrade(self) -> None:
+        """Run the Alembic migrations up to head (no ``alembic.ini``: configured in code)."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+        from alembic.util import CommandError
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        script = ScriptDirectory.from_config(cfg)
+        try:
+            with self._write_engine.begin() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+                if current is not None:
+                    try:
+                        script.get_revision(current)
+                    except CommandError as e:
+                        raise StoreError(
+                            f"数据库结构版本 {current} 比本程序新，请升级 dingmi 后再打开"
+                        ) from e
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as e:
+            raise StoreError(f"无法打开数据库：{e.orig}") from e
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at."""
+        from alembic.runtime.migration import MigrationContext
+
+        with self.db_engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.db_engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[StoreTx]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield StoreTx(session)
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self.db_engine) as session:
+            yield session
+
+    # --- reads ---
+
+    def users(self, *, include_inactive: bool = False) -> list[User]:
+        """All users, by id."""
+        with self._read() as s:
+            q = select(UserRow).order_by(UserRow.id)
+            if not include_inactive:
+                q = q.where(UserRow.active.is_(True))
+            return [read_model(User, r) for r in s.scalars(q)]
+
+    def user(self, user_id: int) -> User:
+        """One active user, or :class:`UnknownUserError`."""
+        with self._read() as s:
+            return StoreTx(s).user(user_id)
+
+    def user_by_name(self, name: str) -> User:
+        """The active user of this name, or :class:`UnknownUserError`."""
+        with self._read() as s:
+            row = s.scalar(select(UserRow).where(UserRow.name == name))
+            if row is None or not row.active:
+                raise UnknownUserError(f"用户“{name}”不存在（可用 dingmi users add 添加）")
+            return read_model(User, row)
+
+    def document(self, document_id: int) -> Document:
+        """One document, or :class:`classifier.errors.NotFoundError`."""
+        with self._read() as s:
+            row = s.get(DocumentRow, document_id)
+            if row is None:
+                raise NotFoundError(f"文件记录 {document_id} 不存在")
+            has = s.scalar(
+                select(DocumentRow.original.is_not(None)).where(DocumentRow.id == document_id)
+            )
+            return document_of(row, has_original=bool(has))
+
+    def document_by_sha256(self, sha256: str) -> Document | None:
+        """The document with these bytes, if already uploaded."""
+        with self._read() as s:
+            return StoreTx(s).document_by_sha256(sha256)
+
+    def original(self, document_id: int) -> bytes | None:
+        """The uploaded bytes, when they were kept."""
+        with self._read() as s:
+            return s.scalar(select(DocumentRow.original).where(DocumentRow.id == document_id))
+
+    def latest_suggestion(self, document_id: int) -> StoredSuggestion | None:
+        """The newest suggestion for a document."""
+        with self._read() as s:
+            return StoreTx(s).latest_suggestion(document_id)
+
+    def proposals(self, document_id: int) -> list[Proposal]:
+        """Every proposal for a document, oldest first."""
+        with self._read() as s:
+            q = select(ProposalRow).where(ProposalRow.document_id == document_id)
+            return [read_model(Proposal, r) for r in s.scalars(q.order_by(ProposalRow.id))]
+
+    def decisions(self, document_id: int | None = None) -> list[Decision]:
+        """Decisions (of one document, or all), oldest first."""
+        return self._history(DecisionRow, Decision, document_id)
+
+    def events(self, document_id: int | None = None) -> list[Event]:
+        """The audit log (of one document, or all), oldest first."""
+        return self._history(EventRow, Event, document_id)
+
+    def _history(self, table: Any, model: type[T], document_id: int | None) -> list[T]:
+        """Rows of an append-only ``table`` (of one document, or all) as ``model``, oldest first."""
+        with self._read() as s:
+            q = select(table).order_by(table.id)
+            if document_id is not None:
+                q = q.where(table.document_id == document_id)
+            return [read_model(model, r) for r in s.scalars(q)]
+
+    def summaries(
+        self,
+        *,
+        statuses: Sequence[str] | None = None,
+        levels: Sequence[str] | None = None,
+        search: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        uploaded_by: int | None = None,
+        order: str = "proposed",
+    ) -> list[DocumentSummary]:
+        """Documents with their latest suggestion, proposal and decision.
+
+        Parameters
+        ----------
+        statuses, levels : sequence of str, optional
+            Keep only these statuses / levels in effect (labels such as 机密).
+        search : str, optional
+            Substring of the file name, clause, mark, drafter's name or text.
+        since, until : datetime, optional
+            Upload time window (aware datetimes; ``until`` exclusive).
+        order : {"proposed", "uploaded", "updated", "uncertain"}
+            Oldest first by proposal time (then upload time), by upload time, newest
+            change first, or most uncertain first (lowest model confidence of the latest
+            suggestion first, documents without one first; ties oldest proposal first).
+        """
+        last_s, last_p, last_d = _latest(SuggestionRow), _latest(ProposalRow), _latest(DecisionRow)
+        uploader = UserRow.__table__.alias("uploader")
+        drafter = UserRow.__table__.alias("drafter")
+        decider = UserRow.__table__.alias("decider")
+        q = (
+            select(DocumentRow, SuggestionRow, ProposalRow, DecisionRow, uploader.c.name,
+                   drafter.c.name, decider.c.name)
+            .join(uploader, uploader.c.id == DocumentRow.uploaded_by)
+            .outerjoin(last_s, last_s.c.document_id == DocumentRow.id)
+            .outerjoin(SuggestionRow, SuggestionRow.id == last_s.c.last_id)
+            .outerjoin(last_p, last_p.c.document_id == DocumentRow.id)
+            .outerjoin(ProposalRow, ProposalRow.id == last_p.c.last_id)
+            .outerjoin(drafter, drafter.c.id == ProposalRow.drafter_id)
+            .outerjoin(last_d, last_d.c.document_id == DocumentRow.id)
+            .outerjoin(DecisionRow, DecisionRow.id == last_d.c.last_id)
+            .outerjoin(decider, decider.c.id == DecisionRow.actor_id)
+        )
+        if statuses:
+            q = q.where(DocumentRow.status.in_(list(statuses)))
+        if levels:
+            q = q.where(DocumentRow.level.in_(list(levels)))
+        if since is not None:
+            q = q.where(DocumentRow.uploaded_at >= since)
+        if until is not None:
+            q = q.where(DocumentRow.uploaded_at < until)
+        if uploaded_by is not None:
+            q = q.where(DocumentRow.uploaded_by == uploaded_by)
+        if search:
+            q = q.where(
+                or_(
+                    DocumentRow.filename.contains(search, autoescape=True),
+                    DocumentRow.clause.contains(search, autoescape=True),
+                    DocumentRow.mark.contains(search, autoescape=True),
+                    drafter.c.name.contains(search, autoescape=True),
+                    DocumentRow.text.contains(search, autoescape=True),
+                )
+            )
+        if order == "proposed":
+            q = q.order_by(func.coalesce(ProposalRow.created_at, DocumentRow.uploaded_at),
+                           DocumentRow.id)
+        elif order == "uploaded":
+            q = q.order_by(DocumentRow.uploaded_at, DocumentRow.id)
+        elif order == "uncertain":
+            q = q.order_by(SuggestionRow.confidence.is_not(None), SuggestionRow.confidence,
+                           func.coalesce(ProposalRow.created_at, DocumentRow.uploaded_at),
+                           DocumentRow.id)
+        elif order == "updated":
+            q = q.order_by(DocumentRow.updated_at.desc(), DocumentRow.id.desc())
+        else:
+            raise ValueError(f"unknown order {order!r}")
+        out = []
+        with self._read() as s:
+            for d, sg, p, dec, up_name, dr_name, de_name in s.execute(q):
+                out.append(
+                    DocumentSummary(
+                        id=d.id, filename=d.filename, status=d.status, version=d.version,
+                        uploaded_at=d.uploaded_at, uploader_name=up_name, level=d.level,
+                        clause=d.clause, mark=d.mark,
+                        suggested_level=sg.level if sg else None,
+                        suggested_clause=sg.clause if sg else None,
+                        confidence=sg.confidence if sg else None,
+                        needs_review=sg.needs_review if sg else None,
+                        proposed_level=p.level if p else None,
+                        proposed_clause=p.clause if p else None,
+                        proposed_at=p.created_at if p else None,
+                        drafter_id=p.drafter_id if p else None,
+                        drafter_name=dr_name,
+                        decision_kind=dec.kind if dec else None,
+                        decision_reason=dec.reason if dec else None,
+                        decided_by=de_name,
+                        decided_at=dec.created_at if dec else None,
+                        period_years=d.period_years, condition=d.condition,
+                        scope=d.scope if d.scope else (p.scope if p else None),
+                    )
+                )
+        return out
+
+    def final_documents(self, statuses: Sequence[str]) -> list[FinalDocument]:
+        """Documents in one of ``statuses`` with a level, with their latest decision and suggestion.
+
+        Parameters
+        ----------
+        statuses : sequence of str
+            The final statuses (:data:`classifier.workflow.states.FINAL_STATUSES`).
+
+        Returns
+        -------
+        list of FinalDocument
+            By document id.
+        """
+        last_s, last_d = _latest(SuggestionRow), _latest(DecisionRow)
+        q = (
+            select(DocumentRow.id, DocumentRow.text, DocumentRow.level, DocumentRow.clause,
+                   DocumentRow.status, DocumentRow.sha256, DocumentRow.updated_at,
+                   DecisionRow.created_at, DecisionRow.passages, SuggestionRow.level,
+                   SuggestionRow.clause, SuggestionRow.model_version)
+            .outerjoin(last_s, last_s.c.document_id == DocumentRow.id)
+            .outerjoin(SuggestionRow, SuggestionRow.id == last_s.c.last_id)
+            .outerjoin(last_d, last_d.c.document_id == DocumentRow.id)
+            .outerjoin(DecisionRow, DecisionRow.id == last_d.c.last_id)
+            .where(DocumentRow.status.in_(list(statuses)), DocumentRow.level.is_not(None))
+            .order_by(DocumentRow.id)
+        )
+        with self._read() as s:
+            rows = s.execute(q).all()
+        return [FinalDocument(id=r[0], text=r[1], level=str(r[2]), clause=r[3], status=r[4],
+                              sha256=r[5], updated_at=r[6], decided_at=r[7], passages=r[8],
+                              suggested_level=r[9], suggested_clause=r[10], model_version=r[11])
+                for r in rows]

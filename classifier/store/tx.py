@@ -1,0 +1,179 @@
+"""One write transaction: :class:`StoreTx`, obtained from :meth:`Store.transaction`.
+
+Source: issue 3 (§3: one transaction per workflow action).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from classifier.errors import NotFoundError, StaleVersionError, UnknownUserError, UserExistsError
+from classifier.store.models import (
+    Decision,
+    Document,
+    Event,
+    Proposal,
+    StoredSuggestion,
+    User,
+    document_of,
+    read_model,
+)
+from classifier.store.schema import (
+    DecisionRow,
+    DocumentRow,
+    EventRow,
+    ProposalRow,
+    SuggestionRow,
+    UserRow,
+    utcnow,
+)
+
+
+class StoreTx:
+    """The writes (and reads) of one transaction; obtained from :meth:`Store.transaction`."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def user(self, user_id: int) -> User:
+        """Return an active user, or raise :class:`UnknownUserError`."""
+        row = self._s.get(UserRow, user_id)
+        if row is None or not row.active:
+            raise UnknownUserError(f"用户 {user_id} 不存在或已停用")
+        return read_model(User, row)
+
+    def add_user(self, name: str, role: str) -> User:
+        """Insert a user; :class:`UserExistsError` if the name is taken."""
+        if self._s.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
+            raise UserExistsError(f"用户“{name}”已存在")
+        row = UserRow(name=name, role=role, active=True, created_at=utcnow())
+        self._s.add(row)
+        self._s.flush()
+        return read_model(User, row)
+
+    def document(self, document_id: int) -> Document:
+        """Return a document as it is now in this transaction, or raise NotFoundError."""
+        row = self._s.get(DocumentRow, document_id, populate_existing=True)
+        if row is None:
+            raise NotFoundError(f"文件记录 {document_id} 不存在")
+        return document_of(row)
+
+    def latest_suggestion(self, document_id: int) -> StoredSuggestion | None:
+        """The newest suggestion for a document, if any."""
+        row = self._latest(SuggestionRow, document_id)
+        return None if row is None else read_model(StoredSuggestion, row)
+
+    def latest_proposal(self, document_id: int) -> Proposal | None:
+        """The newest proposal for a document, if any."""
+        row = self._latest(ProposalRow, document_id)
+        return None if row is None else read_model(Proposal, row)
+
+    def _latest(self, table: Any, document_id: int) -> Any:
+        """The newest row of ``table`` (an append-only table) for a document, or None."""
+        return self._s.scalar(select(table).where(table.document_id == document_id)
+                              .order_by(table.id.desc()).limit(1))
+
+    def document_by_sha256(self, sha256: str) -> Document | None:
+        """Return the document with these bytes, if any."""
+        row = self._s.scalar(select(DocumentRow).where(DocumentRow.sha256 == sha256))
+        return None if row is None else document_of(row)
+
+    def add_document(self, **fields: Any) -> Document | None:
+        """Insert a document; ``None`` when a row with the same sha256 already exists."""
+        now = utcnow()
+        row = DocumentRow(uploaded_at=now, updated_at=now, **fields)
+        try:
+            with self._s.begin_nested():
+                self._s.add(row)
+        except IntegrityError:
+            return None
+        return document_of(row, has_original=row.original is not None)
+
+    def update_document(self, document_id: int, expected_version: int, **fields: Any) -> Document:
+        """Change a document if it still has ``expected_version`` (else StaleVersionError).
+
+        The UPDATE itself carries ``WHERE version = :loaded`` (SQLAlchemy's version
+        counter), so a concurrent writer that committed in between also loses.
+        """
+        row = self._s.get(DocumentRow, document_id, populate_existing=True)
+        if row is None:
+            raise NotFoundError(f"文件记录 {document_id} 不存在")
+        if row.version != expected_version:
+            raise StaleVersionError(
+                f"《{row.filename}》已被他人处理（版本 {expected_version} → {row.version}），请刷新后重试"
+            )
+        filename = row.filename  # the row is unusable once a flush has failed
+        for key, value in fields.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+        try:
+            self._s.flush()
+        except StaleDataError as e:
+            raise StaleVersionError(f"《{filename}》已被他人处理，请刷新后重试") from e
+        return document_of(row)
+
+    def add_suggestion(self, document_id: int, payload: dict[str, Any]) -> StoredSuggestion:
+        """Store the engine's JSON object for a document."""
+        err = payload.get("error")
+        row = SuggestionRow(
+            document_id=document_id,
+            created_at=utcnow(),
+            level=payload.get("level"),
+            clause=payload.get("clause"),
+            confidence=payload.get("confidence"),
+            needs_review=bool(payload.get("needs_review", True)),
+            model_version=payload.get("model_version"),
+            catalogue_version=payload.get("catalogue_version"),
+            error_code=err.get("code") if isinstance(err, dict) else None,
+            payload=payload,
+        )
+        self._s.add(row)
+        self._s.flush()
+        return read_model(StoredSuggestion, row)
+
+    def add_proposal(self, **fields: Any) -> Proposal:
+        """Insert a proposal row."""
+        row = ProposalRow(created_at=utcnow(), **fields)
+        self._s.add(row)
+        self._s.flush()
+        return read_model(Proposal, row)
+
+    def add_decision(self, **fields: Any) -> Decision:
+        """Insert a decision row (``passages``: already checked offsets, or None)."""
+        row = DecisionRow(created_at=utcnow(), **fields)
+        self._s.add(row)
+        self._s.flush()
+        return read_model(Decision, row)
+
+    def add_event(
+        self,
+        action: str,
+        *,
+        document_id: int | None = None,
+        actor: User | None = None,
+        from_status: str | None = None,
+        to_status: str | None = None,
+        reason: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> Event:
+        """Append one line to the audit log."""
+        row = EventRow(
+            document_id=document_id,
+            actor_id=actor.id if actor else None,
+            actor_role=actor.role if actor else None,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            detail=detail or {},
+            created_at=utcnow(),
+        )
+        self._s.add(row)
+        self._s.flush()
+        return read_model(Event, row)
+

@@ -1,0 +1,155 @@
+"""Every rule of the workflow's states, once: roles, statuses, actions and their labels,
+the transitions, and which pages each role sees.
+
+A document moves ``uploaded → proposed → confirmed | overridden | escalated``, and an
+escalated one ``→ decided``. :data:`TRANSITIONS` is the state machine: nothing else changes a
+document's status (database triggers stand behind it, and a hypothesis state machine in
+``tests/test_workflow.py`` runs over it).
+
+Source: ../shared/docs/workflow.md (the regulation, section 五); issue 3 (§1, §3, §4);
+issue 10 (each rule once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user may do."""
+
+    DRAFTER = "drafter"
+    DIRECTOR = "director"
+    LEADING_GROUP = "leading_group"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """Chinese name shown in the UI."""
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.DRAFTER: "承办人",
+    Role.DIRECTOR: "办公室主任",
+    Role.LEADING_GROUP: "保密领导小组",
+    Role.ADMIN: "管理员",
+}
+
+
+class Status(StrEnum):
+    """Where a document is in the workflow."""
+
+    UPLOADED = "uploaded"
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    OVERRIDDEN = "overridden"
+    ESCALATED = "escalated"
+    DECIDED = "decided"
+
+    @property
+    def label(self) -> str:
+        """Chinese name shown in the UI."""
+        return _STATUS_LABELS[self]
+
+    @property
+    def is_final(self) -> bool:
+        """True when a person has settled the classification."""
+        return self in (Status.CONFIRMED, Status.OVERRIDDEN, Status.DECIDED)
+
+
+_STATUS_LABELS = {
+    Status.UPLOADED: "已上传（未拟定）",
+    Status.PROPOSED: "待审核",
+    Status.CONFIRMED: "已确认",
+    Status.OVERRIDDEN: "已变更",
+    Status.ESCALATED: "报领导小组",
+    Status.DECIDED: "领导小组已确定",
+}
+
+#: Status values in which a person has settled the classification: only these train a model.
+FINAL_STATUSES: tuple[str, ...] = tuple(s.value for s in Status if s.is_final)
+
+
+class Action(StrEnum):
+    """The verbs that change a document's status."""
+
+    PROPOSE = "propose"
+    CONFIRM = "confirm"
+    OVERRIDE = "override"
+    ESCALATE = "escalate"
+    DECIDE = "decide"
+
+
+#: Chinese names of the actions (buttons, refusals, the register's 审定方式).
+ACTION_LABELS = {
+    Action.PROPOSE: "拟定密级",
+    Action.CONFIRM: "确认",
+    Action.OVERRIDE: "变更",
+    Action.ESCALATE: "报领导小组",
+    Action.DECIDE: "领导小组决定",
+}
+
+#: Chinese names of the audit log's actions (``events.action``) on the register page.
+EVENT_LABELS = {
+    "upload": "上传",
+    "reopen": "重复上传（打开原记录）",
+    **{a.value: ACTION_LABELS[a] for a in Action},
+    Action.PROPOSE.value: "拟定",
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Which statuses an action starts from, where it leads, and who may perform it."""
+
+    sources: frozenset[Status]
+    target: Status
+    roles: frozenset[Role]
+
+
+#: The state machine. Nothing else changes a document's status.
+TRANSITIONS: dict[Action, Transition] = {
+    Action.PROPOSE: Transition(
+        frozenset({Status.UPLOADED}), Status.PROPOSED, frozenset({Role.DRAFTER, Role.DIRECTOR})
+    ),
+    Action.CONFIRM: Transition(
+        frozenset({Status.PROPOSED}), Status.CONFIRMED, frozenset({Role.DIRECTOR})
+    ),
+    Action.OVERRIDE: Transition(
+        frozenset({Status.PROPOSED}), Status.OVERRIDDEN, frozenset({Role.DIRECTOR})
+    ),
+    Action.ESCALATE: Transition(
+        frozenset({Status.PROPOSED}), Status.ESCALATED, frozenset({Role.DIRECTOR})
+    ),
+    Action.DECIDE: Transition(
+        frozenset({Status.ESCALATED}), Status.DECIDED, frozenset({Role.LEADING_GROUP})
+    ),
+}
+#: Who may upload a file (the same people who may propose).
+UPLOAD_ROLES = TRANSITIONS[Action.PROPOSE].roles
+#: Review actions, which the proposal's own author may not take.
+REVIEW_ACTIONS = frozenset({Action.CONFIRM, Action.OVERRIDE, Action.ESCALATE})
+#: Who may start a retraining from the model page.
+RETRAIN_ROLES = frozenset({Role.DIRECTOR, Role.ADMIN})
+
+
+class Page(StrEnum):
+    """The app's pages (``app_pages/<value>.py``)."""
+
+    DRAFT = "draft"
+    REVIEW = "review"
+    LEADING_GROUP = "leading_group"
+    RECORDS = "records"
+    MODEL = "model"
+
+
+#: Need to know (知悉范围): each role sees only the pages of its own work, its start page
+#: first. A drafter never sees the review queue or the register, where other people's drafts are.
+PAGE_ACCESS: dict[Role, tuple[Page, ...]] = {
+    Role.DRAFTER: (Page.DRAFT,),
+    Role.DIRECTOR: (Page.REVIEW, Page.DRAFT, Page.RECORDS, Page.MODEL),
+    Role.LEADING_GROUP: (Page.LEADING_GROUP, Page.RECORDS, Page.MODEL),
+    Role.ADMIN: (Page.RECORDS, Page.MODEL),
+}
