@@ -31,7 +31,7 @@ from classifier.engine.decide import (
     open_features,
     stack_features,
 )
-from classifier.engine.evidence import rank_evidence
+from classifier.engine.evidence import rank_evidence, with_context
 from classifier.engine.passages import overlaps
 from classifier.evaluation import score_labels
 
@@ -116,8 +116,8 @@ def decision_metrics(items: Sequence[Scored], policy: Policy,
             n_key += 1
             label = it.scores.classes[d.label]
             clause = None if label in NON_SECRET_LABELS else label
-            ev = rank_evidence(it.analysis, it.scores, d.label, clause)
-            hits += any(overlaps(it.analysis.passages[j], a, b) for j in ev for a, b in it.keys)
+            ev = with_context(it.analysis, rank_evidence(it.analysis, it.scores, d.label, clause))
+            hits += any(overlaps(it.analysis.passages[j], a, b) for j, _ in ev for a, b in it.keys)
     m = {k: v for k, v in score_labels(gold, pred).items() if not isinstance(v, dict)}
     n_sec = max(1, sum(g[0] in ("秘密", "机密", "绝密") for g in gold))
     m.update(silent_under=float(silent), silent_under_rate=silent / n_sec,

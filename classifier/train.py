@@ -291,6 +291,7 @@ def train(
     golden: Sequence[dict[str, Any]] | None = None,
     C: float = 10.0,
     passage_C: float = 10.0,
+    context_weight: float = 3.0,
     features: str = "tokens12+chars2",
     dense_weight: float = 0.0,
     random_state: int = 0,
@@ -322,6 +323,10 @@ def train(
         Inverse regularisation strength of the document model's logistic regression.
     passage_C : float
         The same for the passage model.
+    context_weight : float
+        Total weight, per annotated secret document, of its undecisive passages as 内部
+        examples of the passage model (:func:`passage_examples`). 3 was chosen by
+        leave-writers-out CV against 0 and 1 (README, "Model").
     features : str
         ``"tokens12"`` (token unigrams and bigrams) or ``"tokens12+chars2"`` (plus character
         bigrams of long tokens); chosen by leave-writers-out CV (README, "Model").
@@ -383,7 +388,8 @@ def train(
     analyses: list[Analysis] = [analyse(r["text"], tokenizer, matcher) for r in records]
     keys = [key_spans(r) for r in records]
     classes_sorted = sorted(set(y))
-    hyper = {"C": C, "passage_C": passage_C, "features": features, "min_df": 2,
+    hyper = {"C": C, "passage_C": passage_C, "context_weight": context_weight,
+             "features": features, "min_df": 2,
              "sublinear_tf": True, "random_state": random_state}
 
     def fit(idx: np.ndarray) -> TextModel:
@@ -546,22 +552,33 @@ NEG_PASSAGES = 12
 
 
 def passage_examples(a: Analysis, keys: list[tuple[int, int]], label: str, weight: float,
-                     is_secret: bool) -> list[tuple[list[str], str, float]]:
+                     is_secret: bool, context_weight: float = 0.0
+                     ) -> list[tuple[list[str], str, float]]:
     """Training examples of the passage model from one document: (tokens, label, weight).
 
-    A secret's annotated decisive passages carry its clause; its other passages are left out
-    (unlabelled: they may or may not be secret on their own). A secret without annotations
-    gives its whole text as one example. Every passage of a 公开/内部 document is an example
-    of its level, weighted so that a document's passages sum to about ``NEG_PASSAGES``.
+    A secret's annotated decisive passages carry its clause. Its other passages (the context
+    around the deciding item: procedure, headings, routine business on the same topic) are
+    examples of 内部 weighted ``context_weight`` in all (0 leaves them out): they teach the
+    model that the topic alone does not decide. A secret without annotations gives its whole
+    text as one example. Every passage of a 公开/内部 document is an example of its level,
+    weighted so that a document's passages sum to about ``NEG_PASSAGES``.
     """
     from classifier.engine.passages import overlaps
 
     toks = a.passage_tokens
     if is_secret:
-        if keys:
-            return [(t, label, weight) for p, t in zip(a.passages, toks, strict=True)
-                    if t and any(overlaps(p, s, e) for s, e in keys)] or [(a.tokens, label, weight)]
-        return [(a.tokens, label, weight)]
+        if not keys:
+            return [(a.tokens, label, weight)]
+        hit = [bool(t) and any(overlaps(p, s, e) for s, e in keys)
+               for p, t in zip(a.passages, toks, strict=True)]
+        out = [(t, label, weight) for t, h in zip(toks, hit, strict=True) if h]
+        if not out:
+            return [(a.tokens, label, weight)]
+        rest = [t for t, h in zip(toks, hit, strict=True) if t and not h]
+        if context_weight > 0 and rest:
+            w = weight * context_weight / len(rest)
+            out += [(t, "内部", w) for t in rest]
+        return out
     nonempty = [t for t in toks if t]
     w = weight * min(1.0, NEG_PASSAGES / max(1, len(nonempty)))
     return [(t, label, w) for t in nonempty]
@@ -587,7 +604,7 @@ def _fit_models(analyses: list[Analysis], keys: list[list[tuple[int, int]]], y: 
     for i in idx:
         lv = LEVELS.get(y[i])
         ex += passage_examples(analyses[i], keys[i], y[i], float(weights[i]),
-                               lv is None or lv.is_secret)
+                               lv is None or lv.is_secret, hyper.get("context_weight", 0.0))
     pvec, pclf = _fit([doc_features(t, chars=chars) for t, _, _ in ex], np.zeros((len(ex), 0)),
                       [lab for _, lab, _ in ex], hyper["passage_C"], hyper["random_state"],
                       np.array([w for _, _, w in ex]))

@@ -182,3 +182,50 @@ def test_model_metadata_keeps_leave_writers_out_figures(trained_model):
         assert k in cv and np.isfinite(cv[k])
     assert cv["grouped"] == 1.0 and cv["writers"] >= 12
     assert meta["stacker"]["features"] and meta["policy"]["secret_threshold"] > 0
+
+
+ROSTER = ("中共青川市委组织部\n青川市正处级后备干部人选名单\n（共6名，按出生年月排序）\n"
+          "序号\t姓名\t出生年月\t现任职务\n1\t葛明川\t1981.03\t市发展改革委副主任\n"
+          "2\t温若岚\t1982.07\t市财政局副局长\n3\t庞立新\t1983.01\t西城区副区长\n"
+          "4\t侯静远\t1984.05\t市商务局副局长\n5\t褚一鸣\t1985.09\t东林县副县长\n"
+          "6\t钱慕白\t1986.02\t市教育局副局长\n注：本名单仅供市委常委会研究使用。\n")
+
+
+def test_table_evidence_carries_its_caption_and_note(classifier):
+    """Rows of a roster are shown with the lines that say what the roster is (issue 9, §3)."""
+    from classifier.engine.evidence import caption_of, with_context
+
+    a = classifier.analyse(ROSTER)
+    rows = [j for j, p in enumerate(a.passages) if p.kind == "table"]
+    assert len(rows) == 3
+    texts = [a.passages[c].text for c in caption_of(a, rows[1])]
+    assert any("后备干部人选名单" in t for t in texts) and any("（共6名" in t for t in texts)
+    assert texts[-1].startswith("注：")
+    assert caption_of(a, 0) == []  # not a table passage
+    ev = with_context(a, [rows[2], rows[0]])
+    assert [j for j, _ in ev].count(rows[0]) == 1 and len(ev) == len({j for j, _ in ev})
+    assert {k for _, k in ev} == {"context", "passage"}
+    s = classifier.suggest(ROSTER)
+    kinds = [e.kind for e in s.candidates[0].evidence]
+    if "passage" in kinds and any(a.passages[r].start == s.candidates[0].evidence[kinds.index("passage")].start
+                                  for r in rows):
+        assert "context" in kinds
+    for e in s.candidates[0].evidence:
+        assert ROSTER[e.start:e.end] == e.text
+    assert s.to_dict()["candidates"][0]["evidence"][0]["kind"] in ("context", "passage")
+
+
+def test_context_passages_of_a_secret_are_weak_internal_examples(classifier):
+    """The undecisive passages of an annotated secret teach the passage model 内部, with the
+    total weight asked for; the decisive ones keep the clause (issue 9, §1)."""
+    from classifier.train import passage_examples
+
+    text, spans = _minutes([ROUTINE[0], SECRET_ITEM, ROUTINE[1]])
+    a = classifier.analyse(text)
+    key = [spans[1]]
+    ex = passage_examples(a, key, "4.3", 1.0, True, context_weight=0.0)
+    assert ex and {lab for _, lab, _ in ex} == {"4.3"}
+    ex = passage_examples(a, key, "4.3", 2.0, True, context_weight=1.0)
+    ctx = [w for _, lab, w in ex if lab == "内部"]
+    assert ctx and sum(ctx) == pytest.approx(2.0)
+    assert all(w == 2.0 for _, lab, w in ex if lab == "4.3")

@@ -32,7 +32,7 @@ from classifier.engine.decide import (  # noqa: F401  (reason codes re-exported:
     decide,
     secret_score,
 )
-from classifier.engine.evidence import rank_evidence
+from classifier.engine.evidence import rank_evidence, with_context
 from classifier.engine.marking import Marking
 from classifier.engine.matcher import Matcher
 from classifier.engine.model import TextModel
@@ -50,8 +50,10 @@ NON_SECRET = NON_SECRET_LABELS
 class Evidence:
     """A passage that triggered a candidate: ``text == doc_text[start:end]``.
 
-    ``kind`` is ``"passage"`` for a passage scored by the models, ``"counter"`` for a
-    publication signal arguing for 公开 (see :mod:`classifier.engine.signals`).
+    ``kind`` is ``"passage"`` for a passage scored by the models, ``"context"`` for the caption
+    of a table whose rows are evidence (:func:`classifier.engine.evidence.with_context`),
+    ``"counter"`` for a publication signal arguing for 公开 (see
+    :mod:`classifier.engine.signals`).
     """
 
     text: str
@@ -131,7 +133,8 @@ class Suggestion:
             "reasons": list(self.reasons),
             "candidates": [
                 {"clause": c.clause, "level": c.level.label, "score": round(c.score, 4),
-                 "evidence": [{"text": e.text, "start": e.start, "end": e.end} for e in c.evidence]}
+                 "evidence": [{"text": e.text, "start": e.start, "end": e.end, "kind": e.kind}
+                              for e in c.evidence]}
                 for c in self.candidates
             ],
             "marking": {
@@ -310,6 +313,7 @@ class Classifier:
 
     def _evidence(self, a: Analysis, sc: DocScores, k: int, clause: str | None
                   ) -> tuple[Evidence, ...]:
-        """The evidence passages of class column ``k`` (:func:`rank_evidence`), best first."""
-        return tuple(Evidence(a.passages[j].text, a.passages[j].start, a.passages[j].end)
-                     for j in rank_evidence(a, sc, k, clause))
+        """The evidence passages of class column ``k`` (:func:`rank_evidence`), best first,
+        each table's caption before its rows (:func:`with_context`)."""
+        return tuple(Evidence(a.passages[j].text, a.passages[j].start, a.passages[j].end, kind)
+                     for j, kind in with_context(a, rank_evidence(a, sc, k, clause)))

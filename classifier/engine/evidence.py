@@ -7,6 +7,8 @@ sees. Source: issue 9 (§3).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from classifier.engine.analysis import Analysis
@@ -15,11 +17,21 @@ from classifier.nlp.normalize import fold
 
 #: Bonus (probability units) for the passage the catalogue's cue terms point to most.
 CUE_BONUS = 0.1
+#: Evidence passages shown for a clause, best first: a draft often has several passages of
+#: the same kind (one row per nominee, one paragraph per criticised leader), and a person
+#: checks the decision faster seeing a few of them than one.
+EVIDENCE_PASSAGES = 5
 #: Passages shorter than this (characters) rank lower as evidence, in proportion.
 EVIDENCE_CHARS = 80
+#: Lines at most this long (characters) just above a table are the table's caption ...
+CAPTION_CHARS = 100
+#: ... up to this many of them (title, subtitle, unit line).
+CAPTION_LINES = 3
+_NOTE = re.compile(r"\s*(?:注|说明|备注|附注)\s*[:：\d１-９一二三（(]")
 
 
-def rank_evidence(a: Analysis, sc: DocScores, k: int, clause: str | None, n: int = 3) -> list[int]:
+def rank_evidence(a: Analysis, sc: DocScores, k: int, clause: str | None,
+                  n: int = EVIDENCE_PASSAGES) -> list[int]:
     """Indices into ``a.passages`` of the evidence for class column ``k``, best first.
 
     Parameters
@@ -48,8 +60,12 @@ def rank_evidence(a: Analysis, sc: DocScores, k: int, clause: str | None, n: int
     # Probabilities saturate near 1 on several passages of a secret draft: among them, the one
     # with more to read is the better evidence (a heading alone says little).
     length = np.array([min(1.0, len(p.text) / EVIDENCE_CHARS) for p in a.passages])
+    # Log-odds, not probabilities: several passages of a secret draft saturate near 1, and
+    # only the log scale still orders them by how strongly they point at the class.
+    eps = 1e-12
+    p_non = np.clip(1.0 - sc.passage_secret(), eps, 1.0)
     if clause is not None:
-        score = pp[:, k] * (0.6 + 0.4 * length)
+        score = (np.log(np.clip(pp[:, k], eps, 1.0)) - np.log(p_non)) + np.log(0.3 + 0.7 * length)
         m = a.matches.get(clause)
         if m and m.evidence:
             by_start = {p.start: j for j, p in enumerate(a.passages)}
@@ -57,7 +73,8 @@ def rank_evidence(a: Analysis, sc: DocScores, k: int, clause: str | None, n: int
             if j is not None:
                 score[j] += CUE_BONUS
     else:
-        score = sc.passage_secret() * (0.6 + 0.4 * length)
+        score = (np.log(np.clip(sc.passage_secret(), eps, 1.0)) - np.log(p_non)
+                 + np.log(0.3 + 0.7 * length))
         n = 1
     best: list[int] = []
     seen: set[str] = set()
@@ -70,3 +87,52 @@ def rank_evidence(a: Analysis, sc: DocScores, k: int, clause: str | None, n: int
         if len(best) == n:
             break
     return best
+
+
+def caption_of(a: Analysis, j: int) -> list[int]:
+    """Indices of the caption and notes of the table that passage ``j`` belongs to.
+
+    Rows of a roster say little on their own (names and dates); the lines above the table
+    ("……人选名单", "（共23名）", "单位：名") and a note under it ("注：……", "说明：……") say
+    what they are. The caption is up to :data:`CAPTION_LINES` passages just before the
+    table's first row group, each at most :data:`CAPTION_CHARS` long and none of them table
+    rows; the note is the passage right after the table when it opens with 注/说明/备注.
+    Empty when ``j`` is not a table passage.
+    """
+    ps = a.passages
+    if ps[j].kind != "table":
+        return []
+    i = j
+    while i > 0 and ps[i - 1].kind == "table":
+        i -= 1
+    out = []
+    c = i - 1
+    while c >= 0 and i - c <= CAPTION_LINES and ps[c].kind != "table" and len(ps[c].text) <= CAPTION_CHARS:
+        out.insert(0, c)
+        c -= 1
+    e = j
+    while e + 1 < len(ps) and ps[e + 1].kind == "table":
+        e += 1
+    if e + 1 < len(ps) and _NOTE.match(ps[e + 1].text):
+        out.append(e + 1)
+    return out
+
+
+def with_context(a: Analysis, idx: list[int]) -> list[tuple[int, str]]:
+    """The evidence passages ``idx`` with each table's caption put before its rows.
+
+    Returns
+    -------
+    list of (int, str)
+        (passage index, ``"passage"`` or ``"context"``), without repeats; a caption that is
+        itself among ``idx`` keeps its own place.
+    """
+    out: list[tuple[int, str]] = []
+    seen = set(idx)
+    for j in idx:
+        for c in caption_of(a, j):
+            if c not in seen:
+                seen.add(c)
+                out.append((c, "context"))
+        out.append((j, "passage"))
+    return out
