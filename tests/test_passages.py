@@ -229,3 +229,35 @@ def test_context_passages_of_a_secret_are_weak_internal_examples(classifier):
     ctx = [w for _, lab, w in ex if lab == "内部"]
     assert ctx and sum(ctx) == pytest.approx(2.0)
     assert all(w == 2.0 for _, lab, w in ex if lab == "4.3")
+
+
+@pytest.mark.parametrize(("line", "row"), [
+    ("21,002013,青川市财政局,葛明川,男,1969-10-05,汉族,中共党员", True),  # a roster saved as CSV
+    ("马塘乡 9 8 1 0 1 2 无", True),  # a PDF table whose tabs were lost
+    ("序号\t姓名\t职务", True),
+    ("2024 年全市发展党员 5618 名。其中,女性 2191 名,占", False),  # prose from a PDF
+    ("2019 年 3 月 5 日", False),  # a date line
+    ("答:听说他有个亲戚开公司,具体不清楚,我们镇和他们,没有来往,也不认识,就是这样", False),
+])
+def test_table_rows_without_tabs(line, row):
+    kinds = {p.kind for p in split_passages("标题\n" + line + "\n")}
+    assert ("table" in kinds) is row, kinds
+
+
+def test_evidence_shows_at_most_two_row_groups_of_one_table_before_other_passages(classifier):
+    """A roster's rows all look secret; after two row groups (and the caption) the next
+    evidence slot goes to the best passage outside the table (issue 9, §3)."""
+    from classifier.engine.evidence import ROWS_PER_TABLE, rank_evidence, table_runs
+
+    rows = "".join(f"{i}\t人选{i}\t19{70 + i}.0{1 + i % 9}\t市某局副局长\n" for i in range(1, 16))
+    text = ("青川市正处级后备干部人选名单\n序号\t姓名\t出生年月\t现任职务\n" + rows
+            + "经部务会研究，拟将上述同志列为正处级后备干部人选，报市委常委会审定。\n")
+    a = classifier.analyse(text)
+    sc = classifier.scores(a)
+    k = int(np.argmax(sc.p_passages.max(axis=0)))
+    ev = rank_evidence(a, sc, k, sc.classes[k], n=4)
+    run = table_runs(a)
+    assert len(ev) == 4 and len(set(ev)) == 4
+    # Six row groups, two passages outside the table: two groups, then the other two.
+    assert sum(run[j] >= 0 for j in ev) == ROWS_PER_TABLE
+    assert ev == rank_evidence(a, sc, k, sc.classes[k], n=4)  # deterministic

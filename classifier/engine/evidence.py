@@ -27,6 +27,9 @@ EVIDENCE_CHARS = 80
 CAPTION_CHARS = 100
 #: ... up to this many of them (title, subtitle, unit line).
 CAPTION_LINES = 3
+#: Row groups of one table shown as evidence before other passages get their turn: two groups
+#: and the caption say what the table is; more rows of the same roster add little.
+ROWS_PER_TABLE = 2
 _NOTE = re.compile(r"\s*(?:注|说明|备注|附注)\s*[:：\d１-９一二三（(]")
 
 
@@ -76,17 +79,40 @@ def rank_evidence(a: Analysis, sc: DocScores, k: int, clause: str | None,
         score = (np.log(np.clip(sc.passage_secret(), eps, 1.0)) - np.log(p_non)
                  + np.log(0.3 + 0.7 * length))
         n = 1
+    run = table_runs(a)
     best: list[int] = []
     seen: set[str] = set()
+    per_run: dict[int, int] = {}
+    spare: list[int] = []
     for j in np.argsort(-score, kind="stable"):
         key = fold("".join(a.passages[j].text.split()))
         if key in seen:  # the same passage repeated (running header, cover page)
             continue
         seen.add(key)
+        r = run[j]
+        if r >= 0 and per_run.get(r, 0) >= ROWS_PER_TABLE:
+            spare.append(int(j))  # more rows of a table already shown: only if nothing else
+            continue
+        if r >= 0:
+            per_run[r] = per_run.get(r, 0) + 1
         best.append(int(j))
         if len(best) == n:
             break
+    best += spare[:n - len(best)]
     return best
+
+
+def table_runs(a: Analysis) -> list[int]:
+    """For each passage, the number of the table it belongs to (consecutive table passages
+    form one table), or -1 for a passage that is not table rows."""
+    out, n, prev = [], -1, False
+    for p in a.passages:
+        is_table = p.kind == "table"
+        if is_table and not prev:
+            n += 1
+        out.append(n if is_table else -1)
+        prev = is_table
+    return out
 
 
 def caption_of(a: Analysis, j: int) -> list[int]:

@@ -25,6 +25,27 @@ TABLE_ROWS_PER_PASSAGE = 3
 HEADING_CHARS = 16
 
 _TABLE_ROW = re.compile(r"\t|\s\|\s|｜")
+_PROSE_PUNCT = re.compile(r"[。，,；;：:！？]")
+_CSV_FIELD_NUMERIC = re.compile(r"^\s*[\d.\-/:]+\s*$")
+
+
+def _is_row(line: str) -> bool:
+    """A table row: tab- or bar-separated cells; space-separated cells, four of them numbers,
+    with no prose punctuation (a PDF table whose tabs were lost); or a comma-separated export
+    line (at least six short fields, two of them numbers or dates, no sentence end) such as a
+    roster saved as CSV."""
+    if _TABLE_ROW.search(line):
+        return True
+    if not _PROSE_PUNCT.search(line):
+        # A PDF table loses its tabs: cells separated by spaces, mostly numbers.
+        cells = line.split()
+        if sum(bool(_CSV_FIELD_NUMERIC.match(c)) for c in cells) >= 4:
+            return True
+    if line.count(",") < 5 or "。" in line:
+        return False
+    fields = line.split(",")
+    return (sum(len(f) for f in fields) / len(fields) <= 10
+            and sum(bool(_CSV_FIELD_NUMERIC.match(f)) for f in fields if f) >= 2)
 _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 
 
@@ -81,7 +102,7 @@ def split_passages(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[Pas
     head: int | None = None  # start of a pending heading line
     for n, (a, b) in enumerate(lines):
         body = text[a:b]
-        if _TABLE_ROW.search(body):
+        if _is_row(body):
             if head is not None:  # a heading over a table stays on its own
                 out.append(Passage(text[head:lines[n - 1][1]], head, lines[n - 1][1], "para"))
                 head = None
@@ -90,7 +111,7 @@ def split_passages(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[Pas
             continue
         flush_table()
         if (b - a <= HEADING_CHARS and n + 1 < len(lines) and not first
-                and body[-1] not in "：:。！？；!?;" and not _TABLE_ROW.search(text[lines[n + 1][0]:lines[n + 1][1]])):
+                and body[-1] not in "：:。！？；!?;" and not _is_row(text[lines[n + 1][0]:lines[n + 1][1]])):
             if head is None:
                 head = a
             continue
