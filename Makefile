@@ -38,6 +38,7 @@ test: lint
 bench: model
 	taskset -c 0 $(BIN)/python bench/run.py
 	taskset -c 0 $(BIN)/python bench/retrain.py
+	taskset -c 0 $(BIN)/python bench/oversight.py
 
 screenshots: model
 	$(BIN)/python docs/make_screenshots.py
