@@ -299,6 +299,120 @@ class InvalidPassageError(InvalidDecisionError):
 ERROR_CODES += ("invalid_passage",)
 
 
+# --- Accounts, sessions and the audit record (issue 11) -------------------------------
+
+
+class AuthenticationError(WorkflowError):
+    """Wrong user name or password, or an unknown or revoked token (which one is not said)."""
+
+    code = "authentication_failed"
+
+
+class AuthenticationRequiredError(WorkflowError):
+    """The operation needs a credential (a password or a personal token) and none was given."""
+
+    code = "authentication_required"
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed logins: the account is locked until the time in the message."""
+
+    code = "account_locked"
+
+
+class SessionExpiredError(AuthenticationError):
+    """The session ended (logout, idle timeout, disabled account): log in again."""
+
+    code = "session_expired"
+
+
+class WeakPasswordError(WorkflowError, ValueError):
+    """A new password breaks the password policy (the message says which rule)."""
+
+    code = "weak_password"
+
+
+class PasswordChangeRequiredError(PermissionDeniedError):
+    """A first or reset password must be changed before anything else is done."""
+
+    code = "password_change_required"
+
+
+class DutyConflictError(PermissionDeniedError):
+    """An account would hold two administrator duties, or a duty and a workflow role."""
+
+    code = "duty_conflict"
+
+
+class AdminExistsError(WorkflowError):
+    """``dingmi admin init`` on a database that already has administrators (use --force)."""
+
+    code = "admin_exists"
+
+
+class AlreadyRegisteredError(WorkflowError):
+    """A file already registered by someone whose documents this user may not open."""
+
+    code = "already_registered"
+
+
+ERROR_CODES += ("already_registered", "authentication_failed", "authentication_required", "account_locked",
+                "session_expired", "weak_password", "password_change_required",
+                "duty_conflict", "admin_exists")
+
+
+# --- Periods, register numbers and document output (issue 12) --------------------------
+
+
+class PeriodRequiredError(InvalidDecisionError):
+    """A secret (秘密, 机密, 绝密) without a secrecy period or a declassification condition."""
+
+    code = "period_required"
+
+
+class PeriodTooLongError(InvalidDecisionError):
+    """A secrecy period longer than the law allows for the level (绝密 30, 机密 20, 秘密 10 years)."""
+
+    code = "period_too_long"
+
+
+class InvalidPeriodError(InvalidDecisionError):
+    """A period that is not a whole number of years ≥ 1, both a period and a condition, an
+    unusable condition text, or any period on 公开/内部 (not state secrets)."""
+
+    code = "invalid_period"
+
+
+class InvalidRegisterPatternError(UsageError):
+    """A register-number pattern (e.g. ``组密〔{year}〕{seq:04d}号``) that cannot number documents."""
+
+    code = "invalid_register_pattern"
+
+
+class DocumentOutputError(ClassifierError):
+    """Base class of the errors raised while writing a marked copy or an approval form."""
+
+    code = "document_output_error"
+
+
+class InvalidMarkError(DocumentOutputError, ValueError):
+    """Marks that may not be printed: a bad 份号, a secret without a register number, a ★ on a
+    non-secret, a declassification without its date."""
+
+    code = "invalid_mark"
+
+
+class NoCjkFontError(DocumentOutputError):
+    """No TrueType CJK font to stamp a PDF with (``apt-get install -y fonts-wqy-zenhei``)."""
+
+    code = "no_cjk_font"
+
+
+ERROR_CODES += ("period_required", "period_too_long", "invalid_period",
+                "invalid_register_pattern", "document_output_error", "invalid_mark",
+                "no_cjk_font")
+
+
 def error_from_dict(err: Mapping[str, Any]) -> ClassifierError:
     """Rebuild the typed error of a JSON ``{"code", "message"}`` (a record from a child process).
 
