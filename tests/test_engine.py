@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier.catalogue import Level
 from classifier.engine.marking import find_marking, mask_marking
-from classifier.engine.matcher import Matcher
-from classifier.engine.sentences import split_sentences
+from classifier.engine.matcher import ClauseMatch, Matcher
+from classifier.engine.sentences import Sentence, split_sentences
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @settings(max_examples=100, deadline=None)
@@ -76,3 +82,74 @@ def test_counter_cues_weaken_a_clause(catalogue):
     s = {m.clause: m.score for m in secret}
     p = {m.clause: m.score for m in public}
     assert p["4.5"] < s["4.5"]
+
+
+def _match_term_by_term(mt: Matcher, sentences, folded) -> list[ClauseMatch]:
+    """The matcher as first written: every cue, qualifier and counter-cue tested on every
+    sentence with ``in``. The regex scan of :meth:`Matcher.match` must give exactly this."""
+    out = []
+    for cid, weights in mt.weights_.items():
+        if not weights:
+            continue
+        quals, counters = mt.qualifiers_[cid], mt.counters_[cid]
+        total, scored, found, n_qual, n_counter = 0.0, [], set(), 0, 0
+        for s, f in zip(sentences, folded, strict=True):
+            hits = [t for t in weights if t in f]
+            if not hits:
+                continue
+            hits = [t for t in hits if not any(t != u and t in u for u in hits)]
+            sc = sum(weights[t] for t in hits)
+            if len(hits) > 1:
+                sc *= 1.0 + 0.25 * (len(hits) - 1)
+            if any(q in f for q in quals):
+                sc *= 1.5
+                n_qual += 1
+            if any(c in f for c in counters):
+                sc *= 0.5
+                n_counter += 1
+            found.update(hits)
+            scored.append((s, sc))
+            total += sc
+        scored.sort(key=lambda x: -x[1])
+        out.append(ClauseMatch(cid, math.log1p(total), tuple(scored[:3]), tuple(sorted(found)),
+                               n_qual, n_counter))
+    return out
+
+
+def test_matcher_equals_term_by_term_matching_over_corpus(catalogue):
+    from classifier.engine.passages import split_passages
+    from classifier.nlp.normalize import fold
+
+    mt = Matcher(catalogue)
+    n = 0
+    for f in sorted((REPO / "corpus" / "train").glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            text = json.loads(line)["text"]
+            ps = split_passages(mask_marking(text, find_marking(text)))
+            folded = [fold(p.text) for p in ps]
+            assert mt.match(ps, folded) == _match_term_by_term(mt, ps, folded), text[:40]
+            n += 1
+    assert n > 2000
+
+
+def _catalogue_words(catalogue) -> list[str]:
+    mt = Matcher(catalogue)
+    return sorted({t for d in (mt.weights_, mt.qualifiers_, mt.counters_)
+                   for ts in d.values() for t in ts})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_matcher_equals_term_by_term_matching(catalogue, data):
+    # Sentences made of catalogue terms, pieces of them and filler, so that terms overlap,
+    # nest (人事安排 in 人事安排方案) and run into each other.
+    words = _catalogue_words(catalogue)
+    piece = st.one_of(st.sampled_from(words), st.sampled_from(words).map(lambda w: w[1:]),
+                      st.sampled_from(words).map(lambda w: w[:-1]),
+                      st.text(st.sampled_from(list("的了和拟在\x00 ,。")), max_size=3))
+    sentences = data.draw(st.lists(st.lists(piece, max_size=8).map("".join), max_size=6))
+    mt = Matcher(catalogue)
+    ss = [Sentence(s, 0, len(s)) for s in sentences]
+    assert mt.match(ss, sentences) == _match_term_by_term(mt, ss, sentences)

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifier.engine.analysis import EXTRA_DENSE, analyse
 from classifier.engine.matcher import Matcher
-from classifier.engine.model import TextModel, doc_features, latest_model_dir, write_manifest
+from classifier.engine.model import (
+    TextModel,
+    TokenBag,
+    doc_features,
+    latest_model_dir,
+    write_manifest,
+)
 from classifier.errors import ModelFormatError, ModelNotReadyError
 from classifier.train import _fit, _predict, export_model, read_records
 
@@ -98,3 +108,81 @@ def test_serving_does_not_import_sklearn(trained_model, tmp_path):
         "assert 'sklearn' not in sys.modules, 'sklearn imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _proba_many_by_counter(m: TextModel, token_lists: list[list[str]]) -> np.ndarray:
+    """The passage scorer as first written: a Counter of each text's feature strings."""
+    n = len(token_lists)
+    v = m.idf.shape[0]
+    coef_t = np.ascontiguousarray(m.coef[:, :v].T)
+    idx_all, tf_all, owner = [], [], []
+    for j, toks in enumerate(token_lists):
+        for f, c in Counter(f for f in m.features(toks) if f in m.vocabulary).items():
+            idx_all.append(m.vocabulary[f])
+            tf_all.append(1.0 + math.log(c))
+            owner.append(j)
+    z = np.tile(m.intercept, (n, 1))
+    if idx_all:
+        idx, own = np.asarray(idx_all, dtype=np.int64), np.asarray(owner, dtype=np.int64)
+        val = np.asarray(tf_all) * m.idf[idx]
+        norms = np.sqrt(np.bincount(own, weights=val * val, minlength=n))
+        val = val / np.where(norms > 0, norms, 1.0)[own]
+        starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+        z[own[starts]] += np.add.reduceat(coef_t[idx] * val[:, None], starts, axis=0)
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _counts_by_counter(vocab: dict[str, int], feats: list[str]) -> list[tuple[int, int]]:
+    return [(vocab[f], c) for f, c in Counter(f for f in feats if f in vocab).items()]
+
+
+def _check_bag(m: TextModel, token_lists: list[list[str]]) -> None:
+    """TokenBag counts what doc_features + Counter count, in the same order, and the scores
+    built on it are bit-identical to the Counter version's."""
+    for chars in (False, True):
+        bag = TokenBag(token_lists, chars=chars)
+        own, idx, cnt = bag.passage_counts(m.vocabulary)
+        ref = [(j, c, k) for j, t in enumerate(token_lists)
+               for c, k in _counts_by_counter(m.vocabulary, doc_features(t, chars=chars))]
+        assert list(zip(own.tolist(), idx.tolist(), cnt.tolist(), strict=True)) == ref
+        flat = [t for ts in token_lists for t in ts]
+        didx, dcnt = bag.document_counts(m.vocabulary)
+        assert list(zip(didx.tolist(), dcnt.tolist(), strict=True)) == _counts_by_counter(
+            m.vocabulary, doc_features(flat, chars=chars))
+    assert np.array_equal(m.predict_proba_many(token_lists), _proba_many_by_counter(m, token_lists))
+
+
+@pytest.fixture(scope="module")
+def served(trained_model) -> TextModel:
+    return TextModel.load(trained_model)
+
+
+def test_token_bag_scores_exactly_as_feature_counters_over_corpus(served, catalogue, tokenizer):
+    assert served.passage is not None and served.char_features
+    matcher = Matcher(catalogue)
+    for r in read_records(REPO / "corpus" / "train")[::7]:
+        a = analyse(r["text"], tokenizer, matcher)
+        _check_bag(served.passage, a.passage_tokens)
+        flat, dense = a.tokens, a.dense(served.dense_names)
+        counts = Counter(f for f in served.features(flat) if f in served.vocabulary)
+        ref_idx = np.array([served.vocabulary[f] for f in counts], dtype=np.int64)
+        ref_val = np.array([1.0 + math.log(c) for c in counts.values()]) * served.idf[ref_idx]
+        if ref_idx.size:
+            ref_val = ref_val / float(np.sqrt(ref_val @ ref_val))
+        idx, val = served.vectorize(flat)
+        assert np.array_equal(idx, ref_idx) and np.array_equal(val, ref_val)
+        bag = TokenBag(a.passage_tokens, chars=True)
+        assert np.array_equal(served.predict_proba(flat, dense, bag=bag),
+                              served.predict_proba(flat, dense))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    ["<num>", "干部", "考察", "市管后备干部", "名单", "的", "a", "人事安排方案", "民主生活会", "xyz"]),
+    max_size=12), max_size=6))
+def test_token_bag_counts_like_feature_counters(served, token_lists):
+    assert served.passage is not None
+    _check_bag(served.passage, token_lists)
+    _check_bag(served, token_lists)

@@ -260,3 +260,54 @@ def test_cut_loses_no_character(tokenizer, s):
     joined = "".join(tokenizer.cut(s))
     assert joined == "".join(ch for ch in fold(s) if not ch.isspace()) or \
         "".join(joined.split()) == "".join(fold(s).split())
+
+
+# --- One cut for all the passages of a document (tokens_many) ---
+
+def _corpus_passages() -> list[list[str]]:
+    """The folded passages of every training text, one list per text (as analyse() cuts)."""
+    from classifier.engine.marking import find_marking, mask_marking
+    from classifier.engine.passages import split_passages
+
+    out = []
+    for f in sorted((REPO / "corpus" / "train").glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                text = json.loads(line)["text"]
+                masked = mask_marking(text, find_marking(text))
+                out.append([fold(p.text) for p in split_passages(masked)])
+    return out
+
+
+def test_tokens_many_equals_tokens_per_passage_over_corpus(tokenizer):
+    docs = _corpus_passages()
+    assert len(docs) > 2000
+    diffs = [i for i, fs in enumerate(docs)
+             if tokenizer.tokens_many(fs, folded=True) != [tokenizer.tokens(f, folded=True) for f in fs]]
+    assert not diffs, f"{len(diffs)} documents differ, first: {diffs[0]}"
+
+
+@pytest.mark.slow
+def test_tokens_many_equals_tokens_in_both_backends_with_whole_words(catalogue, office_list, tmp_path):
+    pytest.importorskip("rjieba")
+    words = build_words(REPO / "corpus" / "userdict.txt", catalogue.terms(), [office_list])
+    docs = [[OFFICE_TEXT, "", OFFICE_TEXT.replace("WPS Office", "WPS\u3000 Office"), "12.5%,C#"],
+            *_corpus_passages()[::25]]
+    for tk in (Tokenizer(words, backend="rjieba"), Tokenizer(words, backend="jieba", cache_dir=tmp_path)):
+        for texts in docs:
+            assert tk.tokens_many(texts) == [tk.tokens(t) for t in texts], tk.backend_
+
+
+#: Ideographs, Latin letters, digits, ASCII and full-width punctuation, whitespace, symbols and
+#: the characters tokens_many joins with (a text holding them is cut on its own).
+_ALPHABET = st.sampled_from(list("组织部干部考察名单市委常委会研究拟任人选公示的了和")
+                            + list("abcWPSOffice0123456789") + list(",.;:-_/%#&+()[]<>!?'\"")
+                            + list("，。；：（）、“”★·") + [" ", "\t", "\n", "\u3000", "\x00", "\x01"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(_ALPHABET, max_size=40), max_size=8))
+def test_tokens_many_equals_tokens_per_text(tokenizer, texts):
+    assert tokenizer.tokens_many(texts) == [tokenizer.tokens(t) for t in texts]
+    folded = [fold(t) for t in texts]
+    assert tokenizer.tokens_many(folded, folded=True) == [tokenizer.tokens(t, folded=True) for t in folded]

@@ -35,7 +35,7 @@ from classifier.engine.decide import (  # noqa: F401  (reason codes re-exported:
 from classifier.engine.evidence import rank_evidence, with_context
 from classifier.engine.marking import Marking
 from classifier.engine.matcher import Matcher
-from classifier.engine.model import TextModel
+from classifier.engine.model import TextModel, TokenBag
 from classifier.nlp.segment import Tokenizer
 
 #: Default secret threshold of a model that carries none (trained without cross-validation).
@@ -234,19 +234,27 @@ class Classifier:
         s = p.sum(axis=-1, keepdims=True)
         return np.divide(p, s, out=np.zeros_like(p), where=s > 0)
 
-    def proba(self, a: Analysis) -> np.ndarray:
+    def proba(self, a: Analysis, *, bag: TokenBag | None = None) -> np.ndarray:
         """Document model probabilities over ``model.classes``, shape (K,); classes unknown
-        to the catalogue get 0 and the rest are renormalised."""
-        return self._mask(self.model.predict_proba(a.tokens, a.dense(self.model.dense_names)))
+        to the catalogue get 0 and the rest are renormalised. ``bag``: the passages' tokens
+        as a :class:`TokenBag`, if already built."""
+        return self._mask(self.model.predict_proba(a.tokens, a.dense(self.model.dense_names),
+                                                   bag=bag))
 
     def scores(self, a: Analysis) -> DocScores:
         """Everything :func:`decide` reads about one analysed text."""
         pm = self.model.passage or self.model
-        pp = self._mask(pm.predict_proba_many(a.passage_tokens))
-        vocab = self.model.vocabulary
-        known = len({t for t in a.tokens if t in vocab and not t.startswith("<")})
+        # The tokens featurised once for both models (when both use the same features).
+        bag = TokenBag(a.passage_tokens, chars=pm.char_features)
+        pp = self._mask(pm.predict_proba_many(a.passage_tokens, bag=bag))
+        if pm.char_features != self.model.char_features:
+            bag = TokenBag(a.passage_tokens, chars=self.model.char_features)
+        # Distinct tokens the document model knows (its unigram columns, looked up once).
+        known = sum(1 for t, c in zip(bag.words, bag.word_columns(self.model.vocabulary).tolist(),
+                                      strict=True) if c >= 0 and not t.startswith("<"))
         return DocScores(
-            classes=tuple(self.model.classes), levels=self._class_level, p_doc=self.proba(a),
+            classes=tuple(self.model.classes), levels=self._class_level,
+            p_doc=self.proba(a, bag=bag),
             p_passages=pp, publication=len(a.signals),
             printed=a.marking.level if a.marking else None, known_words=known,
             cue_support={c: m.score for c, m in a.matches.items()})

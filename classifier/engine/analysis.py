@@ -96,7 +96,7 @@ def analyse(text: str, tokenizer: Tokenizer, matcher: Matcher | None) -> Analysi
     masked = mask_marking(text, marking)
     passages = split_passages(masked)
     folded = [fold(p.text) for p in passages]  # once, for the tokenizer and the matcher
-    toks = [tokenizer.tokens(f, folded=True) for f in folded]
+    toks = tokenizer.tokens_many(folded, folded=True)  # one backend cut for all passages
     matches: dict[str, ClauseMatch] = {}
     if matcher is not None:
         matches = {m.clause: m for m in matcher.match(list(passages), folded)}

@@ -13,11 +13,18 @@ section 五(二) ("对号入座": match the matter to the catalogue).
 from __future__ import annotations
 
 import math
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from classifier.catalogue import Catalogue
 from classifier.engine.sentences import Sentence
 from classifier.nlp.normalize import fold
+
+#: Joins the folded sentences of a document for one scan; no term may hold it.
+_SEP = "\x00"
+#: A trie of terms: character -> subtrie; the key ``""`` marks the end of a term.
+_Trie = dict[str, "_Trie"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,10 @@ class Matcher:
     weights_: dict[str, dict[str, float]] = field(default_factory=dict)
     qualifiers_: dict[str, tuple[str, ...]] = field(default_factory=dict)
     counters_: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Every term (cue, qualifier, counter-cue) as one trie-shaped regex that matches the
+    # longest term starting at a position, and each term -> all terms inside it (itself too).
+    _terms_rx: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _within: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         lists = {c.id: {fold(t) for t in c.cues if fold(t)} for c in self.catalogue.clauses}
@@ -80,6 +91,40 @@ class Matcher:
         for c in self.catalogue.clauses:
             self.qualifiers_[c.id] = tuple({fold(t) for t in c.qualifiers if fold(t)})
             self.counters_[c.id] = tuple({fold(t) for t in c.counter_cues if fold(t)})
+        terms = {t for d in (self.weights_, self.qualifiers_, self.counters_)
+                 for ts in d.values() for t in ts}
+        if terms and not any(_SEP in t for t in terms):
+            self._terms_rx = re.compile(_trie_pattern(terms))
+            self._within = {t: tuple(u for u in terms if u in t) for t in terms}
+
+    def _terms_in(self, folded: list[str]) -> list[frozenset[str]]:
+        """The terms (cues, qualifiers, counter-cues) inside each folded sentence.
+
+        One regex scan of the joined sentences instead of a substring test per term and
+        sentence. At each position the scan finds the longest term starting there; every
+        term found at that position is a prefix of it, so the terms inside a sentence are
+        exactly the terms inside the longest terms found in it (``_within``). Terms never
+        hold ``_SEP``, so no match spans two sentences.
+        """
+        rx = self._terms_rx
+        if rx is None:  # no terms, or a term holding the separator: test each one
+            terms = {t for d in (self.weights_, self.qualifiers_, self.counters_)
+                     for ts in d.values() for t in ts}
+            return [frozenset(t for t in terms if t in f) for f in folded]
+        starts: list[int] = []
+        pos = 0
+        for f in folded:
+            starts.append(pos)
+            pos += len(f) + 1
+        doc = _SEP.join(folded)
+        found: list[set[str]] = [set() for _ in folded]
+        within, search = self._within, rx.search
+        pos = 0
+        while (m := search(doc, pos)) is not None:
+            i = m.start()
+            found[bisect_right(starts, i) - 1].update(within[m.group()])
+            pos = i + 1
+        return [frozenset(s) for s in found]
 
     def match(self, sentences: list[Sentence], folded: list[str] | None = None) -> list[ClauseMatch]:
         """Score every clause against the sentences of one document.
@@ -98,28 +143,35 @@ class Matcher:
         """
         if folded is None:
             folded = [fold(s.text) for s in sentences]
+        if len(folded) != len(sentences):
+            raise ValueError("folded must hold one string per sentence")
+        inside = self._terms_in(folded)
+        # Sentences with at least one term, in text order (the others score nothing).
+        with_terms = [(s, t) for s, t in zip(sentences, inside, strict=True) if t]
         out: list[ClauseMatch] = []
         for cid, weights in self.weights_.items():
             if not weights:
                 continue
+            cues = weights.keys()
             quals, counters = self.qualifiers_[cid], self.counters_[cid]
             total = 0.0
             scored: list[tuple[Sentence, float]] = []
             found: set[str] = set()
             n_qual = n_counter = 0
-            for s, f in zip(sentences, folded, strict=True):
-                hits = [t for t in weights if t in f]
-                if not hits:
+            for s, terms in with_terms:
+                if terms.isdisjoint(cues):
                     continue
+                # Exactly [t for t in weights if t in fold(s.text)], in that order.
+                hits = [t for t in weights if t in terms]
                 # Drop a hit contained in a longer hit (人事安排 inside 人事安排方案).
                 hits = [t for t in hits if not any(t != u and t in u for u in hits)]
                 sc = sum(weights[t] for t in hits)
                 if len(hits) > 1:
                     sc *= 1.0 + 0.25 * (len(hits) - 1)
-                if any(q in f for q in quals):
+                if not terms.isdisjoint(quals):
                     sc *= 1.5
                     n_qual += 1
-                if any(c in f for c in counters):
+                if not terms.isdisjoint(counters):
                     sc *= 0.5
                     n_counter += 1
                 found.update(hits)
@@ -135,3 +187,27 @@ class Matcher:
                 counter_cues=n_counter,
             ))
         return out
+
+
+def _trie_pattern(terms: set[str]) -> str:
+    """A regex matching the longest of ``terms`` that starts at a position.
+
+    The terms are laid out as a trie (``人事(?:安排(?:方案)?)?``): optional tails are greedy,
+    so the longest term wins, and the first characters form one alternation, which the regex
+    engine skips through with a character set instead of trying each term.
+    """
+    trie: _Trie = {}
+    for t in terms:
+        node = trie
+        for ch in t:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: _Trie) -> str:
+        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)

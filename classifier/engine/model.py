@@ -25,8 +25,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -115,11 +115,138 @@ def doc_features(tokens: list[str], *, chars: bool = False) -> list[str]:
     list of str
         ``len(tokens) + max(len(tokens) - 1, 0)`` features, plus the character bigrams.
     """
-    out = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    out = tokens + list(map(" ".join, zip(tokens, tokens[1:], strict=False)))
     if chars:
         out += [f"#{t[i:i + 2]}" for t in tokens if len(t) >= 3 and t[0] != "<"
                 for i in range(len(t) - 1)]
     return out
+
+
+class TokenBag:
+    """The tokens of a document's passages as arrays, featurised once for both models.
+
+    The feature strings of :func:`doc_features` are built once per distinct token (unigram,
+    character bigrams) and once per distinct pair of adjacent tokens, instead of once per
+    occurrence and per model; each model then looks every distinct string up in its
+    vocabulary once (:meth:`columns`) and counts columns with numpy.
+
+    Parameters
+    ----------
+    token_lists : list of list of str
+        Tokens of each passage (:attr:`classifier.engine.analysis.Analysis.passage_tokens`);
+        the document is their concatenation.
+    chars : bool
+        Features include character bigrams (:attr:`TextModel.char_features`).
+
+    Attributes
+    ----------
+    words : list of str
+        The distinct tokens, in order of first occurrence.
+    """
+
+    def __init__(self, token_lists: list[list[str]], *, chars: bool) -> None:
+        self.chars = chars
+        self._word_cols: list[tuple[dict[str, int], np.ndarray]] = []  # word_columns() memo
+        ids: dict[str, int] = {}
+        tid = [ids.setdefault(t, len(ids)) for ts in token_lists for t in ts]
+        self.words = list(ids)
+        u = len(self.words)
+        self._tid = np.asarray(tid, dtype=np.int64)
+        self._lens = np.asarray([len(ts) for ts in token_lists], dtype=np.int64)
+        n = self._tid.size
+        # Adjacent pairs of the document (passage boundaries included), distinct ones named.
+        keys = self._tid[:-1] * u + self._tid[1:] if n >= 2 else np.zeros(0, dtype=np.int64)
+        uniq, self._pair_of = np.unique(keys, return_inverse=True)
+        w = self.words
+        self._pairs = [f"{w[x]} {w[y]}" for x, y in zip((uniq // max(u, 1)).tolist(),
+                                                          (uniq % max(u, 1)).tolist(), strict=True)]
+        # Character bigrams of each distinct token, and for each occurrence where its run is.
+        self._chars: list[str] = []
+        n_chars = np.zeros(u, dtype=np.int64)
+        if chars:
+            for i, t in enumerate(self.words):
+                if len(t) >= 3 and t[0] != "<":
+                    self._chars += [f"#{t[j:j + 2]}" for j in range(len(t) - 1)]
+                    n_chars[i] = len(t) - 1
+        first_char = np.cumsum(n_chars) - n_chars
+        self._occ_chars = n_chars[self._tid]  # character bigrams per occurrence, (n,)
+        total = int(self._occ_chars.sum())
+        run_start = np.cumsum(self._occ_chars) - self._occ_chars
+        self._char_of = (np.repeat(first_char[self._tid] - run_start, self._occ_chars)
+                         + np.arange(total, dtype=np.int64))
+
+    def word_columns(self, vocabulary: dict[str, int]) -> np.ndarray:
+        """Column of each of :attr:`words` in ``vocabulary`` (-1: absent), shape (len(words),);
+        looked up once per vocabulary."""
+        for vocab, cols in self._word_cols:
+            if vocab is vocabulary:
+                return cols
+        cols = _look(vocabulary, self.words)
+        self._word_cols.append((vocabulary, cols))
+        return cols
+
+    def columns(self, vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Columns (-1: not in ``vocabulary``) of every unigram occurrence (n,), adjacent pair
+        (n - 1,) and character bigram occurrence, in document order."""
+        return (self.word_columns(vocabulary)[self._tid],
+                _look(vocabulary, self._pairs)[self._pair_of],
+                _look(vocabulary, self._chars)[self._char_of])
+
+    def document_counts(self, vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+        """In-vocabulary columns of the document's features and their counts, in order of
+        first occurrence in :func:`doc_features` of the concatenated tokens."""
+        seq = np.concatenate(self.columns(vocabulary))
+        return _first_counts(seq[seq >= 0])
+
+    def passage_counts(self, vocabulary: dict[str, int]
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Owner passage, in-vocabulary column and count of each passage's features: for
+        each passage in turn, its columns in order of first occurrence in
+        :func:`doc_features` of its tokens."""
+        uni, pair, char = self.columns(vocabulary)
+        lens, n, p = self._lens, self._tid.size, self._lens.size
+        start = np.cumsum(lens) - lens
+        n_pairs = np.maximum(lens - 1, 0)
+        char_end = np.cumsum(self._occ_chars)
+        char_start = np.r_[0, char_end][start]
+        n_chars = np.r_[0, char_end][start + lens] - char_start
+        size = lens + n_pairs + n_chars
+        base = np.cumsum(size) - size
+        owner = np.repeat(np.arange(p, dtype=np.int64), lens)
+        seq = np.empty(int(size.sum()), dtype=np.int64)
+        at = np.arange(n, dtype=np.int64)
+        seq[base[owner] + at - start[owner]] = uni
+        inner = np.flatnonzero(owner[1:] == owner[:-1]) if n >= 2 else np.zeros(0, np.int64)
+        o = owner[inner]
+        seq[base[o] + lens[o] + inner - start[o]] = pair[inner]
+        o = np.repeat(owner, self._occ_chars)
+        seq[(base + lens + n_pairs - char_start)[o] + np.arange(o.size)] = char
+        own = np.repeat(np.arange(p, dtype=np.int64), size)
+        keep = seq >= 0
+        v = max(len(vocabulary), 1)
+        key, counts = _first_counts(own[keep] * v + seq[keep])
+        return key // v, key % v, counts
+
+
+def _look(vocabulary: dict[str, int], strings: list[str]) -> np.ndarray:
+    """Column of each string in ``vocabulary`` (-1: absent), shape (len(strings),)."""
+    return np.fromiter(map(vocabulary.get, strings, repeat(-1)), dtype=np.int64,
+                       count=len(strings))
+
+
+def _first_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``keys`` in order of first occurrence, and how often each occurs."""
+    uniq, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    order = np.argsort(first)
+    return uniq[order], counts[order]
+
+
+def _tf(counts: np.ndarray) -> np.ndarray:
+    """``1 + ln(count)`` for each count (sublinear tf), shape (len(counts),), computed with
+    :func:`math.log` (as training's scikit-learn figures were reproduced) once per distinct
+    count."""
+    distinct, at = np.unique(counts, return_inverse=True)
+    return np.array([1.0 + math.log(c) for c in distinct.tolist()], dtype=np.float64)[at]
 
 
 @dataclass
@@ -162,11 +289,21 @@ class TextModel:
         """The feature strings of a token list under this model's feature scheme."""
         return doc_features(tokens, chars=self.char_features)
 
-    def predict_proba_many(self, token_lists: list[list[str]]) -> np.ndarray:
+    def _bag(self, token_lists: list[list[str]], bag: TokenBag | None) -> TokenBag:
+        """``bag``, checked against this model's feature scheme, or a new one."""
+        if bag is None:
+            return TokenBag(token_lists, chars=self.char_features)
+        if bag.chars != self.char_features:
+            raise ValueError("the TokenBag was built for another feature scheme")
+        return bag
+
+    def predict_proba_many(self, token_lists: list[list[str]], *, bag: TokenBag | None = None
+                           ) -> np.ndarray:
         """Class probabilities of many texts at once (dense features 0), shape (N, K).
 
         One vectorised pass: the tf-idf weights of all texts are gathered into one array and
-        their class scores summed per text with ``np.add.reduceat``.
+        their class scores summed per text with ``np.add.reduceat``. ``bag``: the texts as a
+        :class:`TokenBag` with this model's feature scheme, if already built.
         """
         n, k = len(token_lists), len(self.classes)
         if n == 0:
@@ -174,21 +311,11 @@ class TextModel:
         if self._coef_t is None:
             v = self.idf.shape[0]
             self._coef_t = np.ascontiguousarray(self.coef[:, :v].T)
-        vocab = self.vocabulary
-        idx_all: list[int] = []
-        tf_all: list[float] = []
-        owner: list[int] = []
-        for j, toks in enumerate(token_lists):
-            counts = Counter(f for f in self.features(toks) if f in vocab)
-            for f, c in counts.items():
-                idx_all.append(vocab[f])
-                tf_all.append(1.0 + math.log(c))
-                owner.append(j)
+        bag = self._bag(token_lists, bag)
+        own, idx, counts = bag.passage_counts(self.vocabulary)
         z = np.tile(self.intercept, (n, 1))
-        if idx_all:
-            idx = np.asarray(idx_all, dtype=np.int64)
-            own = np.asarray(owner, dtype=np.int64)
-            val = np.asarray(tf_all) * self.idf[idx]
+        if idx.size:
+            val = _tf(counts) * self.idf[idx]
             norms = np.sqrt(np.bincount(own, weights=val * val, minlength=n))
             val = val / np.where(norms > 0, norms, 1.0)[own]
             contrib = self._coef_t[idx] * val[:, None]
@@ -203,8 +330,16 @@ class TextModel:
         """The model version (directory name at training time)."""
         return str(self.metadata.get("version", "unknown"))
 
-    def vectorize(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def vectorize(self, tokens: list[str], *, bag: TokenBag | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
         """Sparse tf-idf vector of a document, l2-normalised.
+
+        Parameters
+        ----------
+        tokens : list of str
+        bag : TokenBag, optional
+            The document's tokens (by passage) with this model's feature scheme, if already
+            built; ``tokens`` is then not read.
 
         Returns
         -------
@@ -213,13 +348,10 @@ class TextModel:
         val : ndarray of float64, shape (n,)
             Their weights ``(1 + ln tf) * idf``, scaled to unit l2 norm.
         """
-        counts = Counter(f for f in self.features(tokens) if f in self.vocabulary)
-        if not counts:
+        idx, counts = self._bag([tokens], bag).document_counts(self.vocabulary)
+        if not idx.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        idx = np.fromiter((self.vocabulary[f] for f in counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64,
-                         count=len(counts))
-        val = tf * self.idf[idx]
+        val = _tf(counts) * self.idf[idx]
         norm = float(np.sqrt(val @ val))
         return idx, (val / norm if norm > 0 else val)
 
@@ -229,7 +361,8 @@ class TextModel:
         z = self.coef[:, idx] @ val if idx.size else np.zeros(len(self.classes))
         return z + self.coef[:, v:] @ dense + self.intercept
 
-    def predict_proba(self, tokens: list[str], dense: np.ndarray) -> np.ndarray:
+    def predict_proba(self, tokens: list[str], dense: np.ndarray, *,
+                      bag: TokenBag | None = None) -> np.ndarray:
         """Class probabilities of one document.
 
         Parameters
@@ -237,13 +370,15 @@ class TextModel:
         tokens : list of str
         dense : ndarray of shape (D,)
             Dense features in :attr:`dense_names` order.
+        bag : TokenBag, optional
+            See :meth:`vectorize`.
 
         Returns
         -------
         ndarray of shape (K,)
             Softmax probabilities in :attr:`classes` order, summing to 1.
         """
-        idx, val = self.vectorize(tokens)
+        idx, val = self.vectorize(tokens, bag=bag)
         z = self.decision(idx, val, dense)
         z = z - z.max()
         e = np.exp(z)

@@ -35,6 +35,15 @@ _WORDISH = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 # ASCII punctuation is cut out before either backend sees the text: jieba and jieba-rs group
 # runs such as "regulation-2023.txt" or "4.5" differently, and they carry no signal here.
 _ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+#: :meth:`Tokenizer.tokens_many` joins texts with ``_SEP`` and writes ``_BREAK`` for each ASCII
+#: punctuation mark: control characters that are neither whitespace nor in jieba's or jieba-rs's
+#: word blocks (``re_han``), so both backends yield each one as a token of its own and no word,
+#: HMM run or user word spans one. A cut of the joined text is the cuts of the parts.
+_SEP, _BREAK = "\x00", "\x01"
+_PUNCT_TO_BREAK = str.maketrans({chr(c): _BREAK for c in range(0x21, 0x7F)
+                                 if _ASCII_PUNCT.fullmatch(chr(c))})
+#: Bound of :attr:`Tokenizer._kept` (distinct tokens remembered); past it the memo starts over.
+_KEPT_MAX = 200_000
 
 
 #: jieba 0.42's user-dictionary line pattern (``jieba.re_userdict``), copied so that a word list
@@ -163,6 +172,8 @@ class Tokenizer:
         self.backend = backend
         self.cache_dir = cache_dir
         self._impl: Any = None
+        # Token -> what tokens() keeps of it (None: dropped); a memo of _keep() (same result).
+        self._kept: dict[str, str | None] = {}
         self._lock = threading.Lock()
         self.backend_: str | None = None
 
@@ -280,15 +291,89 @@ class Tokenizer:
         -------
         list of str
         """
-        out: list[str] = []
-        for t in self.cut(text, folded=folded):
-            if _NUM.match(t):
-                out.append(NUM_TOKEN)
-            elif t in self.stopwords or not _WORDISH.search(t):
-                continue
-            else:
-                out.append(t)
+        return self._filter(self.cut(text, folded=folded))
+
+    def tokens_many(self, texts: Iterable[str], *, folded: bool = False) -> list[list[str]]:
+        """:meth:`tokens` of each text, with one backend cut over all of them.
+
+        Parameters
+        ----------
+        texts : iterable of str
+        folded : bool
+            The texts are already folded (see :meth:`cut`); otherwise each is folded on its
+            own, as :meth:`tokens` would.
+
+        Returns
+        -------
+        list of list of str
+            ``[self.tokens(t, folded=folded) for t in texts]``, exactly.
+
+        Notes
+        -----
+        Cutting a passage at a time cost a backend call per ASCII punctuation mark and per
+        passage (~500 calls for a 5-page draft). Here the folded texts are joined with a
+        separator and every ASCII punctuation mark becomes a break character (see ``_SEP``):
+        both backends cut at them exactly as at the ends of separate texts, so one call cuts
+        the document. Punctuation tokens are dropped by :meth:`tokens` anyway. If a text holds
+        the separator itself, or the cut does not give back one separator per join, each text
+        is cut on its own. ``tests/test_segment.py`` proves equality over all of ``corpus/``.
+        """
+        fs = list(texts) if folded else [fold(t) for t in texts]
+        if len(fs) <= 1 or any(_SEP in f for f in fs):
+            return [self.tokens(f, folded=True) for f in fs]
+        impl = self._load()
+        s = _SEP.join(fs)
+        pieces: list[str] = []
+        pos = 0
+        if self._whole is not None:
+            for m in self._whole.finditer(s):
+                pieces += self._cut_joined(impl, s[pos:m.start()])
+                pieces.append(" ".join(m.group().split()))
+                pos = m.end()
+        pieces += self._cut_joined(impl, s[pos:])
+        if pieces.count(_SEP) != len(fs) - 1:  # pragma: no cover - both backends keep it whole
+            log.debug("tokens_many: separator not kept, cutting %d texts one by one", len(fs))
+            return [self.tokens(f, folded=True) for f in fs]
+        out: list[list[str]] = []
+        a = 0
+        for _ in range(len(fs) - 1):
+            b = pieces.index(_SEP, a)
+            out.append(self._filter(pieces[a:b]))
+            a = b + 1
+        out.append(self._filter(pieces[a:]))
         return out
+
+    def _cut_joined(self, impl: Any, s: str) -> list[str]:
+        """Cut folded ``s`` (no user word of :attr:`_whole` in it) in one backend call, ASCII
+        punctuation written as ``_BREAK``. Whitespace and ``_BREAK`` tokens are left in:
+        :meth:`_filter` drops them, as :meth:`tokens` drops punctuation."""
+        if not s:
+            return []
+        s = s.translate(_PUNCT_TO_BREAK)
+        return list(impl.cut(s, True) if self.backend_ == "rjieba" else impl.lcut(s, HMM=True))
+
+    def _filter(self, cut: list[str]) -> list[str]:
+        """What :meth:`tokens` keeps of a cut: numbers as ``<num>``, no stop words or symbols."""
+        kept = self._kept
+        if len(kept) > _KEPT_MAX:
+            kept.clear()
+        out: list[str] = []
+        for t in cut:
+            try:
+                k = kept[t]
+            except KeyError:
+                k = kept[t] = self._keep(t)
+            if k is not None:
+                out.append(k)
+        return out
+
+    def _keep(self, t: str) -> str | None:
+        """The token :meth:`tokens` keeps for cut token ``t``, or None if it is dropped."""
+        if _NUM.match(t):
+            return NUM_TOKEN
+        if t in self.stopwords or not _WORDISH.search(t):
+            return None
+        return t
 
 
 def build_words(
