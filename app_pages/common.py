@@ -83,45 +83,102 @@ def init(settings: Settings) -> Context:
 def context() -> Context:
     """The context for a page (``app.py`` has called :func:`init` in this run)."""
     settings = st.session_state["_settings"]
-    wf = _workflow(f"{settings.db_url} {settings.store_originals} {settings.catalogue_path}",
-                   settings)
-    return Context(settings, wf, _catalogue(str(settings.catalogue_path)), current_user(wf))
+    wf = _workflow(f"{settings.db_url} {settings.store_originals} {settings.catalogue_path} "
+                   f"{settings.auth!r}", settings)
+    return Context(settings, wf, _catalogue(str(settings.catalogue_path)),
+                   st.session_state.get("_user"))
 
 
-def current_user(wf: Workflow) -> User | None:
-    """The user picked in the sidebar (``st.session_state.current_user_id``)."""
-    uid = st.session_state.get("current_user_id")
-    users = {u.id: u for u in wf.users()}
-    return users.get(uid) if uid is not None else None
+#: The query parameter that carries the session token, so that a reload or a bookmark keeps
+#: the session (the token is random, only its sha256 is stored, and it dies at logout or
+#: after the idle time).
+SESSION_PARAM = "s"
 
 
-def user_picker(wf: Workflow) -> User | None:
-    """The sidebar picker (从用户表选择当前用户); marks a change so app.py can switch page."""
-    users = wf.users()
-    if not users:
-        st.sidebar.warning("用户表为空：请先用 dingmi users add 添加用户。")
-        return None
-    ids = [u.id for u in users]
-    if st.session_state.get("current_user_id") not in ids:
-        st.session_state["current_user_id"] = ids[0]
-    by_id = {u.id: u for u in users}
+def signed_in(wf: Workflow) -> User:
+    """The logged-in user; otherwise the login page (or the password change) and stop.
 
-    def changed() -> None:
-        # The picker's own widget state does not survive st.switch_page; keep the choice in
-        # a plain session key.
-        st.session_state["current_user_id"] = st.session_state["_user_picker"]
-        st.session_state["_user_changed"] = True
+    The session token lives in ``st.session_state`` and in the URL (:data:`SESSION_PARAM`);
+    every run checks it with the service layer (idle timeout, logout, disabled account).
+    """
+    token = st.session_state.get("_token") or st.query_params.get(SESSION_PARAM)
+    notice = None
+    if token:
+        try:
+            user = wf.session_user(token, allow_password_change=True)
+        except ClassifierError as e:
+            notice = str(e)
+            _forget()
+        else:
+            st.session_state["_token"] = token
+            st.session_state["_user"] = user
+            st.query_params[SESSION_PARAM] = token
+            if user.must_change_password:
+                _password_page(wf, user, first=True)
+                st.stop()
+            return user
+    _login_page(wf, notice)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
 
-    st.sidebar.selectbox(
-        "当前用户",
-        ids,
-        index=ids.index(st.session_state["current_user_id"]),
-        key="_user_picker",
-        format_func=lambda i: f"{by_id[i].name}（{Role(by_id[i].role).label}）",
-        on_change=changed,
-        help="从用户表选择当前用户（正式登录功能将在后续版本提供）。切换后自动打开该角色的页面。",
-    )
-    return by_id[st.session_state["current_user_id"]]
+
+def _forget() -> None:
+    for key in ("_token", "_user"):
+        st.session_state.pop(key, None)
+    st.query_params.clear()
+
+
+def _login_page(wf: Workflow, notice: str | None) -> None:
+    st.title("定密助手 · 登录")
+    st.caption("本系统处理国家秘密事项，仅限授权人员使用。所有登录和操作均记入审计记录。")
+    if notice:
+        st.warning(escape_markdown(notice))
+    with st.form("login"):
+        name = st.text_input("用户名", key="login_name")
+        password = st.text_input("口令", type="password", key="login_password")
+        submitted = st.form_submit_button("登录", type="primary")
+    if submitted:
+        try:
+            cred = wf.login(name, password, via="app")
+        except ClassifierError as e:
+            error(e)
+        else:
+            st.session_state["_token"] = cred.token
+            st.query_params[SESSION_PARAM] = cred.token
+            st.session_state["_user_changed"] = True
+            st.rerun()
+
+
+def _password_page(wf: Workflow, user: User, *, first: bool) -> None:
+    st.title("修改口令")
+    if first:
+        st.info("首次登录或口令被重置后，须先修改口令。")
+    st.caption("口令至少 10 个字符，包含大写字母、小写字母、数字、其他字符中的至少三种，且不含用户名。")
+    with st.form("passwd"):
+        old = st.text_input("原口令", type="password", key="pw_old")
+        new = st.text_input("新口令", type="password", key="pw_new")
+        again = st.text_input("再次输入新口令", type="password", key="pw_again")
+        submitted = st.form_submit_button("修改口令", type="primary")
+    if submitted:
+        if new != again:
+            st.error("两次输入的新口令不一致")
+            return
+        try:
+            wf.change_password(user.id, old, new)
+        except ClassifierError as e:
+            error(e)
+        else:
+            flash("口令已修改。")
+            st.rerun()
+    logout_button(wf)
+
+
+def logout_button(wf: Workflow) -> None:
+    """The sidebar's 退出登录: ends the session in the service layer and forgets the token."""
+    if st.sidebar.button("退出登录", key="logout"):
+        wf.logout(st.session_state.get("_token"))
+        _forget()
+        st.rerun()
 
 
 def flash(message: str) -> None:
@@ -280,7 +337,8 @@ def open_case(ctx: Context, doc_id: int, key: str) -> tuple[Document, StoredSugg
 
     ``key`` names the page's ``<key>_seen`` map of document → version last shown.
     """
-    doc = ctx.workflow.document(doc_id)
+    assert ctx.user is not None
+    doc = ctx.workflow.document(doc_id, ctx.user.id)
     seen = st.session_state.setdefault(f"{key}_seen", {})
     return doc, ctx.workflow.latest_suggestion(doc.id), seen.get(doc.id, doc.version)
 

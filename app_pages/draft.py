@@ -18,7 +18,7 @@ common.show_flash()
 
 user = ctx.user
 if user is None or Role(user.role) not in UPLOAD_ROLES:
-    st.info("拟定密级由承办人办理。请在左侧“当前用户”中选择承办人（例如 张承办）。")
+    st.info("拟定密级由承办人办理。")
     st.stop()
 
 uploads = st.file_uploader(
@@ -44,7 +44,7 @@ for f in uploads or []:
     if not result.created:
         st.info(common.escape_markdown(f"《{f.name}》此前已上传（记录 #{result.document.id}），已打开原记录。"))
 
-mine = ctx.workflow.documents(uploaded_by=user.id, order="updated")
+mine = ctx.workflow.documents(user.id, uploaded_by=user.id, order="updated")
 if not mine:
     st.stop()
 by_id = {s.id: s for s in mine}
@@ -71,7 +71,7 @@ with left:
         st.warning(f"上面的文字由文字识别（OCR）读出（平均置信度 {ocr.mean_confidence:.0%}），"
                    "请核对识别文字，必要时对照原件页面。")
         data = st.session_state.get("draft_scans", {}).get(doc.id) or (
-            ctx.workflow.original(doc.id) if doc.has_original else None)
+            ctx.workflow.original(doc.id, user.id) if doc.has_original else None)
         if data:
             from classifier.extract.image import page_images
 

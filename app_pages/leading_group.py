@@ -45,7 +45,7 @@ common.case_panes(ctx, doc, suggestion, "拟定与审核经过")
 st.subheader("领导小组决定")
 user = ctx.user
 if user is None or Role(user.role) != Role.LEADING_GROUP:
-    st.info("由保密领导小组成员作出决定。请在左侧“当前用户”中选择领导小组成员（例如 王组长）。")
+    st.info("由保密领导小组成员作出决定。")
     st.stop()
 ticked = common.passage_picker(f"lg_{doc.id}", doc, suggestion)
 with st.form(f"decide_{doc.id}"):

@@ -184,7 +184,8 @@ with st.expander("模型学到了什么：各条款权重最高的词"):
 
 # --- overrides ----------------------------------------------------------------------
 st.subheader("人工纠正（与系统建议不一致的决定）")
-final = [s for s in ctx.workflow.documents(statuses=FINAL_STATUSES, order="updated")
+final = [s for s in ctx.workflow.documents(ctx.user.id, statuses=FINAL_STATUSES,
+                                                       order="updated")
          if s.suggested_level is not None
          and (s.suggested_level, s.suggested_clause) != (s.level, s.clause)]
 if final:

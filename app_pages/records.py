@@ -26,8 +26,9 @@ dates = c4.date_input("上传日期", value=(), key="rec_dates", help="选择起
 date_from = dates[0] if len(dates) >= 1 else None
 date_to = dates[1] if len(dates) == 2 else date_from
 
-rows = ctx.workflow.records(statuses=statuses, levels=levels, search=search,
-                     date_from=date_from, date_to=date_to)
+assert ctx.user is not None
+rows = ctx.workflow.records(ctx.user.id, statuses=statuses, levels=levels, search=search,
+                            date_from=date_from, date_to=date_to)
 st.caption(f"共 {len(rows)} 条")
 st.dataframe([dict(zip(HEADERS, astuple(r), strict=True)) for r in rows], hide_index=True,
              width="stretch")

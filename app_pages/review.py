@@ -30,7 +30,8 @@ queue = ctx.workflow.review_queue(order=order)
 by_id = {s.id: s for s in queue}
 gone = st.session_state.get("review_doc")
 if gone is not None and gone not in by_id and gone != st.session_state.get("review_acted"):
-    other = ctx.workflow.document(gone)
+    assert ctx.user is not None
+    other = ctx.workflow.document(gone, ctx.user.id)
     st.warning(common.escape_markdown(
         f"您先前打开的 #{gone}《{other.filename}》已由他人处理（当前状态：{Status(other.status).label}）。"))
 if not queue:
@@ -64,7 +65,7 @@ st.subheader("审核意见")
 user = ctx.user
 allowed = ctx.workflow.allowed_actions(user, doc) if user else []
 if user is None or Role(user.role) != Role.DIRECTOR:
-    st.info("审核由办公室主任办理。请在左侧“当前用户”中选择办公室主任（例如 李主任）。")
+    st.info("审核由办公室主任办理。")
 elif not allowed:
     st.info("这是您本人拟定的文件，不能由本人审核，请由其他审核人办理。")
 else:

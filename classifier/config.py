@@ -6,13 +6,64 @@ Source: house style §4.7 (settings table, ``DINGMI_HOME``); issue 2 (§8) and i
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 #: Root of the repository checkout (holds ``corpus/``) when running from source.
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 CORPUS_DIR = REPO_DIR / "corpus"
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    """Accounts and sessions (issue 11): password hashing, password rules, lockout, idle time.
+
+    Attributes
+    ----------
+    argon2_time_cost, argon2_memory_kib, argon2_parallelism : int
+        argon2id parameters; the defaults are argon2-cffi's (RFC 9106's second recommended
+        option: 3 passes, 64 MiB, 4 lanes). ``DINGMI_ARGON2_TIME_COST``,
+        ``DINGMI_ARGON2_MEMORY_KIB``, ``DINGMI_ARGON2_PARALLELISM`` (tests lower them; a
+        stored hash keeps its own parameters and is rehashed at the next login).
+    min_password_length : int
+        At least 10 characters, of at least three kinds (upper case, lower case, digits,
+        other); never containing the user name. Source: BMB20-2007 (口令长度不少于10位，
+        由多种字符组合).
+    lockout_failures : int
+        Consecutive failed logins before the account is locked (default 5).
+    lockout_seconds : float
+        The first lock lasts this long (default 60 s); every further failure doubles it,
+        up to ``lockout_max_seconds`` (default 24 h). ``DINGMI_LOCKOUT_SECONDS``.
+    session_idle_minutes : float
+        A session ends after this much inactivity (default 30; ``DINGMI_SESSION_IDLE_MINUTES``).
+    """
+
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    min_password_length: int = 10
+    lockout_failures: int = 5
+    lockout_seconds: float = 60.0
+    lockout_max_seconds: float = 86400.0
+    session_idle_minutes: float = 30.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AuthPolicy:
+        """Build the policy from ``DINGMI_*`` variables (see the attributes)."""
+        env = os.environ if environ is None else environ
+        changes: dict[str, Any] = {}
+        for name, attr, kind in (("DINGMI_ARGON2_TIME_COST", "argon2_time_cost", int),
+                                 ("DINGMI_ARGON2_MEMORY_KIB", "argon2_memory_kib", int),
+                                 ("DINGMI_ARGON2_PARALLELISM", "argon2_parallelism", int),
+                                 ("DINGMI_LOCKOUT_FAILURES", "lockout_failures", int),
+                                 ("DINGMI_LOCKOUT_SECONDS", "lockout_seconds", float),
+                                 ("DINGMI_SESSION_IDLE_MINUTES", "session_idle_minutes", float)):
+            if env.get(name):
+                changes[attr] = kind(env[name])
+        return cls(**changes)
 
 
 @dataclass(frozen=True)
@@ -53,6 +104,8 @@ class Settings:
         Source: measured — the OCR models' ONNX runtime needs more than 1 GiB of data segment
         after a few scanned pages (at 1024 the second scan of a batch failed with an ONNX
         allocation error); a hostile file is refused long before (its caps, issue 8).
+    auth : AuthPolicy
+        Password hashing, password rules, lockout and session idle time (issue 11).
     """
 
     home: Path = field(default_factory=lambda: Path("var"))
@@ -66,6 +119,7 @@ class Settings:
     max_chars: int = 2_500_000
     isolate: bool = True
     worker_memory_mb: int = 3072
+    auth: AuthPolicy = field(default_factory=AuthPolicy)
 
     @property
     def models_dir(self) -> Path:
@@ -119,4 +173,4 @@ class Settings:
             s = replace(s, isolate=False)
         if env.get("DINGMI_WORKER_MEMORY_MB"):
             s = replace(s, worker_memory_mb=int(env["DINGMI_WORKER_MEMORY_MB"]))
-        return s
+        return replace(s, auth=AuthPolicy.from_env(env))

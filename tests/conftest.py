@@ -10,6 +10,13 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
+# argon2id at its lowest cost in tests (issue 11): the app, the CLI and the browser test's
+# server inherit it; production keeps argon2-cffi's defaults (classifier.config.AuthPolicy).
+os.environ.update(DINGMI_ARGON2_TIME_COST="1", DINGMI_ARGON2_MEMORY_KIB="64",
+                  DINGMI_ARGON2_PARALLELISM="1")
+#: The password every test account gets (passes the policy).
+PASSWORD = "Test-pass-2026"
+
 
 @pytest.fixture(scope="session")
 def repo_dir() -> Path:
@@ -99,12 +106,18 @@ def people(workflow):
     """One user per role, plus a second director: a namespace with attributes by role."""
     from types import SimpleNamespace
 
+    def add(name, role):
+        return workflow.add_user(name, role, password=PASSWORD, must_change_password=False)
+
     return SimpleNamespace(
-        drafter=workflow.add_user("张承办", "drafter"),
-        director=workflow.add_user("李主任", "director"),
-        director2=workflow.add_user("赵副主任", "director"),
-        leader=workflow.add_user("王组长", "leading_group"),
-        admin=workflow.add_user("管理员", "admin"),
+        drafter=add("张承办", "drafter"),
+        director=add("李主任", "director"),
+        director2=add("赵副主任", "director"),
+        leader=add("王组长", "leading_group"),
+        clerk=add("陈机要", "clerk"),
+        sysadmin=add("系统管理员", "sysadmin"),
+        secadmin=add("安全保密管理员", "secadmin"),
+        auditor=add("安全审计员", "auditor"),
     )
 
 
@@ -204,3 +217,33 @@ def make_version(trained_model):
         return d
 
     return make
+
+
+# --- accounts (issue 11) -----------------------------------------------------------------
+
+
+def ready_demo_users(db_url: str | None = None) -> None:
+    """Give every demo user of the database :data:`PASSWORD` (their first one changed)."""
+    from classifier.store import Store
+    from classifier.workflow import Workflow
+    from classifier.workflow.demo import DEMO_PASSWORD
+
+    store = Store.from_url(db_url or os.environ["DINGMI_DATABASE_URL"])
+    try:
+        wf = Workflow(store)
+        for u in wf.users():
+            if u.must_change_password:
+                wf.change_password(u.id, DEMO_PASSWORD, PASSWORD)
+    finally:
+        store.close()
+
+
+def app_login(at, name: str, password: str = PASSWORD):
+    """Log the Streamlit AppTest in as ``name`` (logging out whoever was in)."""
+    if [b for b in at.sidebar.button if b.key == "logout"]:
+        at.sidebar.button(key="logout").click().run()
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    at = [b for b in at.button if b.label == "登录"][0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

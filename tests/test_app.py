@@ -14,6 +14,7 @@ from classifier.store import Store
 from classifier.workflow import Classification, Role, Workflow
 from classifier.workflow.demo import DEMO_USERS
 from tests import builders as b
+from tests.conftest import PASSWORD, app_login, ready_demo_users
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,9 +43,7 @@ def _ok(at: AppTest) -> AppTest:
 
 
 def _as(at: AppTest, name: str) -> AppTest:
-    picker = at.sidebar.selectbox[0]
-    (i,) = [i for i, o in enumerate(picker.options) if o.startswith(name + "（")]
-    return _ok(picker.select_index(i).run())
+    return _ok(app_login(at, name))
 
 
 def _db_workflow(catalogue) -> Workflow:
@@ -61,8 +60,10 @@ def _texts(at: AppTest, kind: str) -> list[str]:
 
 @pytest.fixture()
 def at(app_env) -> AppTest:
-    """The app after its first run (database and demo users created)."""
-    return _ok(_app().run())
+    """The app after its first run (database and demo users created), the drafter logged in."""
+    at = _ok(_app().run())
+    ready_demo_users()
+    return _as(at, "张承办")
 
 
 @pytest.fixture()
@@ -86,33 +87,110 @@ def test_app_first_start_creates_database_and_demo_users(at, app_env):
         assert [(u.name, u.role) for u in store.users()] == [(n, r.value) for n, r in DEMO_USERS]
     finally:
         store.close()
-    assert at.sidebar.selectbox[0].label == "当前用户"
-    assert at.sidebar.selectbox[0].options[0] == "张承办（承办人）"
+    assert _texts(at, "title") == ["拟定密级"]
+    assert [b.key for b in at.sidebar.button] == ["logout"]
+
+
+def test_app_without_a_session_shows_only_the_login_page(app_env):
+    from classifier.workflow.demo import DEMO_PASSWORD
+
+    at = _ok(_app().run())
+    assert _texts(at, "title") == ["定密助手 · 登录"]
+    assert not at.file_uploader and not at.dataframe and not at.sidebar.button
+    at = _ok(app_login(at, "张承办", "Wrong-pass-2026"))
+    assert any("[authentication_failed]" in e.replace("\\", "") for e in _texts(at, "error"))
+    assert _texts(at, "title") == ["定密助手 · 登录"]
+    # a demo user's documented first password works once, and must be changed at once
+    at = _ok(app_login(at, "张承办", DEMO_PASSWORD))
+    assert _texts(at, "title") == ["修改口令"]
+    at.text_input(key="pw_old").input(DEMO_PASSWORD)
+    at.text_input(key="pw_new").input(PASSWORD)
+    at.text_input(key="pw_again").input(PASSWORD)
+    at = _ok([b for b in at.button if b.label == "修改口令"][0].click().run())
     assert _texts(at, "title") == ["拟定密级"]
 
 
-#: Need to know: the pages each role may open (the drafter never sees others' drafts).
+def test_app_session_survives_a_reload_and_ends_at_logout(at):
+    token = at.session_state["_token"]
+    again = _app()
+    again.query_params["s"] = token  # a reload or a bookmark: a new browser session
+    assert _texts(_ok(again.run()), "title") == ["拟定密级"]
+    _ok(at.sidebar.button(key="logout").click().run())
+    assert _texts(at, "title") == ["定密助手 · 登录"]
+    stale = _app()
+    stale.query_params["s"] = token
+    stale = _ok(stale.run())
+    assert _texts(stale, "title") == ["定密助手 · 登录"]
+    assert any("[session_expired]" in w.replace("\\", "") for w in _texts(stale, "warning"))
+
+
+def test_app_session_ends_after_the_idle_time(app_env, monkeypatch):
+    import time
+
+    monkeypatch.setenv("DINGMI_SESSION_IDLE_MINUTES", "0.01")  # 0.6 s
+    at = _ok(_app().run())
+    ready_demo_users()
+    at = _as(at, "李主任")
+    assert _texts(at, "title") == ["审核"]
+    time.sleep(1.0)
+    at = _ok(at.run())
+    assert _texts(at, "title") == ["定密助手 · 登录"]
+    assert any("会话已结束" in w for w in _texts(at, "warning"))
+
+
+#: Need to know: the pages each role may open (the drafter never sees others' drafts; the
+#: three administrators never see a document).
 VISIBLE = {
     Role.DRAFTER: {"app_pages/draft.py"},
     Role.DIRECTOR: {"app_pages/draft.py", "app_pages/review.py", "app_pages/records.py",
                     "app_pages/model.py"},
     Role.LEADING_GROUP: {"app_pages/leading_group.py", "app_pages/records.py", "app_pages/model.py"},
-    Role.ADMIN: {"app_pages/records.py", "app_pages/model.py"},
+    Role.CLERK: {"app_pages/records.py"},
+    Role.SYSADMIN: {"app_pages/accounts.py"},
+    Role.SECADMIN: {"app_pages/accounts.py"},
+    Role.AUDITOR: {"app_pages/audit.py"},
 }
 
 
-@pytest.mark.parametrize("page", [*PAGES, "app_pages/model.py"])
 @pytest.mark.parametrize("user", [name for name, _ in DEMO_USERS])
-def test_app_each_role_sees_exactly_its_pages(at, page, user):
+def test_app_each_role_sees_exactly_its_pages(at, user):
     role = dict(DEMO_USERS)[user]
     _as(at, user)
-    if page in VISIBLE[role]:
-        _ok(at.switch_page(page).run())
-        assert len(at.title) == 1
-        assert at.caption  # each page explains itself in a line or two
-    else:
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(page)
+    for page in [*PAGES, "app_pages/accounts.py", "app_pages/audit.py"]:
+        if page in VISIBLE[role]:
+            _ok(at.switch_page(page).run())
+            assert len(at.title) == 1
+            assert at.caption  # each page explains itself in a line or two
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(page)
+
+
+def test_app_administrators_manage_accounts_and_audit_without_documents(at, wf, suggester):
+    doc = _proposed(wf, suggester)
+    at = _as(at, "系统管理员")
+    assert _texts(at, "title") == ["账户管理"]
+    page = str([d.value for d in at.dataframe]) + str(_texts(at, "markdown"))
+    assert "张承办" in page and TEXT[:10] not in page and "请示.txt" not in page
+    at.text_input(key="acc_name").input("孙承办")
+    at.text_input(key="acc_pw").input("First-pass-2026")
+    at = _ok([b for b in at.button if b.label == "添加"][0].click().run())
+    new = wf.store.user_by_name("孙承办")
+    assert new.role == "none" and new.must_change_password
+    at = _as(at, "安全保密管理员")
+    at.selectbox(key="role_target").set_value(new.id)
+    at.selectbox(key="role_value").set_value("auditor")
+    at = _ok([b for b in at.button if b.label == "分配"][0].click().run())
+    assert wf.store.user_by_name("孙承办").role == "auditor"
+    at.selectbox(key="role_target").set_value(new.id)
+    at.selectbox(key="role_value").set_value("sysadmin")
+    at = _ok([b for b in at.button if b.label == "分配"][0].click().run())
+    assert any("[duty_conflict]" in e.replace("\\", "") for e in _texts(at, "error"))
+    at = _as(at, "安全审计员")
+    assert _texts(at, "title") == ["审计记录"]
+    assert any("审计记录完好" in s for s in _texts(at, "success"))
+    page = str([d.value for d in at.dataframe]) + str(_texts(at, "markdown"))
+    assert "登录" in page and TEXT[:10] not in page and doc.id
 
 
 def test_app_user_switch_opens_the_role_page(at):
@@ -128,7 +206,7 @@ def test_app_drafter_uploads_reads_suggestion_and_proposes(at, wf):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["建议密级"] in {lv.label for lv in Level}
     assert "置信度" in metrics
-    assert [b.label for b in at.button] == ["提交审核"]
+    assert [b.label for b in at.main.button] == ["提交审核"]
     scope = [t for t in at.text_input if t.label == "知悉范围"][0]
     scope.input("部务会成员")
     _ok(at.button[0].click().run())
@@ -193,7 +271,7 @@ def test_app_director_sees_queue_flags_disagreement_and_confirms(at, wf, suggest
     rows = at.dataframe[0].value
     assert list(rows["编号"]) == [agree.id, odd.id]  # oldest first
     assert rows.loc[rows["编号"] == odd.id, ""].item() == "⚠"
-    assert [b.label for b in at.button] == ["确认拟定意见", "变更", "报领导小组"]
+    assert [b.label for b in at.main.button] == ["确认拟定意见", "变更", "报领导小组"]
     _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
     assert any("已确认" in s for s in _texts(at, "success"))
     assert wf.store.document(agree.id).status == "confirmed"
@@ -261,7 +339,7 @@ def test_app_records_filters_searches_and_exports(at, wf, suggester):
     a = _proposed(wf, suggester)
     wf.confirm(_user(wf, "李主任").id, a.id)
     _proposed(wf, suggester, text=TEXT + "（另稿）")
-    _as(at, "管理员")
+    _as(at, "陈机要")
     rows = at.dataframe[0].value
     assert len(rows) == 2 and set(rows["状态"]) == {"已确认", "待审核"}
     confirmed = rows[rows["状态"] == "已确认"].iloc[0]
@@ -312,12 +390,13 @@ def model_home(tmp_path, monkeypatch, make_version):
 
 def _model_page(user: str) -> AppTest:
     at = _ok(_app().run())
+    ready_demo_users()
     _as(at, user)
     return _ok(at.switch_page("app_pages/model.py").run())
 
 
 def test_app_model_page_shows_registry_charts(model_home):
-    at = _model_page("管理员")
+    at = _model_page("李主任")
     assert _texts(at, "title") == ["模型"]
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 4  # versions, learning curve, confusion matrix, precision/recall
@@ -365,6 +444,8 @@ def test_app_follows_the_active_model_without_a_restart(tmp_path, monkeypatch, t
     monkeypatch.setenv("DINGMI_HOME", str(home))
     monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     at = _ok(_app().run())
+    ready_demo_users()
+    at = _as(at, "张承办")
     wf = _db_workflow(catalogue)
 
     def upload(name: str, text: str) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
 
 from classifier.cli import main
+from tests.conftest import PASSWORD
 
 TEXT = "关于拟任干部人选的请示\n经部务会研究，拟提名张某某同志为市财政局局长人选，尚未公布。"
 
@@ -22,11 +24,26 @@ def _json_lines(res):
     return [json.loads(line) for line in res.stdout.splitlines() if line.strip()]
 
 
+def make_team(monkeypatch, names=(("张承办", "drafter"), ("李主任", "director"),
+                                    ("赵副主任", "director"), ("王组长", "leading_group"),
+                                    ("陈机要", "clerk"), ("系统管理员", "sysadmin"),
+                                    ("安全保密管理员", "secadmin"), ("安全审计员", "auditor"))):
+    """Accounts with :data:`PASSWORD`, and that password in DINGMI_PASSWORD."""
+    from classifier.config import Settings
+    from classifier.workflow import Workflow
+
+    wf = Workflow.open(Settings.from_env())
+    try:
+        for name, role in names:
+            wf.add_user(name, role, password=PASSWORD, must_change_password=False)
+    finally:
+        wf.close()
+    monkeypatch.setenv("DINGMI_PASSWORD", PASSWORD)
+
+
 @pytest.fixture()
-def team(app_env):
-    for name, role in [("张承办", "drafter"), ("李主任", "director"), ("赵副主任", "director"),
-                       ("王组长", "leading_group")]:
-        _run("users", "add", name, "--role", role)
+def team(app_env, monkeypatch):
+    make_team(monkeypatch)
     return app_env
 
 
@@ -39,12 +56,95 @@ def doc_id(team, tmp_path):
     return rec["document_id"]
 
 
-def test_cli_users_add_and_list(team):
-    users = _json_lines(_run("users", "list", "--json"))
-    assert [(u["name"], u["role"]) for u in users][:2] == [("张承办", "drafter"), ("李主任", "director")]
-    res = _run("users", "add", "张承办", "--role", "drafter", ok=False)
+def test_cli_users_add_role_and_list(team, monkeypatch):
+    monkeypatch.setenv("DINGMI_NEW_PASSWORD", "First-pass-2026")
+    (u,) = _json_lines(_run("users", "add", "孙承办", "--as", "系统管理员", "--json"))
+    assert (u["name"], u["role"], u["must_change_password"]) == ("孙承办", "none", True)
+    res = _run("users", "add", "张承办", "--as", "系统管理员", ok=False)
     assert "[user_exists]" in res.output
-    assert _run("users", "add", "x", "--role", "boss", ok=False).exit_code == 2
+    assert "[permission_denied]" in _run("users", "role", "孙承办", "--role", "drafter",
+                                         "--as", "系统管理员", ok=False).output
+    _run("users", "role", "孙承办", "--role", "drafter", "--as", "安全保密管理员")
+    users = _json_lines(_run("users", "list", "--as", "安全保密管理员", "--json"))
+    assert ("孙承办", "drafter") in [(u["name"], u["role"]) for u in users]
+    assert "password_hash" not in users[0]
+    assert _run("users", "role", "孙承办", "--role", "boss", "--as", "安全保密管理员",
+                ok=False).exit_code == 2
+    # the new account must change its first password before anything else
+    monkeypatch.setenv("DINGMI_PASSWORD", "First-pass-2026")
+    assert "[password_change_required]" in _run("review", "list", "--as", "孙承办",
+                                                ok=False).output
+    monkeypatch.setenv("DINGMI_NEW_PASSWORD", "Second-pass-2026")
+    _run("passwd", "--as", "孙承办")
+    monkeypatch.setenv("DINGMI_PASSWORD", "Second-pass-2026")
+    _run("review", "list", "--as", "孙承办")
+
+
+def test_cli_as_alone_is_refused_and_changes_nothing(doc_id, monkeypatch):
+    """Done-when: `review confirm … --as 李主任` without a credential exits with a clear error."""
+    _run("review", "propose", str(doc_id), "--as", "张承办", "--level", "秘密", "--clause", "4.5",
+         "--scope", "本处")
+    monkeypatch.delenv("DINGMI_PASSWORD")
+    res = _run("review", "confirm", str(doc_id), "--as", "李主任", "--json", ok=False)
+    assert res.exit_code == 1
+    assert _json_lines(res)[0]["error"]["code"] == "authentication_required"
+    assert "--as 李主任 不是身份凭证" in res.stderr and "Traceback" not in res.output
+    res = CliRunner().invoke(main, ["review", "confirm", str(doc_id), "--as", "李主任"],
+                             input="wrong-password\n")
+    assert res.exit_code == 1 and "[authentication_failed]" in res.stderr
+    for args in (["records", "export", "-o", "-", "--search", "张某某"], ["review", "list"]):
+        assert "[authentication_required]" in _run(*args, ok=False).stderr
+    monkeypatch.setenv("DINGMI_PASSWORD", PASSWORD)
+    (d,) = _json_lines(_run("review", "list", "--status", "all", "--as", "李主任", "--json"))
+    assert (d["status"], d["version"]) == ("proposed", 2)  # nothing changed
+    # the password on stdin works too
+    res = CliRunner().invoke(main, ["review", "confirm", str(doc_id), "--as", "李主任"],
+                             input=PASSWORD + "\n", env={"DINGMI_PASSWORD": ""})
+    assert res.exit_code == 0 and "已确认" in res.output
+
+
+def test_cli_personal_token(team, monkeypatch):
+    (t,) = _json_lines(_run("token", "create", "--name", "脚本", "--as", "李主任", "--json"))
+    monkeypatch.delenv("DINGMI_PASSWORD")
+    monkeypatch.setenv("DINGMI_TOKEN", t["token"])
+    _run("review", "list")
+    assert "[authentication_failed]" in _run("review", "list", "--as", "张承办", ok=False).stderr
+    (listed,) = _json_lines(_run("token", "list", "--json"))
+    assert listed["last_used_at"] is not None and "token" not in listed
+    _run("token", "revoke", str(t["id"]))
+    assert "[authentication_failed]" in _run("review", "list", ok=False).stderr
+
+
+def test_cli_admin_init_once_then_only_with_force_and_reason(app_env, monkeypatch):
+    for duty in ("SYSADMIN", "SECADMIN", "AUDITOR"):
+        monkeypatch.setenv(f"DINGMI_{duty}_PASSWORD", "Admin-pass-2026")
+    out = _run("admin", "init").output
+    assert "系统管理员" in out and "安全审计员" in out
+    assert "[admin_exists]" in _run("admin", "init", ok=False).stderr
+    assert "[empty_reason]" in _run("admin", "init", "--force", "--sysadmin", "甲", "--secadmin",
+                                    "乙", "--auditor", "丙", ok=False).stderr
+    _run("admin", "init", "--force", "--reason", "原管理员离岗", "--sysadmin", "甲",
+         "--secadmin", "乙", "--auditor", "丙")
+    monkeypatch.setenv("DINGMI_PASSWORD", "Admin-pass-2026")
+    assert "[password_change_required]" in _run("audit", "verify", "--as", "丙", ok=False).stderr
+
+
+def test_cli_audit_verify_and_head(doc_id, tmp_path):
+    import sqlite3
+
+    head = _json_lines(_run("audit", "head", "--as", "安全审计员", "--json"))[0]
+    assert head["ok"] and len(head["head"]) == 64
+    assert "审计记录完好" in _run("audit", "verify", "--as", "安全审计员").output
+    assert "[permission_denied]" in _run("audit", "verify", "--as", "李主任", ok=False).stderr
+    db = sqlite3.connect(os.environ["DINGMI_DATABASE_URL"].removeprefix("sqlite:///"))
+    with db:
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("UPDATE documents SET level = '公开' WHERE id = ?", (doc_id,))
+    db.close()
+    res = _run("audit", "verify", "--as", "安全审计员", "--json", ok=False)
+    (report,) = _json_lines(res)
+    assert not report["ok"] and report["problems"][0]["kind"] == "document_mismatch"
 
 
 def test_cli_review_round_trip_with_json(doc_id, tmp_path):
@@ -52,7 +152,7 @@ def test_cli_review_round_trip_with_json(doc_id, tmp_path):
                             "--clause", "4.3", "--condition", "任免正式公布后", "--scope", "部务会成员",
                             "--json"))
     assert (p["status"], p["mark"], p["version"]) == ("proposed", "机密★任免正式公布后", 2)
-    listed = _json_lines(_run("review", "list", "--json"))
+    listed = _json_lines(_run("review", "list", "--as", "李主任", "--json"))
     assert [d["id"] for d in listed] == [doc_id]
     assert "disagrees" in listed[0] and listed[0]["status_label"] == "待审核"
     (e,) = _json_lines(_run("review", "escalate", str(doc_id), "--as", "李主任",
@@ -61,10 +161,11 @@ def test_cli_review_round_trip_with_json(doc_id, tmp_path):
     (d,) = _json_lines(_run("review", "decide", str(doc_id), "--as", "王组长", "--level", "jimi",
                             "--clause", "4.3", "--years", "20", "--reason", "维持机密", "--json"))
     assert (d["status"], d["mark"], d["decided_by"]) == ("decided", "机密★20年", "王组长")
-    assert _json_lines(_run("review", "list", "--json")) == []
-    assert len(_json_lines(_run("review", "list", "--status", "all", "--json"))) == 1
+    assert _json_lines(_run("review", "list", "--as", "李主任", "--json")) == []
+    assert len(_json_lines(_run("review", "list", "--status", "all", "--as", "李主任",
+                                "--json"))) == 1
     out = tmp_path / "台账.xlsx"
-    assert "1 条" in _run("records", "export", "-o", str(out)).output
+    assert "1 条" in _run("records", "export", "-o", str(out), "--as", "陈机要").output
     assert out.read_bytes()[:2] == b"PK"
 
 
@@ -72,7 +173,7 @@ def test_cli_review_round_trip_with_json(doc_id, tmp_path):
     "args, code",
     [
         (["confirm", "{id}", "--as", "张承办"], "permission_denied"),
-        (["confirm", "{id}", "--as", "无名氏"], "unknown_user"),
+        (["confirm", "{id}", "--as", "无名氏"], "authentication_failed"),
         (["confirm", "{id}", "--as", "李主任", "--expect-version", "1"], "stale_version"),
         (["override", "{id}", "--as", "李主任", "--level", "秘密", "--clause", "4.5",
           "--reason", " "], "empty_reason"),
@@ -93,7 +194,7 @@ def test_cli_refused_actions_exit_1_with_their_code(doc_id, args, code):
 def test_cli_human_output_and_confirm(doc_id):
     _run("review", "propose", str(doc_id), "--as", "张承办", "--level", "秘密", "--clause", "4.5",
          "--scope", "本处")
-    assert f"#{doc_id}" in _run("review", "list").output
+    assert f"#{doc_id}" in _run("review", "list", "--as", "李主任").output
     out = _run("review", "confirm", str(doc_id), "--as", "李主任").output
     assert "已确认" in out and "秘密★10年" in out
 

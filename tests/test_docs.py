@@ -78,14 +78,18 @@ def test_readme_suggest_and_extract_examples_run(cli_home):
         assert record["error"] is None
 
 
-def test_readme_workflow_examples_run(cli_home):
+def test_readme_workflow_examples_run(cli_home, monkeypatch):
     from classifier.config import Settings
     from classifier.workflow import Workflow
     from classifier.workflow.demo import ensure_demo_users
+    from tests.conftest import PASSWORD, ready_demo_users
 
     wf = Workflow.open(Settings.from_env())
     ensure_demo_users(wf)
     wf.close()
+    ready_demo_users()
+    monkeypatch.setenv("DINGMI_PASSWORD", PASSWORD)
+    monkeypatch.setenv("DINGMI_NEW_PASSWORD", "First-pass-2026")
 
     def new_doc(state: str) -> str:
         """Upload a fresh copy of the draft and bring it to ``state``; its number."""
@@ -106,7 +110,7 @@ def test_readme_workflow_examples_run(cli_home):
     assert len(usages) >= 10
     for usage in usages:
         words = shlex.split(usage)[1:]
-        if words[:2] == ["users", "add"]:
+        if words[0] == "users" and words[1] in ("add", "role", "unlock"):
             words[2] = "孙承办二"  # a name the demo users do not have
         if words[:2] == ["records", "export"]:
             words[words.index("-o") + 1] = str(cli_home / "台账.xlsx")

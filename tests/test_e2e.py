@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PASSWORD
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("DINGMI_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -51,11 +53,21 @@ def _build_docx(path: Path) -> None:
 
 @pytest.fixture()
 def server(tmp_path, trained_model):
-    """``streamlit run app.py`` on a free port with DINGMI_HOME in tmp_path."""
+    """``streamlit run app.py`` on a free port with DINGMI_HOME in tmp_path; the demo users'
+    first passwords already changed to ``PASSWORD``; three failures lock an account."""
+    from classifier.config import Settings
+    from classifier.workflow import Workflow
+    from classifier.workflow.demo import ensure_demo_users
+    from tests.conftest import ready_demo_users
+
     home = tmp_path / "home"
     shutil.copytree(trained_model, home / "models" / trained_model.name)
+    wf = Workflow.open(Settings(home=home))
+    ensure_demo_users(wf)
+    wf.close()
+    ready_demo_users(f"sqlite:///{home / 'dingmi.sqlite3'}")
     port = _free_port()
-    env = {**os.environ, "DINGMI_HOME": str(home)}
+    env = {**os.environ, "DINGMI_HOME": str(home), "DINGMI_LOCKOUT_FAILURES": "3"}
     env.pop("DINGMI_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
@@ -84,6 +96,23 @@ def server(tmp_path, trained_model):
     proc.stdout.close()
 
 
+def _login(page, name: str, password: str = PASSWORD) -> None:
+    page.get_by_role("textbox", name="用户名").fill(name)
+    page.get_by_role("textbox", name="口令", exact=True).fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+
+
+def _logout(page) -> None:
+    page.get_by_role("button", name="退出登录").click()
+    expect_login(page)
+
+
+def expect_login(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="定密助手 · 登录")).to_be_visible()
+
+
 def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -101,6 +130,10 @@ def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(url)
+        expect_login(page)  # no session: the login page and nothing else
+        assert page.locator("[data-testid='stFileUploader']").count() == 0
+        assert page.locator("[data-testid='stSidebarNav']").count() == 0
+        _login(page, "张承办")
         expect(page.get_by_role("heading", name="拟定密级")).to_be_visible()
 
         # drafter: upload, read the suggestion, propose
@@ -122,13 +155,35 @@ def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
         page.get_by_role("button", name="提交审核").click()
         expect(page.get_by_text(re.compile("^已提交审核"))).to_be_visible()
 
-        # director: pick the user in the sidebar, the review page opens; confirm
-        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
-        page.get_by_role("option", name="李主任（办公室主任）").click()
+        # director: log out, log in with a password, the review page opens; a reload keeps
+        # the session; confirm
+        _logout(page)
+        _login(page, "李主任")
+        expect(page.get_by_role("heading", name="审核", exact=True)).to_be_visible()
+        page.reload()
         expect(page.get_by_role("heading", name="审核", exact=True)).to_be_visible()
         page.get_by_role("button", name="确认拟定意见").click()
         expect(page.get_by_text(re.compile("^已确认 #"))).to_be_visible()
         assert page.evaluate("window.__xss") is None and dialogs == []
+
+        # a locked-out account cannot log in even with the right password
+        _logout(page)
+        from classifier.store import Store
+
+        store = Store.from_url(f"sqlite:///{home / 'dingmi.sqlite3'}")
+        try:
+            for i in range(1, 4):
+                _login(page, "王组长", "Wrong-pass-2026")
+                deadline = time.monotonic() + 20
+                while store.account_by_id(store.account("王组长")[0].id).failed_logins < i:
+                    assert time.monotonic() < deadline
+                    page.wait_for_timeout(200)
+        finally:
+            store.close()
+        expect(page.get_by_text(re.compile(r"\[account_locked\]"))).to_be_visible()
+        _login(page, "王组长")
+        expect(page.get_by_text(re.compile(r"\[account_locked\]"))).to_be_visible()
+        expect_login(page)
         browser.close()
 
     store = Store.from_url(f"sqlite:///{home / 'dingmi.sqlite3'}")
@@ -140,7 +195,12 @@ def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
         assert doc.scope == "部务会成员、干部一科"
         assert (row.drafter_name, row.decided_by, row.decision_kind) == ("张承办", "李主任",
                                                                          "confirm")
-        assert [e.action for e in store.events(doc.id)] == ["upload", "propose", "confirm"]
+        events = store.events(doc.id)
+        assert [e.action for e in events if e.action != "read_secret"] == ["upload", "propose",
+                                                                           "confirm"]
+        readers = {store.account_by_id(e.actor_id).name for e in events
+                   if e.action == "read_secret"}
+        assert readers == {"张承办", "李主任"}  # every read of the secret's text is recorded
         assert "<script>window.__xss = 1</script>" in doc.text
     finally:
         store.close()
@@ -158,14 +218,20 @@ def test_e2e_no_request_leaves_this_machine(server):
         page = browser.new_page()
         page.on("request", lambda r: outside.append(r.url)
                 if not r.url.startswith((url, "data:", "blob:")) else None)
+        page.set_default_timeout(20_000)
         page.goto(url)
-        page.get_by_text("拟定密级").first.wait_for(timeout=20000)
-        for user, titles in (("李主任（办公室主任）", ("审核", "台账", "模型")),
-                             ("王组长（保密领导小组）", ("领导小组",))):
-            page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
-            page.get_by_role("option", name=user).click()
+        expect_login(page)
+        # every role logs in with its password and opens each of its pages
+        for user, heading, titles in (
+                ("张承办", "拟定密级", ()), ("李主任", "审核", ("台账", "模型")),
+                ("王组长", "保密领导小组", ("台账",)), ("陈机要", "定密台账", ()),
+                ("系统管理员", "账户管理", ()), ("安全保密管理员", "账户管理", ()),
+                ("安全审计员", "审计记录", ())):
+            _login(page, user)
+            page.get_by_role("heading", name=heading, exact=True).wait_for()
             for title in titles:
                 page.get_by_role("link", name=title).first.click()
-                page.wait_for_timeout(1500)
+                page.wait_for_timeout(800)
+            _logout(page)
         browser.close()
     assert outside == []

@@ -212,7 +212,7 @@ def _check_upgraded(store: Store, catalogue) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    assert store.schema_revision() == "0002"
+    assert store.schema_revision() == "0003"
     with store.db_engine.connect() as c:
         assert compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}),
                                 Base.metadata) == []
@@ -239,7 +239,7 @@ def test_migration_upgrades_a_database_created_at_0001(tmp_path, catalogue):
         store.close()
     reopened = Store.from_url(url)  # and a second open finds nothing to do
     try:
-        assert reopened.schema_revision() == "0002"
+        assert reopened.schema_revision() == "0003"
         assert len(reopened.decisions()) == 2
     finally:
         reopened.close()
@@ -265,7 +265,7 @@ def test_migration_0002_downgrades_and_upgrades_again(tmp_path):
         engine.dispose()
     store = Store.from_url(url)
     try:
-        assert store.schema_revision() == "0002"
+        assert store.schema_revision() == "0003"
     finally:
         store.close()
 
@@ -294,9 +294,11 @@ def _cli(*args, code=0):
 
 
 @pytest.fixture()
-def cli_doc(app_env, tmp_path):
-    for name, role in [("张承办", "drafter"), ("李主任", "director"), ("王组长", "leading_group")]:
-        _cli("users", "add", name, "--role", role)
+def cli_doc(app_env, tmp_path, monkeypatch):
+    from tests.test_cli_workflow import make_team
+
+    make_team(monkeypatch, (("张承办", "drafter"), ("李主任", "director"),
+                            ("王组长", "leading_group")))
     f = tmp_path / "请示.txt"
     f.write_text(TEXT, encoding="utf-8")
     rec = json.loads(_cli("review", "upload", str(f), "--as", "张承办", "--json").stdout)
@@ -369,14 +371,17 @@ def _ok(at: AppTest) -> AppTest:
 
 
 def _as(at: AppTest, name: str) -> AppTest:
-    picker = at.sidebar.selectbox[0]
-    (i,) = [i for i, o in enumerate(picker.options) if o.startswith(name + "（")]
-    return _ok(picker.select_index(i).run())
+    from tests.conftest import app_login
+
+    return _ok(app_login(at, name))
 
 
 @pytest.fixture()
 def app_wf(app_env, catalogue):
+    from tests.conftest import ready_demo_users
+
     at = _ok(_app().run())  # creates the database and the demo users
+    ready_demo_users()
     wf = Workflow(Store.from_url(os.environ["DINGMI_DATABASE_URL"]), catalogue)
     yield at, wf
     wf.store.close()

@@ -162,7 +162,8 @@ def test_workflow_confirm_keeps_the_proposal(workflow, people, suggester):
 
 
 @pytest.mark.parametrize("action", list(Action))
-@pytest.mark.parametrize("role", ["drafter", "director", "director2", "leader", "admin"])
+@pytest.mark.parametrize("role", ["drafter", "director", "director2", "leader", "clerk",
+                                  "sysadmin"])
 def test_workflow_only_permitted_roles_act(workflow, people, suggester, action, role):
     source = sorted(TRANSITIONS[action].sources)[0]
     doc = _in_status(source, workflow, people, suggester)
@@ -210,8 +211,8 @@ def test_workflow_users_add_validates(workflow, people):
     with pytest.raises(ClassifierError, match=r"\[usage_error\]"):
         workflow.add_user("某人", "boss")
     with pytest.raises(PermissionDeniedError):
-        workflow.add_user("某人", "drafter", actor_id=people.drafter.id)
-    assert workflow.add_user("新人", "drafter", actor_id=people.admin.id).role == "drafter"
+        workflow.create_account(people.drafter.id, "某人", "Some-pass-2026")
+    assert workflow.create_account(people.sysadmin.id, "新人", "Some-pass-2026").role == "none"
 
 
 # --- reasons and classification checks -----------------------------------------------
@@ -432,7 +433,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.wf = Workflow(self.store, catalogue)
         self.suggest = suggester.suggest_upload
         self.users = [self.wf.add_user(f"{r}{i}", r)
-                      for r in ("drafter", "director", "leading_group", "admin") for i in (1, 2)]
+                      for r in ("drafter", "director", "leading_group", "clerk") for i in (1, 2)]
         self.model: dict[int, tuple[str, int]] = {}  # doc id -> (status, version)
         self.decisions: list[tuple] = []  # every decision the workflow accepted, in order
         self.n = 0

@@ -8,10 +8,10 @@ commands by subject: ``suggest``, ``extract`` (:mod:`~classifier.cli.suggest`), 
 Source: issue 2 (§9); issue 3 (§6); issue 4; issue 8; issue 10.
 """
 
-from classifier.cli import doctor, models, suggest, workflow
+from classifier.cli import accounts, doctor, models, suggest, workflow
 from classifier.cli.group import main
 
-for _module in (suggest, models, workflow, doctor):
+for _module in (suggest, models, workflow, accounts, doctor):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

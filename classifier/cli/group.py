@@ -103,5 +103,6 @@ class DingmiGroup(click.Group):
 @click.version_option(package_name="dingmi")
 def main(verbose: bool) -> None:
     """定密助手 dingmi: suggest the level, secrecy period and catalogue clause of drafts."""
+    os.umask(0o077)  # what dingmi writes (database, models, exports) is 0600, folders 0700
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

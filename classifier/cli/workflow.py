@@ -5,8 +5,9 @@ As thin as the app pages: each command parses its options, calls one
 ``--json`` one JSON object per line). A refused action exits with status 1 and its coded
 message (``[stale_version] …``); with ``--json`` the message is also printed as
 ``{"error": {"code", "message"}}`` so that a script can branch on the code (the one rule of
-:mod:`classifier.cli.group`). The acting user is ``--as NAME`` (or ``DINGMI_USER``); real
-login comes later.
+:mod:`classifier.cli.group`). The acting user is authenticated
+(:func:`classifier.cli.accounts.signed_in`): ``--as NAME`` with that person's password, or
+a personal token; ``--as`` alone is refused.
 
 Source: issue 3 (§4 users, §6 CLI for the same verbs).
 """
@@ -14,23 +15,21 @@ Source: issue 3 (§4 users, §6 CLI for the same verbs).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from classifier.catalogue import LEVEL_LABELS, Level
-from classifier.cli.group import emit_json, json_option
+from classifier.cli.accounts import as_option, emit, signed_in
+from classifier.cli.group import json_option
 from classifier.workflow import (
     ACTION_LABELS,
     Action,
     Classification,
     DocumentSummary,
-    Role,
     Status,
     Workflow,
 )
@@ -45,42 +44,15 @@ def _level(value: str) -> Level:
         return Level[value.upper()]
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    return obj
-
-
-def _emit(obj: Any) -> None:
-    emit_json(_jsonable(obj))
-
-
-@contextmanager
-def _workflow() -> Iterator[Workflow]:
-    from classifier.catalogue import load_catalogue
-    from classifier.config import Settings
-
-    settings = Settings.from_env()
-    wf = Workflow.open(settings, load_catalogue(settings.catalogue_path))
-    try:
-        yield wf
-    finally:
-        wf.close()
-
-
-def _act(actor: str, doc_id: int, as_json: bool,
+def _act(actor: str | None, doc_id: int, as_json: bool,
          action: Callable[[Workflow, int], object]) -> None:
-    """Run one workflow verb as ``actor`` on ``doc_id``, then print the document.
+    """Run one workflow verb as the authenticated ``actor`` on ``doc_id``, then print it.
 
     ``action(workflow, user_id)`` performs the verb; a refusal reaches the group's rule.
     """
-    with _workflow() as wf:
-        action(wf, wf.user_by_name(actor).id)
-        _show(wf, doc_id, as_json)
+    with signed_in(actor) as (wf, me):
+        action(wf, me.id)
+        _show(wf, me.id, doc_id, as_json)
 
 
 def _summary_dict(s: DocumentSummary) -> dict[str, Any]:
@@ -105,15 +77,14 @@ def _print_summary(s: DocumentSummary) -> None:
     click.echo(f"    {who}；系统建议 {s.suggested_level or '—'} {s.suggested_clause or ''}")
 
 
-def _show(wf: Workflow, doc_id: int, as_json: bool) -> None:
-    summary = wf.summary(doc_id)
+def _show(wf: Workflow, reader_id: int, doc_id: int, as_json: bool) -> None:
+    summary = next((s for s in wf.documents(reader_id, statuses=None) if s.id == doc_id), None)
     if summary is None:  # pragma: no cover - the action just returned this document
         return
-    _emit(_summary_dict(summary)) if as_json else _print_summary(summary)
+    emit(_summary_dict(summary)) if as_json else _print_summary(summary)
 
 
-_as_option = click.option("--as", "actor", required=True, envvar="DINGMI_USER",
-                          help="Acting user's name (or DINGMI_USER).")
+_as_option = as_option
 _json_option = json_option()
 _version_option = click.option(
     "--expect-version", type=int, default=None,
@@ -164,33 +135,6 @@ def _classification(level: str, clause: str | None, years: int | None,
 
 
 @click.group()
-def users() -> None:
-    """Manage users and their roles (drafter, director, leading_group, admin)."""
-
-
-@users.command("add")
-@click.argument("name")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
-              help="The user's role.")
-@_json_option
-def users_add(name: str, role: str, as_json: bool) -> None:
-    """Add a user."""
-    with _workflow() as wf:
-        u = wf.add_user(name, role)
-    _emit(asdict(u)) if as_json else click.echo(f"已添加用户 #{u.id} {u.name}（{role}）")
-
-
-@users.command("list")
-@_json_option
-def users_list(as_json: bool) -> None:
-    """List users."""
-    with _workflow() as wf:
-        for u in wf.users():
-            _emit(asdict(u)) if as_json else click.echo(
-                f"#{u.id} {u.name}  {Role(u.role).label}（{u.role}）")
-
-
-@click.group()
 def review() -> None:
     """The review workflow: list, upload, propose, confirm, override, escalate, decide."""
 
@@ -198,13 +142,14 @@ def review() -> None:
 @review.command("list")
 @click.option("--status", "statuses", multiple=True, type=click.Choice([*[st.value for st in Status], "all"]),
               help="Statuses to list (repeatable; default: proposed).")
+@_as_option
 @_json_option
-def review_list(statuses: tuple[str, ...], as_json: bool) -> None:
+def review_list(statuses: tuple[str, ...], actor: str | None, as_json: bool) -> None:
     """List documents, oldest proposal first (default: those waiting for review)."""
     wanted = None if "all" in statuses else list(statuses or ["proposed"])
-    with _workflow() as wf:
-        for s in wf.documents(statuses=wanted, order="proposed"):
-            _emit(_summary_dict(s)) if as_json else _print_summary(s)
+    with signed_in(actor) as (wf, me):
+        for s in wf.documents(me.id, statuses=wanted, order="proposed"):
+            emit(_summary_dict(s)) if as_json else _print_summary(s)
 
 
 @review.command("upload")
@@ -217,13 +162,12 @@ def review_upload(paths: tuple[Path, ...], actor: str, as_json: bool) -> None:
     from classifier.config import Settings
     from classifier.suggest import Suggester
 
-    sg = Suggester.load(Settings.from_env())
-    with _workflow() as wf:
-        uid = wf.user_by_name(actor).id
+    with signed_in(actor) as (wf, me):
+        sg = Suggester.load(Settings.from_env())
         for p in paths:
-            r = wf.upload(uid, p.read_bytes(), p.name, sg.suggest_upload)
+            r = wf.upload(me.id, p.read_bytes(), p.name, sg.suggest_upload)
             if as_json:
-                _emit({"document_id": r.document.id, "created": r.created,
+                emit({"document_id": r.document.id, "created": r.created,
                        "version": r.document.version, "status": r.document.status,
                        "suggestion": r.suggestion.payload if r.suggestion else None})
             else:
@@ -322,8 +266,9 @@ def records() -> None:
 @click.option("--status", "statuses", multiple=True, type=click.Choice([st.value for st in Status]))
 @click.option("--level", "levels", multiple=True, type=click.Choice(list(LEVEL_LABELS)))
 @click.option("--search", default=None, help="Text to look for.")
+@_as_option
 def records_export(output: Path, fmt: str | None, statuses: tuple[str, ...],
-                   levels: tuple[str, ...], search: str | None) -> None:
+                   levels: tuple[str, ...], search: str | None, actor: str | None) -> None:
     """Export the register to CSV or XLSX."""
     from classifier.workflow.register import to_csv, to_xlsx
 
@@ -342,8 +287,9 @@ def records_export(output: Path, fmt: str | None, statuses: tuple[str, ...],
     if not to_stdout and not output.parent.is_dir():
         raise click.UsageError(f"[usage_error] 目录不存在：{output.parent}")
 
-    with _workflow() as wf:
-        rows = wf.records(statuses=statuses or None, levels=levels or None, search=search)
+    with signed_in(actor) as (wf, me):
+        rows = wf.export_records(me.id, statuses=statuses or None, levels=levels or None,
+                                 search=search)
     data: bytes = to_xlsx(rows) if fmt == "xlsx" else to_csv(rows)
     if to_stdout:
         sys.stdout.flush()  # (click.get_binary_stream is deprecated)
@@ -356,4 +302,4 @@ def records_export(output: Path, fmt: str | None, statuses: tuple[str, ...],
     click.echo(f"已导出 {len(rows)} 条记录到 {output}")
 
 
-COMMANDS = [review, users, records]
+COMMANDS = [review, records]

@@ -6,12 +6,15 @@ one transaction and ``store`` the database itself. The rules (who may do what, i
 status) are :mod:`classifier.workflow`'s; the store only records.
 """
 
+from classifier.store.chain import GENESIS, ChainProblem, ChainReport, walk_chain
 from classifier.store.models import (
+    ApiToken,
     Decision,
     Document,
     DocumentSummary,
     Event,
     FinalDocument,
+    LoginSession,
     OcrSummary,
     Proposal,
     StoredSuggestion,
@@ -23,6 +26,7 @@ from classifier.store.store import Store
 from classifier.store.tx import StoreTx
 
 __all__ = [
-    "MIGRATIONS_DIR", "Base", "Decision", "Document", "DocumentSummary", "Event", "FinalDocument",
+    "GENESIS", "MIGRATIONS_DIR", "ApiToken", "Base", "ChainProblem", "ChainReport", "Decision",
+    "LoginSession", "walk_chain", "Document", "DocumentSummary", "Event", "FinalDocument",
     "OcrSummary", "Proposal", "Store", "StoreTx", "StoredSuggestion", "SuggestedPeriod", "UTCDateTime", "User", "utcnow",
 ]

@@ -13,13 +13,41 @@ from typing import Any, TypeVar
 
 @dataclass(frozen=True)
 class User:
-    """A user: ``role`` is one of drafter, director, leading_group, admin."""
+    """A user: ``role`` is one of :class:`classifier.workflow.states.Role` (never the password)."""
 
     id: int
     name: str
     role: str
     active: bool
     created_at: datetime
+    must_change_password: bool = False
+    locked_until: datetime | None = None
+    failed_logins: int = 0
+
+
+@dataclass(frozen=True)
+class LoginSession:
+    """A login session (``via``: app or cli); ``ended_at`` set at logout or idle timeout."""
+
+    id: int
+    user_id: int
+    via: str
+    created_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None
+    end_reason: str | None
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A personal command-line token (its value is shown once and never stored)."""
+
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -157,6 +185,8 @@ class Event:
     reason: str
     detail: dict[str, Any]
     created_at: datetime
+    prev_hash: str | None = None
+    hash: str | None = None
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,12 @@ class Base(DeclarativeBase):
 
 
 class UserRow(Base):
-    """A person who uses the app (``role``: drafter, director, leading_group, admin)."""
+    """A person who uses the app (``role``: one of :class:`classifier.workflow.states.Role`).
+
+    ``password_hash`` is an argon2id PHC string (never the password); ``must_change_password``
+    is set for a first or reset password; ``failed_logins`` and ``locked_until`` carry the
+    lockout (migration 0003).
+    """
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +90,38 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    password_changed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SessionRow(Base):
+    """A login session (app or command line): only the sha256 of its random token is kept."""
+
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    via: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    end_reason: Mapped[str | None] = mapped_column(String(20), default=None)
+
+
+class ApiTokenRow(Base):
+    """A personal token for the command line, created by its owner; kept as its sha256."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class DocumentRow(Base):
@@ -183,6 +220,11 @@ class EventRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+    #: The hash chain (migration 0003): ``hash`` = sha256 over this row's content and
+    #: ``prev_hash`` (the previous row's ``hash``); see :mod:`classifier.store.chain`.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True,
+                                                  default=None)
+    hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 APPEND_ONLY_TABLES = ("suggestions", "proposals", "decisions", "events")

@@ -10,6 +10,7 @@ Source: issue 3 (§2, §3); house style §4.8 (store, suggestion ≠ decision).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,6 +29,7 @@ from classifier.store.models import (
     DocumentSummary,
     Event,
     FinalDocument,
+    LoginSession,
     Proposal,
     StoredSuggestion,
     User,
@@ -74,6 +76,27 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+#: The SQLite database file of a data home, and the files SQLite keeps beside it.
+DB_FILES = ("dingmi.sqlite3", "dingmi.sqlite3-wal", "dingmi.sqlite3-shm")
+
+
+def protect_home(home: Path) -> None:
+    """The data home 0700 and its database files 0600, created so before any byte is written.
+
+    The documents are state secrets: no other account on the server may read the database
+    (SQLite creates its ``-wal`` and ``-shm`` files with the database file's mode).
+    Source: issue 11 (§8 data at rest).
+    """
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(home, 0o700)
+    db = home / DB_FILES[0]
+    if not db.exists():
+        os.close(os.open(db, os.O_CREAT | os.O_WRONLY, 0o600))
+    for name in DB_FILES:
+        if (home / name).exists():
+            os.chmod(home / name, 0o600)
+
+
 class Store:
     """The database: open it with :meth:`open`, read with its methods, write in transactions.
 
@@ -100,7 +123,7 @@ class Store:
             If the database schema is newer than this code, or it cannot be reached.
         """
         if settings.database_url is None:
-            Path(settings.home).mkdir(parents=True, exist_ok=True)
+            protect_home(Path(settings.home))
         return cls.from_url(settings.db_url, store_originals=settings.store_originals)
 
     @classmethod
@@ -184,6 +207,30 @@ class Store:
             if row is None or not row.active:
                 raise UnknownUserError(f"用户“{name}”不存在（可用 dingmi users add 添加）")
             return read_model(User, row)
+
+    def account(self, name: str) -> tuple[User, str | None] | None:
+        """The user of this name (active or not) and its password hash, or None."""
+        with self._read() as s:
+            return StoreTx(s).account(name)
+
+    def account_by_id(self, user_id: int) -> User:
+        """The user (active or not), or :class:`UnknownUserError`."""
+        with self._read() as s:
+            return StoreTx(s).account_by_id(user_id)[0]
+
+    def session_by_token(self, token_hash: str) -> LoginSession | None:
+        """The login session of this token hash, if any."""
+        with self._read() as s:
+            return StoreTx(s).session_by_token(token_hash)
+
+    def chain(self) -> list[Event]:
+        """Every audit event with its hashes, by id (for :func:`classifier.store.chain.walk_chain`)."""
+        return self._history(EventRow, Event, None)
+
+    def all_documents(self) -> list[Document]:
+        """Every document as stored, by id (to check each against its events)."""
+        with self._read() as s:
+            return [document_of(r) for r in s.scalars(select(DocumentRow).order_by(DocumentRow.id))]
 
     def document(self, document_id: int) -> Document:
         """One document, or :class:`classifier.errors.NotFoundError`."""

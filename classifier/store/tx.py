@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from classifier.errors import NotFoundError, StaleVersionError, UnknownUserError, UserExistsError
+from classifier.store.chain import GENESIS, event_hash
 from classifier.store.models import (
+    ApiToken,
     Decision,
     Document,
     Event,
+    LoginSession,
     Proposal,
     StoredSuggestion,
     User,
@@ -24,14 +27,19 @@ from classifier.store.models import (
     read_model,
 )
 from classifier.store.schema import (
+    ApiTokenRow,
     DecisionRow,
     DocumentRow,
     EventRow,
     ProposalRow,
+    SessionRow,
     SuggestionRow,
     UserRow,
     utcnow,
 )
+
+#: PostgreSQL advisory lock key held while an event is chained (writers take turns).
+_CHAIN_LOCK = 0x64696E67
 
 
 class StoreTx:
@@ -47,14 +55,96 @@ class StoreTx:
             raise UnknownUserError(f"用户 {user_id} 不存在或已停用")
         return read_model(User, row)
 
-    def add_user(self, name: str, role: str) -> User:
+    def add_user(self, name: str, role: str, *, password_hash: str | None = None,
+                 must_change_password: bool = False) -> User:
         """Insert a user; :class:`UserExistsError` if the name is taken."""
         if self._s.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
             raise UserExistsError(f"用户“{name}”已存在")
-        row = UserRow(name=name, role=role, active=True, created_at=utcnow())
+        row = UserRow(name=name, role=role, active=True, created_at=utcnow(),
+                      password_hash=password_hash, must_change_password=must_change_password,
+                      failed_logins=0,
+                      password_changed_at=utcnow() if password_hash else None)
         self._s.add(row)
         self._s.flush()
         return read_model(User, row)
+
+    def account(self, name: str) -> tuple[User, str | None] | None:
+        """The user of this name (active or not) and its password hash."""
+        row = self._s.scalar(select(UserRow).where(UserRow.name == name))
+        return None if row is None else (read_model(User, row), row.password_hash)
+
+    def account_by_id(self, user_id: int) -> tuple[User, str | None]:
+        """The user (active or not) and its password hash, or :class:`UnknownUserError`."""
+        row = self._s.get(UserRow, user_id)
+        if row is None:
+            raise UnknownUserError(f"用户 {user_id} 不存在")
+        return read_model(User, row), row.password_hash
+
+    def update_user(self, user_id: int, **fields: Any) -> User:
+        """Change a user's account fields (role, active, password_hash, lockout …)."""
+        row = self._s.get(UserRow, user_id)
+        if row is None:
+            raise UnknownUserError(f"用户 {user_id} 不存在")
+        for key, value in fields.items():
+            setattr(row, key, value)
+        self._s.flush()
+        return read_model(User, row)
+
+    def count_users(self, roles: tuple[str, ...]) -> int:
+        """How many active users hold one of ``roles``."""
+        return len(self._s.scalars(select(UserRow.id).where(
+            UserRow.role.in_(roles), UserRow.active.is_(True))).all())
+
+    # --- sessions and personal tokens ---
+
+    def add_session(self, user_id: int, token_hash: str, via: str) -> LoginSession:
+        """Start a session (only the token's sha256 is stored)."""
+        now = utcnow()
+        row = SessionRow(user_id=user_id, token_hash=token_hash, via=via, created_at=now,
+                         last_seen_at=now)
+        self._s.add(row)
+        self._s.flush()
+        return read_model(LoginSession, row)
+
+    def session_by_token(self, token_hash: str) -> LoginSession | None:
+        """The session of this token hash, if any."""
+        row = self._s.scalar(select(SessionRow).where(SessionRow.token_hash == token_hash))
+        return None if row is None else read_model(LoginSession, row)
+
+    def update_session(self, session_id: int, **fields: Any) -> None:
+        """Touch or end a session."""
+        row = self._s.get(SessionRow, session_id)
+        if row is not None:
+            for key, value in fields.items():
+                setattr(row, key, value)
+            self._s.flush()
+
+    def add_token(self, user_id: int, name: str, token_hash: str) -> ApiToken:
+        """Store a personal token's sha256."""
+        row = ApiTokenRow(user_id=user_id, name=name, token_hash=token_hash,
+                          created_at=utcnow())
+        self._s.add(row)
+        self._s.flush()
+        return read_model(ApiToken, row)
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        """The personal token of this hash, if any."""
+        row = self._s.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash))
+        return None if row is None else read_model(ApiToken, row)
+
+    def tokens(self, user_id: int) -> list[ApiToken]:
+        """A user's personal tokens, oldest first."""
+        q = select(ApiTokenRow).where(ApiTokenRow.user_id == user_id).order_by(ApiTokenRow.id)
+        return [read_model(ApiToken, r) for r in self._s.scalars(q)]
+
+    def update_token(self, token_id: int, **fields: Any) -> None:
+        """Record a token's use or revocation."""
+        row = self._s.get(ApiTokenRow, token_id)
+        if row is None:
+            raise NotFoundError(f"令牌 {token_id} 不存在")
+        for key, value in fields.items():
+            setattr(row, key, value)
+        self._s.flush()
 
     def document(self, document_id: int) -> Document:
         """Return a document as it is now in this transaction, or raise NotFoundError."""
@@ -161,8 +251,15 @@ class StoreTx:
         reason: str = "",
         detail: dict[str, Any] | None = None,
     ) -> Event:
-        """Append one line to the audit log."""
-        row = EventRow(
+        """Append one line to the audit log, chained to the previous one's hash.
+
+        Writers take turns (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock held to
+        the end of the transaction), and ``prev_hash`` is unique: the chain never forks.
+        """
+        if self._s.get_bind().dialect.name == "postgresql":
+            self._s.execute(select(func.pg_advisory_xact_lock(_CHAIN_LOCK)))
+        prev = self._s.scalar(select(EventRow.hash).order_by(EventRow.id.desc()).limit(1))
+        fields: dict[str, Any] = dict(
             document_id=document_id,
             actor_id=actor.id if actor else None,
             actor_role=actor.role if actor else None,
@@ -173,6 +270,8 @@ class StoreTx:
             detail=detail or {},
             created_at=utcnow(),
         )
+        prev_hash = prev or GENESIS
+        row = EventRow(**fields, prev_hash=prev_hash, hash=event_hash(prev_hash, **fields))
         self._s.add(row)
         self._s.flush()
         return read_model(Event, row)

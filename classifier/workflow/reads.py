@@ -8,12 +8,14 @@ Source: issue 3 (§1 the queues); issue 10 (pages and CLI call the workflow only
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
-from classifier.catalogue import Catalogue
-from classifier.errors import UsageError
+from classifier.catalogue import LEVEL_LABELS, Catalogue, Level
+from classifier.config import AuthPolicy
+from classifier.errors import PermissionDeniedError, UsageError
 from classifier.store import (
     Decision,
     Document,
@@ -23,6 +25,7 @@ from classifier.store import (
     Store,
     StoredSuggestion,
     User,
+    utcnow,
 )
 from classifier.workflow.register import (
     Record,
@@ -30,7 +33,25 @@ from classifier.workflow.register import (
     query_records,
     suggestion_changes,
 )
-from classifier.workflow.states import REVIEW_ACTIONS, TRANSITIONS, Action, Role, Status
+from classifier.workflow.states import (
+    READER_ROLES,
+    REGISTER_ROLES,
+    REVIEW_ACTIONS,
+    TRANSITIONS,
+    Action,
+    Role,
+    Status,
+)
+
+#: The levels whose text is a state secret: every read of one is an audit event.
+SECRET_LABELS = frozenset(lb for lb in LEVEL_LABELS if Level.from_label(lb).is_secret)
+#: A reader re-opening the same secret within this time is not recorded again.
+READ_EVENT_EVERY = timedelta(minutes=10)
+
+
+def _scope_names(scope: str) -> set[str]:
+    """The parts of a 知悉范围 (split at 、，,；; and spaces)."""
+    return {p.strip() for p in re.split(r"[、，,；;\s]+", scope) if p.strip()}
 
 if TYPE_CHECKING:
     from classifier.config import Settings
@@ -47,9 +68,13 @@ class WorkflowReads:
         When given, clause ids are checked against it.
     """
 
-    def __init__(self, store: Store, catalogue: Catalogue | None = None) -> None:
+    def __init__(self, store: Store, catalogue: Catalogue | None = None, *,
+                 auth: AuthPolicy | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.store = store
         self.catalogue = catalogue
+        self.auth = auth if auth is not None else AuthPolicy.from_env()
+        self.now: Callable[[], datetime] = clock or utcnow
 
     @classmethod
     def open(cls, settings: Settings, catalogue: Catalogue | None = None) -> Self:
@@ -60,7 +85,7 @@ class WorkflowReads:
         StoreError
             The database cannot be reached, or its schema is newer than this code.
         """
-        return cls(Store.open(settings), catalogue)
+        return cls(Store.open(settings), catalogue, auth=settings.auth)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -76,12 +101,62 @@ class WorkflowReads:
         """The active user of this name, or :class:`UnknownUserError`."""
         return self.store.user_by_name(name)
 
-    def document(self, document_id: int) -> Document:
-        """One document, or :class:`NotFoundError`."""
-        return self.store.document(document_id)
+    def may_read(self, reader: User, doc: Document) -> bool:
+        """Need to know (知悉范围): may ``reader`` open ``doc``'s text?
 
-    def original(self, document_id: int) -> bytes | None:
-        """The uploaded bytes, when they were kept."""
+        The administrator duties and an account without a role never may. A drafter opens
+        only the documents they uploaded or proposed. Once a document is settled, a 知悉范围
+        that names accounts (by name) limits it to them and to those who handled it.
+        """
+        role = Role(reader.role)
+        if role not in READER_ROLES:
+            return False
+        handled = {doc.uploaded_by} | {p.drafter_id for p in self.store.proposals(doc.id)}
+        if role is Role.DRAFTER:
+            return reader.id in handled
+        if Status(doc.status).is_final and doc.scope:
+            named = {u.id for u in self.store.users() if u.name in _scope_names(doc.scope)}
+            handled |= {d.actor_id for d in self.store.decisions(doc.id)}
+            return not named or reader.id in named | handled
+        return True
+
+    def _reader(self, reader_id: int) -> User:
+        reader = self.store.user(reader_id)
+        if Role(reader.role) not in READER_ROLES:
+            raise PermissionDeniedError(f"{Role(reader.role).label}不能查阅文件内容")
+        return reader
+
+    def document(self, document_id: int, reader_id: int) -> Document:
+        """One document for ``reader_id``, need to know checked; a secret's read is audited.
+
+        Raises
+        ------
+        PermissionDeniedError
+            The reader may not open it (:meth:`may_read`).
+        NotFoundError
+            No such document.
+        """
+        reader = self._reader(reader_id)
+        doc = self.store.document(document_id)
+        if not self.may_read(reader, doc):
+            raise PermissionDeniedError(f"文件记录 #{doc.id} 不在您的知悉范围内")
+        if doc.level in SECRET_LABELS:
+            self._audit_read(reader, doc)
+        return doc
+
+    def _audit_read(self, reader: User, doc: Document) -> None:
+        """One ``read_secret`` event per reader and document per :data:`READ_EVENT_EVERY`."""
+        last = next((e for e in reversed(self.store.events(doc.id))
+                     if e.action == "read_secret" and e.actor_id == reader.id), None)
+        if last is not None and self.now() - last.created_at < READ_EVENT_EVERY:
+            return
+        with self.store.transaction() as tx:
+            tx.add_event("read_secret", document_id=doc.id, actor=reader,
+                         detail={"level": doc.level})
+
+    def original(self, document_id: int, reader_id: int) -> bytes | None:
+        """The uploaded bytes, when they were kept (need to know as for :meth:`document`)."""
+        self.document(document_id, reader_id)
         return self.store.original(document_id)
 
     def latest_suggestion(self, document_id: int) -> StoredSuggestion | None:
@@ -101,25 +176,39 @@ class WorkflowReads:
         return self.store.events(document_id)
 
     def documents(
-        self, *, statuses: Sequence[str] | None = None, levels: Sequence[str] | None = None,
+        self, reader_id: int, *, statuses: Sequence[str] | None = None,
+        levels: Sequence[str] | None = None,
         search: str | None = None, since: datetime | None = None,
         until: datetime | None = None, uploaded_by: int | None = None,
         order: str = "proposed",
     ) -> list[DocumentSummary]:
-        """Documents with their latest suggestion, proposal and decision.
+        """Documents with their latest suggestion, proposal and decision, as ``reader_id``
+        may see them (a drafter: only their own; need to know as in :meth:`may_read`).
 
         See :meth:`classifier.store.Store.summaries` for the filters and orders.
         """
-        return self.store.summaries(statuses=statuses, levels=levels, search=search,
+        reader = self._reader(reader_id)
+        if Role(reader.role) is Role.DRAFTER:
+            uploaded_by = reader.id
+        rows = self.store.summaries(statuses=statuses, levels=levels, search=search,
                                     since=since, until=until, uploaded_by=uploaded_by,
                                     order=order)
+        return [r for r in rows if r.scope is None or not Status(r.status).is_final
+                or Role(reader.role) is Role.DRAFTER or self.may_read(reader, self.store.document(r.id))]
 
     def summary(self, document_id: int) -> DocumentSummary | None:
         """One document's summary (None when there is no such document)."""
         return next((s for s in self.store.summaries() if s.id == document_id), None)
 
-    def records(self, **filters: Any) -> list[Record]:
-        """The register (台账), newest change first; see :func:`~classifier.workflow.register.query_records`."""
+    def records(self, reader_id: int, **filters: Any) -> list[Record]:
+        """The register (台账), newest change first; see :func:`~classifier.workflow.register.query_records`.
+
+        Only the 机要 clerk, the directors and the leading group read it (the search looks
+        into document text).
+        """
+        reader = self.store.user(reader_id)
+        if Role(reader.role) not in REGISTER_ROLES:
+            raise PermissionDeniedError(f"{Role(reader.role).label}无权查阅台账")
         return query_records(self.store, **filters)
 
     def suggestion_changes(self, classifier: Classifier, *,

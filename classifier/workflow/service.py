@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from classifier.errors import (
+    AlreadyRegisteredError,
     EmptyReasonError,
     IllegalTransitionError,
     InvalidDecisionError,
@@ -37,13 +38,18 @@ from classifier.errors import (
     UsageError,
 )
 from classifier.store import (
+    ChainReport,
     Document,
+    Event,
     StoredSuggestion,
     StoreTx,
     User,
 )
+from classifier.workflow.accounts import Accounts
+from classifier.workflow.audit import text_sha256, verify_record
 from classifier.workflow.classification import Classification, PassageRange, normalize_passages
 from classifier.workflow.reads import WorkflowReads
+from classifier.workflow.register import Record
 from classifier.workflow.states import (
     ACTION_LABELS,
     REVIEW_ACTIONS,
@@ -77,9 +83,10 @@ def _non_empty(text: str | None, what: str) -> str:
     return value
 
 
-class Workflow(WorkflowReads):
+class Workflow(Accounts, WorkflowReads):
     """The service layer over a :class:`~classifier.store.Store`: the reads of
-    :class:`~classifier.workflow.reads.WorkflowReads` and every action.
+    :class:`~classifier.workflow.reads.WorkflowReads`, the accounts and sessions of
+    :class:`~classifier.workflow.accounts.Accounts`, and every action.
 
     Parameters
     ----------
@@ -90,8 +97,13 @@ class Workflow(WorkflowReads):
 
     # --- users ---
 
-    def add_user(self, name: str, role: str | Role, *, actor_id: int | None = None) -> User:
-        """Create a user (``dingmi users add``).
+    def add_user(self, name: str, role: str | Role, *, password: str | None = None,
+                 must_change_password: bool = True) -> User:
+        """Create a user with a role, as the server's own setup (demo users, tests).
+
+        No edge calls this: ``dingmi users add`` and the accounts page go through
+        :meth:`create_account` (the system administrator) and :meth:`assign_role` (the
+        security administrator). Without ``password`` the account cannot log in.
 
         Raises
         ------
@@ -99,6 +111,8 @@ class Workflow(WorkflowReads):
             Empty name or unknown role.
         UserExistsError
             The name is taken.
+        WeakPasswordError
+            The password breaks the policy.
         """
         name = (name or "").strip()
         if not name:
@@ -107,13 +121,12 @@ class Workflow(WorkflowReads):
             role = Role(role)
         except ValueError:
             raise UsageError(f"角色 {role!r} 无效，应为 {', '.join(r.value for r in Role)}") from None
+        password_hash = self.hash_password(name, password) if password is not None else None
         with self.store.transaction() as tx:
-            actor = tx.user(actor_id) if actor_id is not None else None
-            if actor is not None and actor.role != Role.ADMIN:
-                raise PermissionDeniedError("只有管理员可以添加用户")
-            user = tx.add_user(name, role.value)
-            tx.add_event("user_add", actor=actor, detail={"user_id": user.id, "name": name,
-                                                          "role": role.value})
+            user = tx.add_user(name, role.value, password_hash=password_hash,
+                               must_change_password=must_change_password and bool(password))
+            tx.add_event("user_add", detail={"user_id": user.id, "name": name,
+                                             "role": role.value})
             return user
 
     # --- documents ---
@@ -152,6 +165,14 @@ class Workflow(WorkflowReads):
         if actor.role not in UPLOAD_ROLES:
             raise PermissionDeniedError(f"{Role(actor.role).label}不能上传文件")
         existing = self.store.document_by_sha256(sha)
+        if existing is not None and not self.may_read(actor, existing):
+            owner = self.store.account_by_id(existing.uploaded_by)
+            with self.store.transaction() as tx:
+                tx.add_event("reopen", document_id=existing.id, actor=tx.user(actor_id),
+                             reason="无权查阅", detail={"filename": filename, "refused": True})
+            raise AlreadyRegisteredError(
+                f"此文件已由{owner.name}登记（记录 #{existing.id}）。如需查阅，请联系{owner.name}"
+                "或办公室主任，按知悉范围办理")
         if existing is None:
             result = suggest(data, filename)
             if result.error is not None and result.error.code not in KEEP_ON_ERROR:
@@ -174,6 +195,7 @@ class Workflow(WorkflowReads):
                     tx.add_event("upload", document_id=doc.id, actor=actor,
                                  to_status=Status.UPLOADED.value,
                                  detail={"filename": filename, "sha256": sha,
+                                         "text_sha256": text_sha256(result.text),
                                          "model_version": result.model_version})
                     return UploadResult(doc, suggestion, created=True)
             # another session stored the same bytes meanwhile: fall through and open it
@@ -216,7 +238,7 @@ class Workflow(WorkflowReads):
             )
             return self._finish(tx, Action.PROPOSE, actor, doc, fields={**c.as_fields(),
                                 "scope": scope}, reason=(note or "").strip(),
-                                detail=c.as_fields())
+                                detail={**c.as_fields(), "scope": scope})
 
     def confirm(
         self, actor_id: int, document_id: int, *, reason: str = "",
@@ -278,6 +300,35 @@ class Workflow(WorkflowReads):
         return self._settle(Action.DECIDE, actor_id, document_id,
                             classification.normalized(self.catalogue), reason, expected_version,
                             passages)
+
+    # --- the audit record (the auditor) ---
+
+    def _auditor(self, actor_id: int) -> User:
+        actor = self.store.user(actor_id)
+        if Role(actor.role) is not Role.AUDITOR:
+            raise PermissionDeniedError(f"{Role(actor.role).label}无权查阅审计记录（仅限安全审计员）")
+        return actor
+
+    def audit_verify(self, actor_id: int, expected_head: str | None = None) -> ChainReport:
+        """Walk the audit chain and the documents (:func:`~classifier.workflow.audit.verify_record`)."""
+        self._auditor(actor_id)
+        return verify_record(self.store, expected_head)
+
+    def audit_events(self, actor_id: int) -> list[Event]:
+        """The whole audit record, oldest first (the auditor only)."""
+        self._auditor(actor_id)
+        return self.store.chain()
+
+    def export_records(self, actor_id: int, **filters: Any) -> list[Record]:
+        """The register for an export (``records(...)`` with an audit event ``export``)."""
+        rows = self.records(actor_id, **filters)
+        with self.store.transaction() as tx:
+            tx.add_event("export", actor=tx.user(actor_id),
+                         detail={"rows": len(rows),
+                                 "filters": {k: (list(v) if isinstance(v, list | tuple) else
+                                                 str(v) if v is not None else None)
+                                             for k, v in filters.items()}})
+        return rows
 
     # --- internals ---
 

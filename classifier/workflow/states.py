@@ -17,25 +17,52 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """What a user may do."""
+    """What a user may do.
+
+    The workflow roles (drafter, director, leading group) and the 机要 clerk, who keeps the
+    register and its exports, work with documents. The three administrator duties (三员:
+    system administrator, security administrator, auditor) never do: they manage accounts,
+    assign roles, or read the audit record, and one account holds at most one of them.
+    ``none``: an account the system administrator created, waiting for its role.
+    """
 
     DRAFTER = "drafter"
     DIRECTOR = "director"
     LEADING_GROUP = "leading_group"
-    ADMIN = "admin"
+    CLERK = "clerk"
+    SYSADMIN = "sysadmin"
+    SECADMIN = "secadmin"
+    AUDITOR = "auditor"
+    NONE = "none"
 
     @property
     def label(self) -> str:
         """Chinese name shown in the UI."""
         return _ROLE_LABELS[self]
 
+    @property
+    def is_admin_duty(self) -> bool:
+        """One of the three administrator duties (三员)."""
+        return self in ADMIN_DUTIES
+
 
 _ROLE_LABELS = {
     Role.DRAFTER: "承办人",
     Role.DIRECTOR: "办公室主任",
     Role.LEADING_GROUP: "保密领导小组",
-    Role.ADMIN: "管理员",
+    Role.CLERK: "机要员",
+    Role.SYSADMIN: "系统管理员",
+    Role.SECADMIN: "安全保密管理员",
+    Role.AUDITOR: "安全审计员",
+    Role.NONE: "未分配角色",
 }
+
+#: The three administrator duties (三员分立): none acts in the workflow or reads a document.
+ADMIN_DUTIES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+#: Roles that may open a document's text (need to know narrows it further).
+READER_ROLES = frozenset({Role.DRAFTER, Role.DIRECTOR, Role.LEADING_GROUP, Role.CLERK})
+#: Roles that may read and export the register (台账).
+REGISTER_ROLES = frozenset({Role.DIRECTOR, Role.LEADING_GROUP, Role.CLERK})
 
 
 class Status(StrEnum):
@@ -95,6 +122,24 @@ ACTION_LABELS = {
 EVENT_LABELS = {
     "upload": "上传",
     "reopen": "重复上传（打开原记录）",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "account_locked": "账户锁定",
+    "logout": "退出登录",
+    "session_expired": "会话超时",
+    "password_change": "修改口令",
+    "password_reset": "重置口令",
+    "user_add": "添加用户",
+    "user_role": "分配角色",
+    "user_disable": "停用用户",
+    "user_unlock": "解除锁定",
+    "token_create": "创建令牌",
+    "token_revoke": "吊销令牌",
+    "admin_init": "初始化管理员",
+    "read_secret": "查阅涉密文件",
+    "export": "导出台账",
+    "audit_verify": "校验审计记录",
+    "model_promote": "启用模型",
     **{a.value: ACTION_LABELS[a] for a in Action},
     Action.PROPOSE.value: "拟定",
 }
@@ -132,7 +177,7 @@ UPLOAD_ROLES = TRANSITIONS[Action.PROPOSE].roles
 #: Review actions, which the proposal's own author may not take.
 REVIEW_ACTIONS = frozenset({Action.CONFIRM, Action.OVERRIDE, Action.ESCALATE})
 #: Who may start a retraining from the model page.
-RETRAIN_ROLES = frozenset({Role.DIRECTOR, Role.ADMIN})
+RETRAIN_ROLES = frozenset({Role.DIRECTOR})
 
 
 class Page(StrEnum):
@@ -143,6 +188,8 @@ class Page(StrEnum):
     LEADING_GROUP = "leading_group"
     RECORDS = "records"
     MODEL = "model"
+    ACCOUNTS = "accounts"
+    AUDIT = "audit"
 
 
 #: Need to know (知悉范围): each role sees only the pages of its own work, its start page
@@ -151,5 +198,9 @@ PAGE_ACCESS: dict[Role, tuple[Page, ...]] = {
     Role.DRAFTER: (Page.DRAFT,),
     Role.DIRECTOR: (Page.REVIEW, Page.DRAFT, Page.RECORDS, Page.MODEL),
     Role.LEADING_GROUP: (Page.LEADING_GROUP, Page.RECORDS, Page.MODEL),
-    Role.ADMIN: (Page.RECORDS, Page.MODEL),
+    Role.CLERK: (Page.RECORDS,),
+    Role.SYSADMIN: (Page.ACCOUNTS,),
+    Role.SECADMIN: (Page.ACCOUNTS,),
+    Role.AUDITOR: (Page.AUDIT,),
+    Role.NONE: (),
 }
