@@ -30,6 +30,10 @@ LEVELS = {lv.label: lv for lv in Level}
 #: Largest number of saga epochs. Converged fits take 20–80 here (tol 1e-3); a class with a
 #: single example can keep saga going for thousands of epochs for no gain in accuracy.
 MAX_ITER = 300
+#: Epochs of saga for the passage model: ~45,000 passages, where 300 epochs (the tolerance is
+#: never reached) cost 45 s a fit on one core and 60 give the same leave-writers-out figures
+#: (README, "Model"); six fits per ``dingmi train``.
+PASSAGE_MAX_ITER = 60
 
 #: Sample weights in the logistic loss (multiplied by the balanced class weight). A drafted
 #: corpus example and a decision that simply confirms the model's suggestion count once; a
@@ -223,7 +227,7 @@ def _identity(x: list[str]) -> list[str]:
 
 
 def _fit(feats: list[list[str]], dense: np.ndarray, y: list[str], C: float, random_state: int,
-         sample_weight: np.ndarray | None = None) -> Any:
+         sample_weight: np.ndarray | None = None, max_iter: int | None = None) -> Any:
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -233,7 +237,8 @@ def _fit(feats: list[list[str]], dense: np.ndarray, y: list[str], C: float, rand
     xt = vec.fit_transform(feats)
     x = hstack([xt, csr_matrix(dense)]).tocsr()
     # saga with tol 1e-3: the same cross-validated quality as lbfgs on corpus/train, 5-15x faster.
-    clf = LogisticRegression(C=C, solver="saga", tol=1e-3, max_iter=MAX_ITER, class_weight="balanced",
+    clf = LogisticRegression(C=C, solver="saga", tol=1e-3, max_iter=max_iter or MAX_ITER,
+                             class_weight="balanced",
                              random_state=random_state)
     # One BLAS/OpenMP thread: on two shared cores, threads contending made L-BFGS 3-5x slower.
     # A loose tolerance is on purpose (measured: the same CV quality): a fold that stops at
@@ -607,7 +612,7 @@ def _fit_models(analyses: list[Analysis], keys: list[list[tuple[int, int]]], y: 
                                lv is None or lv.is_secret, hyper.get("context_weight", 0.0))
     pvec, pclf = _fit([doc_features(t, chars=chars) for t, _, _ in ex], np.zeros((len(ex), 0)),
                       [lab for _, lab, _ in ex], hyper["passage_C"], hyper["random_state"],
-                      np.array([w for _, _, w in ex]))
+                      np.array([w for _, _, w in ex]), max_iter=PASSAGE_MAX_ITER)
     doc_model.passage = _aligned(export_model(pvec, pclf, [], {"features": hyper["features"]}),
                                  classes)
     return doc_model
