@@ -385,6 +385,7 @@ def model_home(tmp_path, monkeypatch, make_version):
         golden_sha256=res.report.golden["golden_sha256"]))
     monkeypatch.setenv("DINGMI_HOME", str(home))
     monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    monkeypatch.setenv("DINGMI_RETRAIN_CV_FOLDS", "0")  # the page's retrain without its CV
     return home
 
 
