@@ -421,7 +421,7 @@ def test_app_model_page_retrain_runs_in_background(model_home):
     time.sleep(0.5)  # registered; let the thread record its result
     at = _ok(at.run())
     done = _texts(at, "success") + _texts(at, "warning")
-    assert any("训练完成" in t for t in done), done
+    assert any("训练完成" in t for t in done), (done, _texts(at, "error"))
     assert len(Registry(model_home / "models").versions()) == 3
 
 

@@ -137,10 +137,11 @@ def test_model_page_shows_the_machine_check(tmp_path, monkeypatch, home):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    from tests.conftest import app_login, ready_demo_users
+
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
-    picker = at.sidebar.selectbox[0]
-    (i,) = [i for i, o in enumerate(picker.options) if o.startswith("管理员（")]
-    picker.select_index(i).run()
+    ready_demo_users()
+    at = app_login(at, "李主任")
     at.switch_page("app_pages/model.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(e.label.startswith("本机组件（dingmi doctor）") for e in at.expander)
