@@ -413,6 +413,29 @@ ERROR_CODES += ("period_required", "period_too_long", "invalid_period",
                 "no_cjk_font")
 
 
+class IndexFormatError(ClassifierError, ValueError):
+    """A saved similarity index or signature is malformed or was made with other parameters
+    (:mod:`classifier.oversight.consistency`)."""
+
+    code = "invalid_index"
+
+
+class UnparsableConditionError(ClassifierError, ValueError):
+    """A declassification condition none of the rules reads: the record is tracked by hand
+    (:mod:`classifier.handling.release`)."""
+
+    code = "unparsable_condition"
+
+
+class UntrackableConditionError(ClassifierError, ValueError):
+    """A condition was read but the record's text names nothing that would fulfil it."""
+
+    code = "untrackable_condition"
+
+
+ERROR_CODES += ("invalid_index", "unparsable_condition", "untrackable_condition")
+
+
 def error_from_dict(err: Mapping[str, Any]) -> ClassifierError:
     """Rebuild the typed error of a JSON ``{"code", "message"}`` (a record from a child process).
 

@@ -29,20 +29,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from classifier.errors import ClassifierError
+from classifier.errors import UnparsableConditionError, UntrackableConditionError
 from classifier.handling.records import SecretRecord
-
-
-class UnparsableConditionError(ClassifierError, ValueError):
-    """A declassification condition none of the rules reads: the record is tracked by hand."""
-
-    code = "unparsable_condition"
-
-
-class UntrackableConditionError(ClassifierError, ValueError):
-    """A condition was read but the record's text names nothing that would fulfil it."""
-
-    code = "untrackable_condition"
 
 
 class ConditionKind(StrEnum):

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from classifier.catalogue import Level
-from classifier.errors import ClassifierError
+from classifier.errors import IndexFormatError
 
 #: Version of the text → shingle-hash function (normalisation, k-gram hash). Signatures and
 #: saved indexes of another version are refused: they would not compare.
@@ -45,11 +45,6 @@ _BASE = np.uint64(0x100000001B3)
 #: Rows of the shingle × permutation product computed at once (bounds memory for long texts).
 _CHUNK = 4096
 
-
-class IndexFormatError(ClassifierError, ValueError):
-    """A saved similarity index or signature is malformed or was made with other parameters."""
-
-    code = "invalid_index"
 
 
 # --- Shingles --------------------------------------------------------------------------------
