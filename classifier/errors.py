@@ -436,6 +436,58 @@ class UntrackableConditionError(ClassifierError, ValueError):
 ERROR_CODES += ("invalid_index", "unparsable_condition", "untrackable_condition")
 
 
+# --- Handling classified documents (issue 13) ------------------------------------------
+
+
+class HandlingError(WorkflowError):
+    """Base class of a refused register, circulation, loan or clean-up action (nothing written)."""
+
+    code = "handling_error"
+
+
+class NotHolderError(HandlingError, ValueError):
+    """A hand-over from someone who does not hold the copy: copies pass only directly between
+    the named holder and the named receiver (regulation 八(二): no indirect passing)."""
+
+    code = "not_holder"
+
+
+class CopyUnavailableError(HandlingError):
+    """The copy is out (in circulation, lent, with a reader) or its document was disposed of."""
+
+    code = "copy_unavailable"
+
+
+class LoanApprovalError(PermissionDeniedError):
+    """The approver may not approve this loan: the head's approval is required (部长办公会
+    records, an original to an outside unit), or the approver is the requester."""
+
+    code = "loan_approval_required"
+
+
+class OriginalNotLentError(LoanApprovalError):
+    """An original to an outside unit without the head's approval and a recorded reason
+    (regulation 八(四): 一般不向外单位借阅涉密文件原件)."""
+
+    code = "original_not_lent"
+
+
+class WitnessesRequiredError(HandlingError, ValueError):
+    """A destruction without two distinct named witnesses other than the clerk recording it."""
+
+    code = "witnesses_required"
+
+
+class RegisterImportError(HandlingError, ValueError):
+    """A register file that cannot be imported at all (not an XLSX workbook, no header row)."""
+
+    code = "invalid_register_file"
+
+
+ERROR_CODES += ("handling_error", "not_holder", "copy_unavailable", "loan_approval_required",
+                "original_not_lent", "witnesses_required", "invalid_register_file")
+
+
 def error_from_dict(err: Mapping[str, Any]) -> ClassifierError:
     """Rebuild the typed error of a JSON ``{"code", "message"}`` (a record from a child process).
 
