@@ -4,6 +4,7 @@ Chinese text, none of it real, seeded so every run builds the same documents."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 PLACES = ["苍岭县", "澄州市", "临川区", "白石镇", "青禾乡", "云溪县", "北塘区", "望江市", "石门镇",
           "柳河县", "东坪乡", "安澜区"]
@@ -98,3 +99,70 @@ def near_duplicate(text: str, *, seed: int = 0, edits: int = 3) -> str:
         i = rng.randrange(len(chars))
         chars[i] = rng.choice(POOL)
     return "".join(chars)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One settled document to write into a real store (see :func:`store_register`).
+
+    ``suggested`` and ``proposed`` are (level label, clause) pairs; ``level``/``clause`` the
+    final decision; ``kind`` ``confirm`` or ``override``; ``status`` ``proposed`` leaves it
+    waiting for the director (no decision).
+    """
+
+    text: str
+    level: str
+    clause: str | None = None
+    suggested: tuple[str, str | None] | None = None
+    proposed: tuple[str, str | None] | None = None
+    kind: str = "confirm"
+    reason: str = ""
+    years: int | None = None
+    status: str | None = None
+    filename: str = ""
+    scope: str = ""
+
+
+def store_register(store, entries, *, drafter_id: int, director_id: int,
+                   model_version: str = "m-test") -> list[int]:
+    """Write documents with a suggestion, a proposal and a final decision into ``store``.
+
+    One transaction through the store's own write API (the real tables, triggers and
+    constraints), because the workflow's one transaction per action would take minutes for
+    a register of 10,000. Returns the document ids, in order.
+    """
+    import hashlib
+
+    ids = []
+    with store.transaction() as tx:
+        for i, e in enumerate(entries):
+            data = e.text.encode()
+            doc = tx.add_document(sha256=hashlib.sha256(data).hexdigest(),
+                                  filename=e.filename or f"文件{i:05d}.txt", size_bytes=len(data),
+                                  format="txt", text=e.text, original=None,
+                                  uploaded_by=drafter_id, status="uploaded")
+            sl, sc = e.suggested or (e.level, e.clause)
+            sg = tx.add_suggestion(doc.id, {"level": sl, "clause": sc, "confidence": 0.9,
+                                            "needs_review": False, "model_version": model_version,
+                                            "catalogue_version": "2023.1", "error": None})
+            pl, pc = e.proposed or (e.level, e.clause)
+            secret = pl in ("秘密", "机密", "绝密")
+            tx.add_proposal(document_id=doc.id, drafter_id=drafter_id, suggestion_id=sg.id,
+                            level=pl, clause=pc, period_years=e.years if secret else None,
+                            condition=None, mark=pl, scope=e.scope, note="")
+            doc = tx.update_document(doc.id, doc.version, status="proposed", level=pl,
+                                     clause=pc, period_years=e.years if secret else None,
+                                     mark=pl, scope=e.scope or None)
+            if e.status == "proposed":
+                ids.append(doc.id)
+                continue
+            secret = e.level in ("秘密", "机密", "绝密")
+            fields = {"level": e.level, "clause": e.clause,
+                      "period_years": e.years if secret else None, "condition": None,
+                      "mark": e.level}
+            tx.add_decision(document_id=doc.id, kind=e.kind, actor_id=director_id,
+                            actor_role="director", reason=e.reason, passages=None, **fields)
+            status = {"confirm": "confirmed", "override": "overridden"}[e.kind]
+            tx.update_document(doc.id, doc.version, status=status, **fields)
+            ids.append(doc.id)
+    return ids
