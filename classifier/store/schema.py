@@ -14,14 +14,16 @@ Source: issue 3 (§2, §3); house style §4.8 (store, suggestion ≠ decision).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     LargeBinary,
     MetaData,
     String,
@@ -146,8 +148,22 @@ class DocumentRow(Base):
     scope: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
+    #: The life of a classification (migration 0004): the date of issue (制发日) the period
+    #: runs from, the period's last day, the register number (登记编号; ``register_year`` and
+    #: ``register_seq`` unique together, never reused), the level a declassified matter
+    #: becomes (内部 or 公开, regulation 五(五)2) and the day it was declassified.
+    issued_on: Mapped[date | None] = mapped_column(Date, default=None)
+    period_ends_on: Mapped[date | None] = mapped_column(Date, default=None)
+    register_number: Mapped[str | None] = mapped_column(String(60), default=None)
+    register_year: Mapped[int | None] = mapped_column(default=None)
+    register_seq: Mapped[int | None] = mapped_column(default=None)
+    declassify_to: Mapped[str | None] = mapped_column(String(10), default=None)
+    declassified_on: Mapped[date | None] = mapped_column(Date, default=None)
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("uq_documents_register_number", "register_number", unique=True),
+                      Index("ux_documents_register_year_seq", "register_year", "register_seq",
+                            unique=True))
 
 
 class SuggestionRow(Base):
@@ -183,6 +199,10 @@ class ProposalRow(Base):
     scope: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    #: ``classify`` (the first 拟定), ``change`` (a change of level or period) or
+    #: ``declassify`` (migration 0004); for a change the status it started from.
+    kind: Mapped[str] = mapped_column(String(20), default="classify")
+    from_status: Mapped[str | None] = mapped_column(String(20), default=None)
 
 
 class DecisionRow(Base):
@@ -204,6 +224,14 @@ class DecisionRow(Base):
     #: Passages the decider ticked as deciding the level: ``[{"start", "end"}, ...]``,
     #: offsets into the document's text; ``None`` when none were given (migration 0002).
     passages: Mapped[list[dict[str, int]] | None] = mapped_column(JSON, default=None)
+    #: Migration 0004: the reviewer's reason code (:mod:`classifier.workflow.reasons`), the
+    #: decision this one replaces (a change or declassification), the date of issue and
+    #: register number recorded with a settling decision, and the level after declassification.
+    reason_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    supersedes_id: Mapped[int | None] = mapped_column(default=None)
+    issued_on: Mapped[date | None] = mapped_column(Date, default=None)
+    register_number: Mapped[str | None] = mapped_column(String(60), default=None)
+    declassify_to: Mapped[str | None] = mapped_column(String(10), default=None)
 
 
 class EventRow(Base):
