@@ -247,3 +247,39 @@ def app_login(at, name: str, password: str = PASSWORD):
     at = [b for b in at.button if b.label == "登录"][0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+# --- handling classified documents (issue 13) --------------------------------------------
+
+
+class MovableClock:
+    """An injectable clock for the service layer: starts at ``start``, moved by :meth:`advance`."""
+
+    def __init__(self, start=None):
+        from datetime import UTC, datetime
+
+        self.now = start or datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture()
+def clock():
+    """A :class:`MovableClock` (aware UTC) that tests move forward instead of sleeping."""
+    return MovableClock()
+
+
+@pytest.fixture()
+def handling(store, catalogue, clock, people):
+    """The clerk's service (:class:`classifier.workflow.handling.Handling`) on ``store``, with
+    ``clock`` as its time (``people`` already made)."""
+    from classifier.workflow import Workflow
+    from classifier.workflow.handling import Handling
+
+    return Handling(Workflow(store, catalogue, clock=clock))

@@ -10,6 +10,7 @@ passage model).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from classifier.catalogue import Level
 from classifier.config import Settings
 from classifier.store import FinalDocument, Store
+from classifier.store.handling import HandlingStore
 from classifier.workflow.states import FINAL_STATUSES
 
 
@@ -93,7 +95,18 @@ def final_decision_records(settings: Settings) -> Iterator[dict[str, Any]]:
 
 def decision_records(store: Store) -> Iterator[dict[str, Any]]:
     """The final decisions of an open store as training records (see
-    :func:`final_decision_records`); documents with no text are left out."""
+    :func:`final_decision_records`).
+
+    Documents with no text are left out, and so is any text that was destroyed (销毁: its
+    text is erased from its own record, and its sha256, kept with the destruction, keeps a
+    copy of the same text uploaded under another record out of every later training run;
+    issue 13 §5).
+    """
+    destroyed = HandlingStore(store).destroyed_text_hashes()
     for d in store.final_documents(FINAL_STATUSES):
-        if d.text and d.text.strip():
+        if d.text and d.text.strip() and _text_sha256(d.text) not in destroyed:
             yield _record(d)
+
+
+def _text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -62,6 +62,10 @@ def verify_record(store: Store, expected_head: str | None = None) -> ChainReport
             st.update({k: e.detail[k] for k in _FIELDS if k in e.detail})
             if e.action == Action.PROPOSE and "scope" not in e.detail:
                 st.pop("scope", None)  # recorded before issue 11: not known
+        elif e.action == "destroy" and e.document_id in states:
+            # 销毁 (issue 13): the text is erased; the row's version moves with the erasure.
+            st = states[e.document_id]
+            st["text_sha256"], st["version"] = e.detail.get("text_sha256"), e.detail.get("version")
     for doc in store.all_documents():
         recorded = states.get(doc.id)
         if recorded is None:
