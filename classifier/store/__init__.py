@@ -30,3 +30,7 @@ __all__ = [
     "LoginSession", "walk_chain", "Document", "DocumentSummary", "Event", "FinalDocument",
     "OcrSummary", "Proposal", "Store", "StoreTx", "StoredSuggestion", "SuggestedPeriod", "UTCDateTime", "User", "utcnow",
 ]
+
+# The handling tables (issue 13) live in their own module on the same metadata; importing it
+# here keeps ``Base.metadata`` equal to what the migrations create.
+from classifier.store import handling as handling

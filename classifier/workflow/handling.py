@@ -21,18 +21,14 @@ Source: the office's regulation, section 八 (一)–(四); issue 13 (§1–8).
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from classifier.catalogue import Level
 from classifier.documents.rules import check_period
-from classifier.engine.marking import find_marking
 from classifier.errors import (
-    ClassifierError,
     CopyUnavailableError,
     EmptyReasonError,
     HandlingError,
@@ -41,38 +37,24 @@ from classifier.errors import (
     NotHolderError,
     OriginalNotLentError,
     PermissionDeniedError,
-    RegisterImportError,
-    UnparsableConditionError,
-    UntrackableConditionError,
     UsageError,
     WitnessesRequiredError,
 )
-from classifier.handling import (
-    DerivedIndex,
-    DerivedSuggestion,
-    Evidence,
-    PublicDocument,
-    ReleaseState,
-    ReleaseTracker,
-    SecretRecord,
-)
 from classifier.handling.policy import DOCUMENT_KINDS, HandlingPolicy
-from classifier.store import Document, User
 from classifier.store.handling import (
     Circulation,
     Copy,
     Disposal,
-    HandlingStore,
     HandlingTx,
     Loan,
     RegisterLine,
-    ReleaseReview,
     Transfer,
     backups_holding,
 )
 from classifier.workflow.audit import text_sha256
-from classifier.workflow.service import Workflow
-from classifier.workflow.states import FINAL_STATUSES, REGISTER_ROLES, Role
+from classifier.workflow.derivation import Derivation, DerivedView, ReleaseView
+from classifier.workflow.register_import import ImportReport, RegisterImport, RejectedRow
+from classifier.workflow.states import Role
 
 #: Directions of a register line and their number prefixes (收文, 发文, 内部).
 DIRECTIONS = {"in": "收", "out": "发", "internal": "内"}
@@ -99,7 +81,6 @@ def _text(value: str | None, what: str, *, limit: int = 200) -> str:
     if len(out) > limit:
         raise UsageError(f"{what}过长（最多 {limit} 个字符）")
     return out
-
 
 # --- Results ---------------------------------------------------------------------------------
 
@@ -178,65 +159,10 @@ class DestructionReport:
     backups: list[str]
 
 
-@dataclass(frozen=True)
-class RejectedRow:
-    """A row of an imported register that did not fit (sheet row number, code, message)."""
-
-    row: int
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """An import: the lines stored and the rows rejected (each with why)."""
-
-    imported: list[RegisterLine] = field(default_factory=list)
-    rejected: list[RejectedRow] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class DerivedView:
-    """A derived-classification suggestion for a stored draft.
-
-    Attributes
-    ----------
-    suggestion : DerivedSuggestion
-        The sources (highest level first), the proposed level, period and clause.
-    source_ids : tuple of int
-        The sources' document ids, in ``suggestion.sources`` order.
-    readable : tuple of bool
-        Per source: may the reader see the source's text (need to know)? When not, only
-        its title, level and the draft's side of each passage are shown.
-    recorded : bool
-        The sources are already recorded with the draft's decision.
-    """
-
-    suggestion: DerivedSuggestion
-    source_ids: tuple[int, ...]
-    readable: tuple[bool, ...]
-    recorded: bool
-
-
-@dataclass(frozen=True)
-class ReleaseView:
-    """A record's open condition: how far it is fulfilled and what a person did about it."""
-
-    document_id: int
-    title: str
-    state: ReleaseState
-    review: ReleaseReview | None
-
-    @property
-    def awaiting_review(self) -> bool:
-        """Proposed for declassification and not yet answered."""
-        return self.state.proposed and self.review is None
-
-
 # --- The service -----------------------------------------------------------------------------
 
 
-class Handling:
+class Handling(RegisterImport, Derivation):
     """The register of classified documents and what happens to their copies.
 
     Parameters
@@ -245,27 +171,13 @@ class Handling:
         The service layer (its store, clock ``now`` and need-to-know reads).
     policy : HandlingPolicy, optional
         Limits and approvers (default :class:`HandlingPolicy` ()).
+
+    Notes
+    -----
+    The import of a paper register is :class:`~classifier.workflow.register_import.RegisterImport`'s;
+    derived classification and release on an event are
+    :class:`~classifier.workflow.derivation.Derivation`'s.
     """
-
-    def __init__(self, workflow: Workflow, policy: HandlingPolicy | None = None) -> None:
-        self.wf = workflow
-        self.policy = policy or HandlingPolicy()
-        self.reads = HandlingStore(workflow.store)
-
-    # --- permissions ---
-
-    def _actor(self, actor_id: int, roles: Sequence[str], what: str) -> User:
-        actor = self.wf.store.user(actor_id)
-        if actor.role not in roles:
-            allowed = "、".join(Role(r).label for r in roles)
-            raise PermissionDeniedError(f"{Role(actor.role).label}{actor.name}无权{what}（仅限{allowed}）")
-        return actor
-
-    def _clerk(self, actor_id: int, what: str) -> User:
-        return self._actor(actor_id, (Role.CLERK.value,), what)
-
-    def _reader(self, actor_id: int) -> User:
-        return self._actor(actor_id, tuple(r.value for r in REGISTER_ROLES), "查阅涉密文件登记簿")
 
     # --- the register (八(一)) ---
 
@@ -902,250 +814,6 @@ class Handling:
         self._reader(actor_id)
         return self.reads.disposals(line_id)
 
-    # --- import of a paper register ---
-
-    def import_xlsx(self, actor_id: int, data: bytes, *, direction: str = "in") -> ImportReport:
-        """Import an existing paper register typed into a spreadsheet.
-
-        Parameters
-        ----------
-        data : bytes
-            An XLSX workbook; the first sheet, a header row naming the columns (登记编号,
-            类别, 文件标题, 来文单位, 文号, 发往单位, 密级, 保密期限, 份数, 日期, 种类, 清退日期,
-            备注; 密级 may carry the whole mark such as ``机密★20年``).
-        direction : {"in", "out", "internal"}
-            For rows whose 类别 column is empty or missing.
-
-        Returns
-        -------
-        ImportReport
-            Every good row is stored on its own (one transaction each); every other row is
-            reported with its sheet row number and why. Blank rows are skipped.
-
-        Raises
-        ------
-        RegisterImportError
-            Not an XLSX workbook, or no header row with at least 文件标题, 密级 and 份数.
-        """
-        self._clerk(actor_id, "导入登记簿")
-        rows = _read_sheet(data)
-        report = ImportReport()
-        for n, values in rows:
-            try:
-                fields = _row_fields(values, direction)
-                line = self.register(actor_id, **fields)
-            except ClassifierError as e:
-                report.rejected.append(RejectedRow(n, e.code, e.message))
-            else:
-                report.imported.append(line)
-        with self.wf.store.transaction() as tx:
-            tx.add_event("register_import", actor=tx.user(actor_id),
-                         detail={"imported": len(report.imported),
-                                 "rejected": [{"row": r.row, "code": r.code}
-                                              for r in report.rejected]})
-        return report
-
-    # --- derived classification (派生定密) ---
-
-    def _secret_records(self, exclude: int | None = None) -> list[tuple[int, SecretRecord]]:
-        """The settled secrets with their text (never a destroyed one: its text is erased)."""
-        out = []
-        for d in self.wf.store.final_documents(FINAL_STATUSES):
-            if d.id == exclude or d.level not in _SECRET_LABELS or not d.text.strip():
-                continue
-            doc = self.wf.store.document(d.id)
-            out.append((d.id, SecretRecord(str(d.id), doc.filename, Level.from_label(doc.level or ""),
-                                           doc.period_years, doc.condition, doc.clause, doc.text)))
-        return out
-
-    def derived_for(self, reader_id: int, document_id: int) -> DerivedView | None:
-        """The registered secrets a stored draft reproduces or quotes, with the level they give.
-
-        The function the review and draft pages call: it reads the draft as ``reader_id``
-        (need to know and the audited read of :meth:`Workflow.document`) and returns None when
-        the draft derives from nothing.
-
-        Returns
-        -------
-        DerivedView or None
-            The proposal is a suggestion: a person records it (:meth:`record_derived`) with
-            the decision. The level is not capped by the office's authority (2025 rules
-            art. 11).
-        """
-        doc = self.wf.document(document_id, reader_id)
-        if not doc.text.strip():
-            return None
-        idx = DerivedIndex()
-        for _, rec in self._secret_records(exclude=doc.id):
-            idx.add(rec)
-        suggestion = idx.suggest(doc.text)
-        if suggestion is None:
-            return None
-        reader = self.wf.store.user(reader_id)
-        ids = tuple(int(s.record.record_id) for s in suggestion.sources)
-        readable = tuple(self.wf.may_read(reader, self.wf.store.document(i)) for i in ids)
-        recorded = {s.source_document_id for s in self.reads.derived_sources(doc.id)}
-        return DerivedView(suggestion, ids, readable, set(ids) <= recorded)
-
-    def record_derived(self, actor_id: int, document_id: int) -> list[int]:
-        """Record the derived classification's sources with the draft's decision.
-
-        Returns
-        -------
-        list of int
-            The source document ids recorded (none new: an empty list).
-        """
-        actor = self._actor(actor_id, (Role.DRAFTER.value, Role.DIRECTOR.value,
-                                       Role.LEADING_GROUP.value), "记录派生定密来源")
-        view = self.derived_for(actor_id, document_id)
-        if view is None:
-            return []
-        known = {s.source_document_id for s in self.reads.derived_sources(document_id)}
-        new = []
-        with self.wf.store.transaction() as tx:
-            htx = HandlingTx(tx)
-            for sid, match in zip(view.source_ids, view.suggestion.sources, strict=True):
-                if sid in known:
-                    continue
-                htx.add_derived_source(
-                    document_id=document_id, source_document_id=sid,
-                    reasons=list(match.reasons), mark=match.record.mark, actor_id=actor.id,
-                    passages=[{"draft_start": p.draft_start, "draft_end": p.draft_end,
-                               "source_start": p.source_start, "source_end": p.source_end}
-                              for p in match.passages if not p.common])
-                new.append(sid)
-            if new:
-                tx.add_event("derived_sources", document_id=document_id, actor=actor,
-                             detail={"sources": new, "mark": view.suggestion.mark})
-        return new
-
-    # --- release on an event ---
-
-    def _tracker(self) -> tuple[ReleaseTracker, dict[int, str], list[tuple[int, str]]]:
-        tracker = ReleaseTracker()
-        titles, by_hand = {}, []
-        evidence: dict[int, list[Evidence]] = {}
-        for e in self.reads.release_evidence():
-            evidence.setdefault(e.document_id, []).append(
-                Evidence(e.target_key, str(e.public_document_id), e.title, e.form, e.start,
-                         e.end, e.quote))
-        for doc_id, rec in self._secret_records():
-            if not rec.condition:
-                continue
-            try:
-                tracker.track(rec)
-            except (UnparsableConditionError, UntrackableConditionError) as err:
-                by_hand.append((doc_id, err.message))
-                continue
-            tracker.restore(evidence.get(doc_id, []), str(doc_id))
-            titles[doc_id] = rec.title
-        return tracker, titles, by_hand
-
-    def _views(self, tracker: ReleaseTracker, titles: dict[int, str],
-               states: list[ReleaseState]) -> list[ReleaseView]:
-        reviews = {r.document_id: r for r in self.reads.release_reviews()}
-        return [ReleaseView(int(s.record_id), titles[int(s.record_id)], s,
-                            reviews.get(int(s.record_id))) for s in states]
-
-    def observe_public(self, actor_id: int, document_id: int) -> list[ReleaseView]:
-        """Check a newly uploaded public document against every open declassification condition.
-
-        Parameters
-        ----------
-        document_id : int
-            A stored document that is public: decided 公开, or (before a decision) suggested
-            公开. Anything else changes nothing.
-
-        Returns
-        -------
-        list of ReleaseView
-            The records for which it fulfilled a target not fulfilled before (stored as
-            evidence, with an audit event); a record is proposed only when every target is
-            fulfilled ("1 of 3 published" proposes nothing).
-        """
-        doc = self.wf.document(document_id, actor_id)
-        if not self._is_public(doc):
-            return []
-        tracker, titles, _ = self._tracker()
-        changed = tracker.observe(PublicDocument(str(doc.id), doc.filename, doc.text))
-        changed = [s for s in changed if int(s.record_id) != doc.id]
-        if not changed:
-            return []
-        stored = {(e.document_id, e.target_key) for e in self.reads.release_evidence()}
-        actor = self.wf.store.user(actor_id)
-        with self.wf.store.transaction() as tx:
-            htx = HandlingTx(tx)
-            for st in changed:
-                rid = int(st.record_id)
-                for ev in st.evidence:
-                    if ev is None or ev.doc_id != str(doc.id) or (rid, ev.target_key) in stored:
-                        continue
-                    htx.add_release_evidence(document_id=rid, target_key=ev.target_key,
-                                             public_document_id=doc.id, title=ev.title[:255],
-                                             form=ev.form, start=ev.start, end=ev.end,
-                                             quote=ev.quote)
-                tx.add_event("release_evidence", document_id=rid, actor=actor,
-                             detail={"public_document_id": doc.id, "fulfilled": st.k,
-                                     "of": st.n, "proposed": st.proposed})
-        return self._views(tracker, titles, changed)
-
-    def _is_public(self, doc: Document) -> bool:
-        if doc.status in FINAL_STATUSES:
-            return doc.level == Level.GONGKAI.label
-        s = self.wf.store.latest_suggestion(doc.id)
-        return s is not None and s.level == Level.GONGKAI.label and s.error_code is None
-
-    def release_states(self, actor_id: int) -> tuple[list[ReleaseView], list[tuple[int, str]]]:
-        """Every open declassification condition and how far it is fulfilled.
-
-        Returns
-        -------
-        (list of ReleaseView, list of (int, str))
-            The tracked records (proposed ones first), and the records tracked by hand with
-            why (a condition no rule reads, or nothing in the text to wait for).
-        """
-        self._reader(actor_id)
-        tracker, titles, by_hand = self._tracker()
-        views = self._views(tracker, titles, tracker.states())
-        views.sort(key=lambda v: (not v.awaiting_review, -v.state.k, v.document_id))
-        return views, by_hand
-
-    def release_state(self, actor_id: int, document_id: int) -> ReleaseView | None:
-        """One record's open condition (None when it has none that is tracked)."""
-        views, _ = self.release_states(actor_id)
-        return next((v for v in views if v.document_id == document_id), None)
-
-    def review_release(self, actor_id: int, document_id: int, *, accept: bool,
-                       reason: str = "") -> ReleaseReview:
-        """A person answers a release proposal: accepted (the record goes to declassification
-        through the change workflow) or dismissed (with a reason).
-
-        Raises
-        ------
-        HandlingError
-            The record is not proposed (its condition is not fulfilled for everything it
-            covers) or was already answered.
-        """
-        actor = self._actor(actor_id, (Role.DIRECTOR.value, Role.LEADING_GROUP.value),
-                            "审定解密提请")
-        reason = " ".join((reason or "").split())
-        if not accept and not reason:
-            raise EmptyReasonError("不予解密须说明理由")
-        view = self.release_state(actor_id, document_id)
-        if view is None or not view.state.proposed:
-            raise HandlingError(f"文件记录 #{document_id} 的解密条件尚未全部满足，不能提请解密")
-        if view.review is not None:
-            raise HandlingError(f"文件记录 #{document_id} 的解密提请已办理")
-        docs = [int(d) for d in view.state.evidence_docs]
-        with self.wf.store.transaction() as tx:
-            review = HandlingTx(tx).add_release_review(
-                document_id=document_id, outcome="accepted" if accept else "dismissed",
-                evidence_documents=docs, actor_id=actor.id, reason=reason)
-            tx.add_event("release_accept" if accept else "release_dismiss",
-                         document_id=document_id, actor=actor, reason=reason,
-                         detail={"evidence": docs, "condition": view.state.tracked.condition.text})
-        return review
-
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -1157,109 +825,9 @@ def _day_after(day: date, like: datetime) -> datetime:
     return local.astimezone(like.tzinfo)
 
 
-#: Header names (after removing spaces) → field, for a paper register typed into a sheet.
-_HEADERS = {
-    "登记编号": "number", "编号": "number", "收文编号": "number", "发文编号": "number",
-    "登记号": "number", "类别": "direction", "收发类别": "direction",
-    "文件标题": "title", "标题": "title", "文件名称": "title", "题名": "title",
-    "来文单位": "issuer", "发文机关": "issuer", "来文机关": "issuer", "发文单位": "issuer",
-    "文号": "issuer_number", "来文字号": "issuer_number", "发文字号": "issuer_number",
-    "发往单位": "recipient", "主送": "recipient", "主送单位": "recipient",
-    "密级": "level", "密级标志": "level", "保密期限": "period", "份数": "copies",
-    "日期": "dated", "收文日期": "dated", "发文日期": "dated", "成文日期": "dated",
-    "种类": "kind", "文种": "kind", "清退日期": "return_by", "应退日期": "return_by",
-    "备注": "note",
-}
-_DIRECTION_WORDS = {"收文": "in", "收": "in", "发文": "out", "发": "out", "内部": "internal",
-                    "内部传递": "internal", "in": "in", "out": "out", "internal": "internal"}
-_DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
-
-
-def _read_sheet(data: bytes) -> list[tuple[int, dict[str, Any]]]:
-    """The rows of the first sheet as ``(row number, {field: value})``; blank rows skipped."""
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as e:
-        raise RegisterImportError("无法读取该文件：请上传 Excel 工作簿（.xlsx）") from e
-    try:
-        ws = wb.worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
-    finally:
-        wb.close()
-    for i, row in enumerate(rows):
-        names = ["".join(str(v or "").split()) for v in row]
-        cols = {j: _HEADERS[n] for j, n in enumerate(names) if n in _HEADERS}
-        if {"title", "level", "copies"} <= set(cols.values()):
-            out = []
-            for k, r in enumerate(rows[i + 1:], start=i + 2):
-                values = {f: r[j] for j, f in cols.items() if j < len(r)}
-                if all(v is None or str(v).strip() == "" for v in values.values()):
-                    continue
-                out.append((k, values))
-            return out
-    raise RegisterImportError("未找到表头：第一张工作表应有“文件标题”“密级”“份数”等列")
-
-
-def _cell(v: Any) -> str:
-    return "" if v is None else " ".join(str(v).split())
-
-
-def _date(v: Any, what: str) -> date | None:
-    if v is None or _cell(v) == "":
-        return None
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    m = _DATE.fullmatch(_cell(v))
-    try:
-        if m is None:
-            raise ValueError(v)
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        raise UsageError(f"{what}“{_cell(v)}”无法识别，应写作 2026-03-01 或 2026年3月1日") from None
-
-
-def _row_fields(values: dict[str, Any], default_direction: str) -> dict[str, Any]:
-    """One sheet row as the keyword arguments of :meth:`Handling.register` (UsageError if not)."""
-    level_cell, period_cell = _cell(values.get("level")), _cell(values.get("period"))
-    mark = find_marking(f"{level_cell}★{period_cell}" if period_cell and "★" not in level_cell
-                        else level_cell)
-    if mark is None or not mark.level.is_secret:
-        raise InvalidDecisionError(f"密级“{level_cell}”无效：应为秘密、机密或绝密（可写作 机密★20年）")
-    copies_cell = values.get("copies")
-    try:
-        copies = int(copies_cell) if isinstance(copies_cell, int | float) else int(_cell(copies_cell))
-        if isinstance(copies_cell, float) and copies_cell != copies:
-            raise ValueError(copies_cell)
-    except ValueError:
-        raise InvalidDecisionError(f"份数“{_cell(copies_cell)}”无效，应为整数") from None
-    direction = _DIRECTION_WORDS.get(_cell(values.get("direction")), None)
-    if direction is None:
-        if _cell(values.get("direction")):
-            raise UsageError(f"类别“{_cell(values.get('direction'))}”无效，应为收文、发文或内部")
-        direction = default_direction
-    return {
-        "direction": direction, "title": _cell(values.get("title")),
-        "level": mark.level.label, "period_years": mark.years if not mark.condition else None,
-        "condition": mark.condition, "copies": copies,
-        "kind": _cell(values.get("kind")) or "文件",
-        "issuer": _cell(values.get("issuer")), "issuer_number": _cell(values.get("issuer_number")),
-        "recipient": _cell(values.get("recipient")),
-        "dated": _date(values.get("dated"), "日期"),
-        "return_by": _date(values.get("return_by"), "清退日期"),
-        "number": _cell(values.get("number")) or None, "note": _cell(values.get("note")),
-    }
-
-
 __all__ = [
     "COPY_STATE_LABELS", "DIRECTION_LABELS", "DISPOSAL_LABELS", "DOCUMENT_KINDS",
     "LINE_STATUS_LABELS", "LOAN_STATUS_LABELS", "CleanupList", "CopyPlace", "DerivedView",
     "DestructionReport", "Handling", "HandlingPolicy", "ImportReport", "OverdueItem",
     "RejectedRow", "ReleaseView",
 ]
-
