@@ -283,3 +283,25 @@ def handling(store, catalogue, clock, people):
     from classifier.workflow.handling import Handling
 
     return Handling(Workflow(store, catalogue, clock=clock))
+
+
+@pytest.fixture()
+def register_cli(tmp_path, monkeypatch):
+    """CLI tests of ``dingmi register``: a fresh data home (no model needed), the 机要 clerk
+    陈机要, the director 李主任 and the leading group's 王组长, all with :data:`PASSWORD` in
+    ``DINGMI_PASSWORD``. Returns the data home."""
+    from classifier.config import Settings
+    from classifier.workflow import Workflow
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("DINGMI_HOME", str(home))
+    monkeypatch.delenv("DINGMI_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DINGMI_TOKEN", raising=False)
+    monkeypatch.setenv("DINGMI_PASSWORD", PASSWORD)
+    wf = Workflow.open(Settings(home=home))
+    try:
+        for name, role in (("陈机要", "clerk"), ("李主任", "director"), ("王组长", "leading_group")):
+            wf.add_user(name, role, password=PASSWORD, must_change_password=False)
+    finally:
+        wf.close()
+    return home
