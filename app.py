@@ -20,6 +20,7 @@ from app_pages import common
 from classifier.config import Settings
 from classifier.errors import ClassifierError
 from classifier.workflow import PAGE_ACCESS, Page, Role
+from classifier.workflow.handling import HANDLING_PAGE_ROLES
 
 os.umask(0o077)  # the data home's files: 0600, folders 0700 (issue 11 §8)
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -45,6 +46,8 @@ pages = {
 }
 # Need to know (知悉范围): each role sees only the pages of its own work (workflow/states.py).
 allowed = [pages[p] for p in PAGE_ACCESS[Role(user.role)]]
+if user.role in HANDLING_PAGE_ROLES:  # the register of classified documents (issue 13)
+    allowed.append(st.Page("app_pages/handling.py", title="登记簿", icon=":material/inventory_2:"))
 if not allowed:
     st.info("您的账户尚未分配角色，请联系安全保密管理员。")
     common.logout_button(ctx.workflow)

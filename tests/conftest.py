@@ -305,3 +305,12 @@ def register_cli(tmp_path, monkeypatch):
     finally:
         wf.close()
     return home
+
+
+@pytest.fixture()
+def register_app_env(tmp_path, monkeypatch) -> Path:
+    """The app on a fresh SQLite database and data home, no model (the 登记簿 page needs none)."""
+    db = tmp_path / "app.sqlite3"
+    monkeypatch.setenv("DINGMI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{db}")
+    return db

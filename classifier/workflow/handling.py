@@ -56,6 +56,10 @@ from classifier.workflow.derivation import Derivation, DerivedView, ReleaseView
 from classifier.workflow.register_import import ImportReport, RegisterImport, RejectedRow
 from classifier.workflow.states import Role
 
+#: Who sees the 登记簿 page (app_pages/handling.py), after their other pages: the 机要 clerk
+#: keeps the register there; the director and the leading group approve loans, read the
+#: overdue and half-year lists and answer release proposals.
+HANDLING_PAGE_ROLES: tuple[str, ...] = ("clerk", "director", "leading_group")
 #: Directions of a register line and their number prefixes (收文, 发文, 内部).
 DIRECTIONS = {"in": "收", "out": "发", "internal": "内"}
 #: Chinese names of the directions, line statuses, copy states and loan statuses.
@@ -826,7 +830,7 @@ def _day_after(day: date, like: datetime) -> datetime:
 
 
 __all__ = [
-    "COPY_STATE_LABELS", "DIRECTION_LABELS", "DISPOSAL_LABELS", "DOCUMENT_KINDS",
+    "COPY_STATE_LABELS", "DIRECTION_LABELS", "HANDLING_PAGE_ROLES", "DISPOSAL_LABELS", "DOCUMENT_KINDS",
     "LINE_STATUS_LABELS", "LOAN_STATUS_LABELS", "CleanupList", "CopyPlace", "DerivedView",
     "DestructionReport", "Handling", "HandlingPolicy", "ImportReport", "OverdueItem",
     "RejectedRow", "ReleaseView",

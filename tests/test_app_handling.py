@@ -1,0 +1,93 @@
+"""The 登记簿 page (app_pages/handling.py, issue 13) with Streamlit AppTest: the clerk registers a
+received document, circulates a copy and sees it on the overdue list when looking ahead; the
+director approves a loan there; other roles never see the page."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from classifier.store import Store
+from classifier.workflow import Workflow
+from classifier.workflow.handling import Handling
+from tests.conftest import app_login, ready_demo_users
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = "app_pages/handling.py"
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture()
+def at(register_app_env) -> AppTest:
+    at = _ok(AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run())
+    ready_demo_users()
+    return at
+
+
+@pytest.fixture()
+def h(at):
+    store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
+    yield Handling(Workflow(store))
+    store.close()
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_clerk_registers_circulates_and_sees_the_overdue_list(at, h):
+    at = _ok(app_login(at, "陈机要"))
+    at = _ok(at.switch_page(PAGE).run())
+    assert [t.value for t in at.title] == ["涉密文件登记簿"] and at.caption
+    at.text_input(key="hd_rg_title").input("关于换届考察工作的通知")
+    at.text_input(key="hd_rg_issuer").input("省委组织部")
+    at.number_input(key="hd_rg_copies").set_value(2)
+    at = _ok(_button(at, "登记").click().run())
+    clerk = h.wf.store.user_by_name("陈机要")
+    (line,) = h.lines(clerk.id)
+    assert (line.title, line.issuer, line.copies, line.level) == (
+        "关于换届考察工作的通知", "省委组织部", 2, "机密")
+    c1 = h.copies(clerk.id, line.id)[0]
+    at.selectbox(key="hd_ci_copy").set_value(c1.id)
+    at.text_input(key="hd_ci_readers").input("刘科长、周干事")
+    at = _ok(_button(at, "发起传阅").click().run())
+    assert h.copies(clerk.id, line.id)[0].holder == "刘科长"
+    assert len(at.dataframe[1].value) == 0                 # nothing overdue today
+    at.date_input(key="hd_asof").set_value(date.today() + timedelta(days=40))
+    at = _ok(at.run())
+    rows = at.dataframe[1].value
+    assert list(rows["登记编号"]) == [line.number] and list(rows["现在何处"]) == ["刘科长"]
+    # a hand-over from someone who does not hold the copy is refused with its code
+    at.selectbox(key="hd_ho_copy").set_value(c1.id)
+    at.text_input(key="hd_ho_from").input("办公室")
+    at.text_input(key="hd_ho_to").input("吴部长")
+    at = _ok(_button(at, "登记交接").click().run())
+    assert any("[not_holder]" in e.value.replace("\\", "") for e in at.error)
+
+
+def test_director_approves_a_loan_on_the_page(at, h):
+    clerk = h.wf.store.user_by_name("陈机要")
+    line = h.register(clerk.id, direction="in", title="关于干部考察的通知", level="秘密", copies=1)
+    c = h.copies(clerk.id, line.id)[0]
+    loan = h.request_loan(clerk.id, c.id, borrower="周干事", purpose="起草参考",
+                          due_on=date.today() + timedelta(days=3))
+    at = _ok(app_login(at, "李主任"))
+    at = _ok(at.switch_page(PAGE).run())
+    at = _ok(_button(at, "批准").click().run())
+    assert h.reads.loan(loan.id).status == "approved"
+    assert not [b for b in at.button if b.label == "登记交接"]   # only the clerk records
+
+
+@pytest.mark.parametrize("name", ["张承办", "系统管理员", "安全审计员"])
+def test_other_roles_never_see_the_page(at, name):
+    at = _ok(app_login(at, name))
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)
