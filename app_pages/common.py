@@ -25,6 +25,7 @@ from classifier.workflow import (
     Classification,
     Document,
     Role,
+    Status,
     StoredSuggestion,
     User,
     Workflow,
@@ -488,3 +489,41 @@ def proposal_card(ctx: Context, doc: Document) -> None:
             hide_index=True,
             width="stretch",
         )
+
+
+def document_downloads(ctx: Context, doc: Document, key: str) -> None:
+    """Buttons that make the marked copy (标志件) and the approval form (定密审批表) of ``doc``,
+    then offer them for download (each made on request: every copy is an audit event).
+
+    Shown to whoever may read the document (need to know is checked again by the workflow);
+    a document that cannot be marked yet says why in Chinese, with its code.
+    """
+    from classifier.workflow.outputs import MARKABLE
+
+    assert ctx.user is not None
+    st.markdown("**标志件与审批表**")
+    made = st.session_state.setdefault(f"{key}_made", {})
+    c1, c2 = st.columns(2)
+    if c1.button("制作标志件", key=f"{key}_mark_{doc.id}",
+                 disabled=Status(doc.status) not in MARKABLE,
+                 help="按 GB/T 9704 在首页左上角标注份号、密级和保密期限，原件不变。"):
+        try:
+            copy = ctx.workflow.marked_copy(ctx.user.id, doc.id)
+        except ClassifierError as e:
+            error(e)
+        else:
+            stem = doc.filename.rsplit(".", 1)[0]
+            made[("mark", doc.id)] = (copy.data, f"{stem}（标志件）.{copy.format}")
+    if c2.button("生成定密审批表", key=f"{key}_form_{doc.id}"):
+        try:
+            made[("form", doc.id)] = (ctx.workflow.approval_form(ctx.user.id, doc.id),
+                                      f"定密审批表_{doc.id}.docx")
+        except ClassifierError as e:
+            error(e)
+    for kind, label, col in (("mark", "下载标志件", c1), ("form", "下载定密审批表", c2)):
+        if (kind, doc.id) in made:
+            data, name = made[(kind, doc.id)]
+            mime = ("application/pdf" if name.endswith(".pdf") else
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            col.download_button(label, data, file_name=name, mime=mime,
+                                key=f"{key}_{kind}_dl_{doc.id}")

@@ -1,11 +1,13 @@
-"""领导小组 (leading group): escalated matters; decide with a reason."""
+"""领导小组 (leading group): escalated matters, decided with a reason; change and
+declassification requests the office has checked, approved or refused (五(五)3); the
+approval form of the matter at hand."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from app_pages import common
-from classifier.workflow import Role
+from classifier.workflow import Role, Status
 from classifier.workflow.register import format_time
 
 ctx = common.context()
@@ -15,6 +17,26 @@ st.caption(
     "作出决定时须写明理由。"
 )
 common.show_flash()
+
+requests = [s for s in ctx.workflow.documents(ctx.user.id, statuses=[Status.CHANGE_CHECKED.value])
+            ] if ctx.user else []
+if requests:
+    with st.expander(f"待审批的变更、解密申请（{len(requests)} 件）", expanded=True):
+        req_ids = {r.id: r for r in requests}
+        rid = st.selectbox("申请", list(req_ids), key="lg_req",
+                           format_func=lambda i: f"#{i} {req_ids[i].filename}（现为 "
+                           f"{req_ids[i].mark or req_ids[i].level}，申请改为 "
+                           f"{req_ids[i].proposed_level or ''}）")
+        st.caption(common.escape_markdown(f"申请理由：{ctx.workflow.proposals(rid)[-1].note}"))
+        opinion = st.text_input("审批意见（必填）", key=f"lg_req_{rid}_opinion")
+        a1, a2, _ = st.columns([1, 1, 3])
+        if a1.button("批准", key=f"lg_req_{rid}_ok", type="primary"):
+            common.act(lambda: ctx.workflow.approve_change(ctx.user.id, rid, reason=opinion),
+                       lambda new: f"已批准 #{rid}：{Status(new.status).label}"
+                       f"{'，' + new.mark if new.mark else ''}。")
+        if a2.button("不同意", key=f"lg_req_{rid}_no"):
+            common.act(lambda: ctx.workflow.reject_change(ctx.user.id, rid, reason=opinion),
+                       lambda new: f"已退回 #{rid} 的申请。")
 
 items = ctx.workflow.escalated()
 if not items:
@@ -58,5 +80,9 @@ with st.form(f"decide_{doc.id}"):
 if do_decide:
     common.act(lambda: ctx.workflow.decide(user.id, doc.id, c, reason=reason,
                                            expected_version=expected, passages=ticked),
-               lambda new: f"已决定 #{doc.id}：{new.mark or new.level}。")
+               lambda new: (f"#{doc.id} 超出本机关定密权限，已报请上级定密。"
+                            if new.status == Status.REFERRED else
+                            f"已决定 #{doc.id}：{new.mark or new.level}"
+                            f"{'，登记编号 ' + new.register_number if new.register_number else ''}。"))
+common.document_downloads(ctx, doc, "lg")
 st.session_state["lg_seen"][doc.id] = doc.version

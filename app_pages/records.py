@@ -1,4 +1,10 @@
-"""台账 (records): every document with status, level, clause, who decided and when; export."""
+"""台账 (records): every document with status, level, clause, register number, date of issue
+and end of period, who decided and when; export; the periods ending soon and the annual
+review; the marked copy and the approval form of a document.
+
+Opening the page runs the expiry job (五(五)1 自行解密, the same call as ``dingmi records
+expire``): a period that has ended is declassified once, as an audit event.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,22 @@ from app_pages import common
 from classifier.catalogue import LEVEL_LABELS
 from classifier.errors import ClassifierError
 from classifier.workflow import EVENT_LABELS, Role, Status
+from classifier.workflow.outputs import review_to_xlsx
 from classifier.workflow.register import HEADERS, format_time, to_csv, to_xlsx
 
 ctx = common.context()
 st.title("定密台账")
 st.caption("全部文件的定密情况。可按状态、密级、上传日期筛选，或输入文件名、条款、拟定人、正文中的文字搜索；"
            "筛选结果可导出为 CSV 或 Excel。")
+assert ctx.user is not None
+try:
+    expired = ctx.workflow.expire_due(ctx.user.id)
+except ClassifierError as e:
+    common.error(e)
+else:
+    for d in expired.declassified:
+        st.info(common.escape_markdown(
+            f"#{d.id}《{d.filename}》保密期限已届满，已自行解密，作为{d.level}事项管理。"))
 
 c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
 statuses = c1.multiselect("状态", [s.value for s in Status], key="rec_status",
@@ -26,7 +42,6 @@ dates = c4.date_input("上传日期", value=(), key="rec_dates", help="选择起
 date_from = dates[0] if len(dates) >= 1 else None
 date_to = dates[1] if len(dates) == 2 else date_from
 
-assert ctx.user is not None
 rows = ctx.workflow.records(ctx.user.id, statuses=statuses, levels=levels, search=search,
                             date_from=date_from, date_to=date_to)
 st.caption(f"共 {len(rows)} 条")
@@ -39,6 +54,32 @@ d2.download_button(
     "导出 Excel", to_xlsx(rows), file_name="定密台账.xlsx", disabled=not rows, key="rec_xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
+
+if rows:
+    names = {r.id: f"#{r.id} {r.filename}（{r.mark or r.level or r.status}）" for r in rows}
+    picked = st.selectbox("选择文件", list(names), key="rec_pick", format_func=names.get)
+    try:
+        chosen = ctx.workflow.document(picked, ctx.user.id)
+    except ClassifierError as e:
+        common.error(e)
+    else:
+        common.document_downloads(ctx, chosen, "rec")
+
+with st.expander("保密期限即将届满"):
+    within = st.number_input("天数", min_value=0, max_value=3650, value=90, step=30,
+                             key="rec_due_days")
+    due = ctx.workflow.due(ctx.user.id, within_days=int(within))
+    if due:
+        st.dataframe([{"编号": i.id, "登记编号": i.register_number, "文件名": i.filename,
+                       "密级标志": i.mark, "制发日期": str(i.issued_on or ""),
+                       "届满日期": str(i.period_ends_on),
+                       "剩余天数": i.days_left} for i in due], hide_index=True, width="stretch")
+    else:
+        st.caption(f"{int(within)} 天内没有保密期限届满的文件。")
+    review = ctx.workflow.annual_review(ctx.user.id)
+    st.download_button("导出年度审核清单（Excel）", review_to_xlsx(review),
+                       file_name="年度定密审核.xlsx", key="rec_review",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 if rows:
     with st.expander("办理记录（审计日志）"):

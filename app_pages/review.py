@@ -2,6 +2,9 @@
 
 The director also ticks the passages that decide the level (the suggestion's evidence starts
 ticked); they are stored with a confirmation or an override and train the passage model.
+The workflow's guards may route a confirmation or an override to the leading group or to the
+superior (报请上级定密); the page says so. Change and declassification requests wait here for
+the office's check (审定).
 """
 
 from __future__ import annotations
@@ -10,8 +13,19 @@ import streamlit as st
 
 from app_pages import common
 from classifier.errors import ClassifierError
-from classifier.workflow import Role, Status
+from classifier.workflow import Document, ReasonCode, Role, Status
 from classifier.workflow.register import format_time
+
+
+def _outcome(ctx: common.Context, new: Document, settled: str) -> str:
+    """The flash message: settled, or where the guards sent it and why."""
+    if new.status == Status.ESCALATED:
+        why = ctx.workflow.decisions(new.id)[-1].reason
+        return f"#{new.id} 不能由办公室主任单独确定，已报领导小组。{why}"
+    if new.status == Status.REFERRED:
+        return f"#{new.id} 超出本机关定密权限，已按{new.mark or new.level}先行管理并报请上级定密。"
+    return settled + (f" 登记编号：{new.register_number}。" if new.register_number else "")
+
 
 ctx = common.context()
 st.title("审核")
@@ -26,6 +40,25 @@ order = st.radio("排序", ["proposed", "uncertain"], horizontal=True, key="revi
                               "uncertain": "按模型不确定度（最拿不准的在前）"}.get,
                  help="模型不确定度 = 1 − 系统建议的置信度。先审模型最拿不准的文件，"
                       "这些决定对改进模型最有帮助。")
+assert ctx.user is not None
+requests = ctx.workflow.documents(ctx.user.id, statuses=[Status.CHANGE_PROPOSED.value])
+if requests:
+    with st.expander(f"待审定的变更、解密申请（{len(requests)} 件）", expanded=True):
+        req_ids = {r.id: r for r in requests}
+        rid = st.selectbox("申请", list(req_ids), key="review_req",
+                           format_func=lambda i: f"#{i} {req_ids[i].filename}（现为 "
+                           f"{req_ids[i].mark or req_ids[i].level}，申请改为 "
+                           f"{req_ids[i].proposed_level or ''}，申请人 {req_ids[i].drafter_name}）")
+        st.caption(common.escape_markdown(f"申请理由：{ctx.workflow.proposals(rid)[-1].note}"))
+        opinion = st.text_input("审定意见（必填）", key=f"review_req_{rid}_opinion")
+        a1, a2, _ = st.columns([1, 1, 3])
+        if a1.button("同意，报领导小组审批", key=f"review_req_{rid}_ok", type="primary"):
+            common.act(lambda: ctx.workflow.check_change(ctx.user.id, rid, opinion=opinion),
+                       lambda new: f"已审定 #{rid}，报领导小组审批。")
+        if a2.button("不同意", key=f"review_req_{rid}_no"):
+            common.act(lambda: ctx.workflow.reject_change(ctx.user.id, rid, reason=opinion),
+                       lambda new: f"已退回 #{rid} 的申请。")
+
 queue = ctx.workflow.review_queue(order=order)
 by_id = {s.id: s for s in queue}
 gone = st.session_state.get("review_doc")
@@ -58,6 +91,8 @@ doc_id = st.selectbox(
     f"（{by_id[i].drafter_name}拟定：{by_id[i].mark or by_id[i].level}）",
 )
 doc, suggestion, expected = common.open_case(ctx, doc_id, "review")
+with st.expander("定密审批表"):
+    common.document_downloads(ctx, doc, "review")
 common.case_panes(ctx, doc, suggestion, "拟定意见",
                   "拟定意见与系统建议不一致。" if by_id[doc.id].disagrees else None)
 
@@ -72,8 +107,14 @@ else:
     ticked = common.passage_picker(f"review_{doc.id}", doc, suggestion)
     confirm_tab, override_tab, escalate_tab = st.tabs(["确认", "变更", "报领导小组"])
     with confirm_tab, st.form(f"confirm_{doc.id}"):
-        st.caption("同意承办人的拟定意见（密级、期限、依据、知悉范围）。")
+        st.caption("同意承办人的拟定意见（密级、期限、依据、知悉范围）。依据“其它保密事项”、密级与条款不符、"
+                   "或超出本机关定密权限的，将按规定报领导小组或报请上级确定。")
         remark = st.text_input("审核意见（可不填）", key=f"confirm_{doc.id}_remark")
+        issued = st.date_input("制发日期（保密期限起算日）", value=None, key=f"confirm_{doc.id}_issued",
+                               help="不填则为今天。")
+        confirm_code = st.selectbox("密级低于条款规定时的理由", [None, *ReasonCode],
+                                    key=f"confirm_{doc.id}_code",
+                                    format_func=lambda c: "（无）" if c is None else c.label)
         do_confirm = st.form_submit_button("确认拟定意见", type="primary")
     with override_tab, st.form(f"override_{doc.id}"):
         st.caption("改定密级、期限或依据，必须写明理由。")
@@ -82,6 +123,8 @@ else:
             years=doc.period_years, condition=doc.condition,
         )
         reason = st.text_area("变更理由（必填）", key=f"override_{doc.id}_reason", height=80)
+        code = st.selectbox("理由类别", [None, *ReasonCode], key=f"override_{doc.id}_code",
+                            format_func=lambda c: "（未选）" if c is None else c.label)
         do_override = st.form_submit_button("变更")
     with escalate_tab, st.form(f"escalate_{doc.id}"):
         st.caption("是否属于国家秘密、属于何种密级不明确或有争议的，报保密领导小组确定。")
@@ -91,15 +134,15 @@ else:
     try:
         if do_confirm:
             new = ctx.workflow.confirm(user.id, doc.id, reason=remark, expected_version=expected,
-                                       passages=ticked)
+                                       passages=ticked, issued_on=issued, reason_code=confirm_code)
             st.session_state["review_acted"] = doc.id
-            common.flash(f"已确认 #{doc.id}：{new.mark or new.level}。")
+            common.flash(_outcome(ctx, new, f"已确认 #{doc.id}：{new.mark or new.level}。"))
             st.rerun()
         if do_override:
-            new = ctx.workflow.override(user.id, doc.id, c, reason=reason,
+            new = ctx.workflow.override(user.id, doc.id, c, reason=reason, reason_code=code,
                                         expected_version=expected, passages=ticked)
             st.session_state["review_acted"] = doc.id
-            common.flash(f"已变更 #{doc.id} 为 {new.mark or new.level}。")
+            common.flash(_outcome(ctx, new, f"已变更 #{doc.id} 为 {new.mark or new.level}。"))
             st.rerun()
         if do_escalate:
             ctx.workflow.escalate(user.id, doc.id, question=question, expected_version=expected)

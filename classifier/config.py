@@ -67,6 +67,45 @@ class AuthPolicy:
 
 
 @dataclass(frozen=True)
+class DecisionPolicy:
+    """The office's rules for settling a classification (issue 12).
+
+    Attributes
+    ----------
+    authority_max_level : str
+        The highest level the office may classify itself (定密权限), a level label: 秘密, 机密
+        or 绝密. Default 机密: organs of a city with districts classify up to 机密; above it
+        the matter is protected at once and reported to a superior (报请上级定密). Source:
+        国家秘密定密管理规定 2025, art. 11 (../shared/docs/law-notes.md, "authority").
+        ``DINGMI_AUTHORITY_MAX_LEVEL``.
+    register_pattern : str
+        How register numbers (登记编号) are written: ``{year}`` and ``{seq}`` (default
+        ``组密〔{year}〕{seq:04d}号``; ``DINGMI_REGISTER_PATTERN``). Source: issue 12, item 4.
+    internal_mark : str
+        The mark printed on a 内部 document (default 内部; e.g. "内部事项 注意保管";
+        ``DINGMI_INTERNAL_MARK``). Never a ★ (law-notes.md, "marks on documents").
+    unit : str
+        The classifying unit's name, printed on the approval form (``DINGMI_UNIT``).
+    """
+
+    authority_max_level: str = "机密"
+    register_pattern: str = "组密〔{year}〕{seq:04d}号"
+    internal_mark: str = "内部"
+    unit: str = ""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DecisionPolicy:
+        """Build the policy from ``DINGMI_*`` variables (see the attributes)."""
+        env = os.environ if environ is None else environ
+        changes = {attr: env[name] for name, attr in (
+            ("DINGMI_AUTHORITY_MAX_LEVEL", "authority_max_level"),
+            ("DINGMI_REGISTER_PATTERN", "register_pattern"),
+            ("DINGMI_INTERNAL_MARK", "internal_mark"),
+            ("DINGMI_UNIT", "unit")) if env.get(name)}
+        return cls(**changes)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Runtime settings with their defaults.
 
@@ -106,6 +145,8 @@ class Settings:
         allocation error); a hostile file is refused long before (its caps, issue 8).
     auth : AuthPolicy
         Password hashing, password rules, lockout and session idle time (issue 11).
+    decision : DecisionPolicy
+        定密权限, register numbers and marks (issue 12).
     retrain_cv_folds : int
         Folds of the leave-writers-out cross-validation when the model page retrains (default
         5, as ``dingmi train``; ``DINGMI_RETRAIN_CV_FOLDS``, 0 skips it and keeps the shipped
@@ -124,6 +165,7 @@ class Settings:
     isolate: bool = True
     worker_memory_mb: int = 3072
     auth: AuthPolicy = field(default_factory=AuthPolicy)
+    decision: DecisionPolicy = field(default_factory=DecisionPolicy)
     retrain_cv_folds: int = 5
 
     @property
@@ -180,4 +222,4 @@ class Settings:
             s = replace(s, worker_memory_mb=int(env["DINGMI_WORKER_MEMORY_MB"]))
         if env.get("DINGMI_RETRAIN_CV_FOLDS"):
             s = replace(s, retrain_cv_folds=int(env["DINGMI_RETRAIN_CV_FOLDS"]))
-        return replace(s, auth=AuthPolicy.from_env(env))
+        return replace(s, auth=AuthPolicy.from_env(env), decision=DecisionPolicy.from_env(env))

@@ -413,6 +413,23 @@ ERROR_CODES += ("period_required", "period_too_long", "invalid_period",
                 "no_cjk_font")
 
 
+class OriginalNotKeptError(DocumentOutputError):
+    """A marked copy was asked for, but the uploaded file was not kept
+    (``DINGMI_STORE_ORIGINALS=1`` keeps originals; issue 12, item 2)."""
+
+    code = "original_not_kept"
+
+
+class NotSettledError(WorkflowError, ValueError):
+    """A marked copy or an approval form of a document whose classification is not settled,
+    or a 份号 asked of a document that carries none."""
+
+    code = "not_settled"
+
+
+ERROR_CODES += ("original_not_kept", "not_settled")
+
+
 class IndexFormatError(ClassifierError, ValueError):
     """A saved similarity index or signature is malformed or was made with other parameters
     (:mod:`classifier.oversight.consistency`)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -271,9 +272,10 @@ def test_app_director_sees_queue_flags_disagreement_and_confirms(at, wf, suggest
     rows = at.dataframe[0].value
     assert list(rows["编号"]) == [agree.id, odd.id]  # oldest first
     assert rows.loc[rows["编号"] == odd.id, ""].item() == "⚠"
-    assert [b.label for b in at.main.button] == ["确认拟定意见", "变更", "报领导小组"]
+    assert [b.label for b in at.main.button] == ["制作标志件", "生成定密审批表", "确认拟定意见",
+                                                 "变更", "报领导小组"]
     _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
-    assert any("已确认" in s for s in _texts(at, "success"))
+    assert any("已确认" in s and "登记编号" in s for s in _texts(at, "success"))
     assert wf.store.document(agree.id).status == "confirmed"
     (dec,) = wf.store.decisions(agree.id)
     assert (dec.kind, dec.actor_id) == ("confirm", _user(wf, "李主任").id)
@@ -289,7 +291,10 @@ def test_app_override_without_reason_is_refused(at, wf, suggester):
     [s for s in at.selectbox if s.label == "密级" and s.key.startswith("override")][0].select("秘密")
     _ok([b for b in at.button if b.label == "变更"][0].click().run())
     new = wf.store.document(doc.id)
-    assert (new.status, new.level) == ("overridden", "秘密")
+    # a level other than the drafter's (and below clause 4.3's) is the leading group's
+    assert (new.status, new.level) == ("escalated", "机密")
+    assert any("已报领导小组" in s for s in _texts(at, "success"))
+    assert wf.store.decisions(doc.id)[-1].level == "秘密"
 
 
 def test_app_escalate_then_leading_group_decides(at, wf, suggester):
@@ -302,10 +307,9 @@ def test_app_escalate_then_leading_group_decides(at, wf, suggester):
     _ok(at.switch_page("app_pages/leading_group.py").run())
     assert "是否应定为绝密？" in " ".join(h.proto.body for h in at.html)
     [t for t in at.text_area if t.label.startswith("决定理由")][0].input("涉及班子主要负责人")
-    [s for s in at.selectbox if s.label == "密级" and s.key.startswith("decide")][0].select("绝密")
     _ok([b for b in at.button if b.label == "作出决定"][0].click().run())
     new = wf.store.document(doc.id)
-    assert (new.status, new.level, new.mark) == ("decided", "绝密", "绝密★任免正式公布后")
+    assert (new.status, new.level, new.mark) == ("decided", "机密", "机密★任免正式公布后")
     # The leading group's page offers the passage picker too: the suggested evidence, ticked,
     # is stored with the decision (issue 9 §8) and lies inside the text.
     last = wf.store.decisions(doc.id)[-1]
@@ -351,8 +355,51 @@ def test_app_records_filters_searches_and_exports(at, wf, suggester):
     at.text_input(key="rec_search").input("另稿")
     _ok(at.run())
     assert len(at.dataframe[0].value) == 1
-    assert [d.label for d in at.download_button] == ["导出 CSV", "导出 Excel"]
+    assert [d.label for d in at.download_button] == ["导出 CSV", "导出 Excel",
+                                                     "导出年度审核清单（Excel）"]
     assert not any(d.proto.disabled for d in at.download_button)
+
+
+@pytest.mark.parametrize("clause, level, status", [
+    ("4.12", Level.JIMI, "escalated"),    # 其它保密事项: the leading group decides
+    ("4.3", Level.JUEMI, "referred"),     # above 机密, the office's authority: 报请上级定密
+])
+def test_app_director_cannot_confirm_alone(at, wf, suggester, clause, level, status):
+    doc = _proposed(wf, suggester, c=Classification(level, clause, level.max_period_years))
+    _as(at, "李主任")
+    _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
+    assert wf.store.document(doc.id).status == status
+    assert [d.kind for d in wf.store.decisions(doc.id)] == [
+        {"escalated": "escalate", "referred": "refer"}[status]]
+    assert any(("已报领导小组" if status == "escalated" else "报请上级定密") in s
+               for s in _texts(at, "success"))
+
+
+def test_app_records_marked_copy_and_approval_form(at, catalogue, suggester, tmp_path):
+    from docx import Document
+
+    kept = Workflow(Store.from_url(os.environ["DINGMI_DATABASE_URL"], store_originals=True),
+                    catalogue)
+    try:
+        body = Document()
+        body.add_paragraph("关于拟任干部人选的请示")
+        body.add_paragraph(TEXT)
+        buf = io.BytesIO()
+        body.save(buf)
+        u = _user(kept, "张承办")
+        doc = kept.upload(u.id, buf.getvalue(), "请示.docx", suggester.suggest_upload).document
+        kept.propose(u.id, doc.id, Classification(Level.JIMI, "4.3", 20), scope="部务会成员")
+        kept.confirm(_user(kept, "李主任").id, doc.id)
+        _as(at, "陈机要")
+        _ok(at.switch_page("app_pages/records.py").run())
+        _ok([b for b in at.button if b.label == "制作标志件"][0].click().run())
+        _ok([b for b in at.button if b.label == "生成定密审批表"][0].click().run())
+        labels = [d.label for d in at.download_button]
+        assert "下载标志件" in labels and "下载定密审批表" in labels
+        events = [e.action for e in kept.store.events(doc.id)]
+        assert events.count("mark_copy") == 1 and events.count("approval_form") == 1
+    finally:
+        kept.store.close()
 
 
 @pytest.mark.skipif(not ocr.available(), reason="OCR engine not installed")

@@ -120,3 +120,68 @@ def test_readme_workflow_examples_run(cli_home, monkeypatch):
             words = [w for w in words if w != "--expect-version"]
         _run(words)
     assert (cli_home / "台账.xlsx").stat().st_size > 0
+
+
+def test_readme_classification_life_examples_run(cli_home, monkeypatch):
+    """The examples of "Marks, register numbers, periods, change and declassification"."""
+    from classifier.config import Settings
+    from classifier.workflow import Workflow
+    from classifier.workflow.demo import ensure_demo_users
+    from tests.conftest import PASSWORD, ready_demo_users
+
+    monkeypatch.setenv("DINGMI_STORE_ORIGINALS", "1")
+    wf = Workflow.open(Settings.from_env())
+    ensure_demo_users(wf)
+    wf.close()
+    ready_demo_users()
+    monkeypatch.setenv("DINGMI_PASSWORD", PASSWORD)
+    steps = {
+        "proposed": [["review", "propose", "{d}", "--as", "张承办", "--level", "机密", "--clause",
+                      "4.3", "--years", "10", "--scope", "部务会成员"]],
+        "confirmed": [["review", "confirm", "{d}", "--as", "李主任"]],
+        "change_proposed": [["review", "change", "{d}", "--as", "张承办", "--level", "机密",
+                             "--clause", "4.3", "--years", "5", "--reason", "变化"]],
+    }
+    order = ["proposed", "confirmed", "change_proposed"]
+
+    def new_doc(state: str | None) -> str:
+        name = f"稿{len(list(cli_home.iterdir()))}.docx"
+        from docx import Document
+
+        d = Document()
+        for line in (DRAFT + name).splitlines():
+            d.add_paragraph(line)
+        d.save(cli_home / name)
+        doc = str(json.loads(_run(["review", "upload", name, "--as", "张承办", "--json"]))[
+            "document_id"])
+        for s in order[:order.index(state) + 1] if state else []:
+            for step in steps[s]:
+                _run([w.replace("{d}", doc) for w in step])
+        return doc
+
+    needs = {"mark": "confirmed", "form": "confirmed", "refer": "proposed",
+             "superior": "referred", "change": "confirmed", "declassify": "confirmed",
+             "check": "change_proposed", "approve": "change_checked"}
+    usages = _examples("### Marks, register numbers, periods, change and declassification")
+    assert len(usages) >= 10
+    for usage in usages:
+        words = shlex.split(usage)[1:]
+        verb = words[0] if words[0] == "mark" else words[1]
+        if verb in needs:
+            state = needs[verb]
+            if state == "referred":
+                doc = new_doc("proposed")
+                _run(["review", "refer", doc, "--as", "李主任", "--question", "超出权限"])
+            elif state == "change_checked":
+                doc = new_doc("change_proposed")
+                _run(["review", "check", doc, "--as", "李主任", "--opinion", "同意"])
+            else:
+                doc = new_doc(state)
+            words = [doc if w == "7" else w for w in words]
+        out = _run(words)
+        if verb == "mark":
+            from docx import Document
+
+            lines = [p.text for p in Document(cli_home / words[words.index("-o") + 1]).paragraphs]
+            assert lines[0].startswith("000001") and lines[1] == "机密★10年", out
+    assert (cli_home / "年度审核.xlsx").stat().st_size > 0

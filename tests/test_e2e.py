@@ -67,7 +67,8 @@ def server(tmp_path, trained_model):
     wf.close()
     ready_demo_users(f"sqlite:///{home / 'dingmi.sqlite3'}")
     port = _free_port()
-    env = {**os.environ, "DINGMI_HOME": str(home), "DINGMI_LOCKOUT_FAILURES": "3"}
+    env = {**os.environ, "DINGMI_HOME": str(home), "DINGMI_LOCKOUT_FAILURES": "3",
+           "DINGMI_STORE_ORIGINALS": "1"}
     env.pop("DINGMI_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
@@ -166,6 +167,20 @@ def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
         expect(page.get_by_text(re.compile("^已确认 #"))).to_be_visible()
         assert page.evaluate("window.__xss") is None and dialogs == []
 
+        # the director downloads the marked copy of the document it confirmed (issue 12)
+        page.get_by_role("link", name="台账").click()
+        expect(page.get_by_role("heading", name="定密台账")).to_be_visible()
+        page.get_by_role("button", name="制作标志件").click()
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="下载标志件").click()
+        marked = tmp_path / dl.value.suggested_filename
+        dl.value.save_as(marked)
+        from docx import Document
+
+        lines = [p.text for p in Document(marked).paragraphs]
+        assert re.fullmatch(r"000001\s+登记编号：组密〔\d{4}〕0001号", lines[0]), lines[:2]
+        assert re.fullmatch(r"(秘密|机密|绝密)★\S+", lines[1]), lines[:2]
+
         # a locked-out account cannot log in even with the right password
         _logout(page)
         from classifier.store import Store
@@ -196,15 +211,15 @@ def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
         assert (row.drafter_name, row.decided_by, row.decision_kind) == ("张承办", "李主任",
                                                                          "confirm")
         events = store.events(doc.id)
-        assert [e.action for e in events if e.action != "read_secret"] == ["upload", "propose",
-                                                                           "confirm"]
+        assert [e.action for e in events if e.action != "read_secret"] == [
+            "upload", "propose", "confirm", "mark_copy"]
         readers = {store.account_by_id(e.actor_id).name for e in events
                    if e.action == "read_secret"}
         assert readers == {"张承办", "李主任"}  # every read of the secret's text is recorded
         assert "<script>window.__xss = 1</script>" in doc.text
     finally:
         store.close()
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 90
 
 
 def test_e2e_no_request_leaves_this_machine(server):

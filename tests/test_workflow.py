@@ -39,6 +39,7 @@ from classifier.store import Store
 from classifier.suggest import FileResult
 from classifier.workflow import (
     FINAL_STATUSES,
+    LIVE_STATUSES,
     TRANSITIONS,
     Action,
     Classification,
@@ -56,6 +57,9 @@ _counter = itertools.count()
 
 JIMI_43 = Classification(Level.JIMI, "4.3", None, "任免正式公布后")
 MIMI_45 = Classification(Level.MIMI, "4.5", 10, None)
+#: An override the director may settle alone: the drafter's level, the clause's level.
+JIMI_43_10 = Classification(Level.JIMI, "4.3", 10, None)
+JUEMI_43 = Classification(Level.JUEMI, "4.3", 30, None)
 
 
 def _upload(workflow, people, suggester, text=SECRET_TEXT, who=None):
@@ -68,22 +72,38 @@ def _proposed(workflow, people, suggester, who=None):
     return workflow.propose((who or people.drafter).id, doc.id, JIMI_43, scope="部务会成员")
 
 
-def _in_status(status, workflow, people, suggester):
+def _in_status(status, workflow, people, suggester, declassify=False):
     """A document brought to ``status`` through the workflow."""
     if status == Status.UPLOADED:
         return _upload(workflow, people, suggester).document
     doc = _proposed(workflow, people, suggester)
-    d, lead = people.director.id, people.leader.id
+    d, lead, dr = people.director.id, people.leader.id, people.drafter.id
+    confirm = lambda: workflow.confirm(d, doc.id)  # noqa: E731
+    if declassify:
+        request = lambda: workflow.request_declassification(dr, doc.id, reason="已公开")  # noqa: E731
+    else:
+        request = lambda: workflow.request_change(dr, doc.id, JIMI_43_10, reason="期限应改")  # noqa: E731
+    check = lambda: workflow.check_change(d, doc.id, opinion="同意报批")  # noqa: E731
     steps = {
         Status.PROPOSED: [],
-        Status.CONFIRMED: [lambda: workflow.confirm(d, doc.id)],
-        Status.OVERRIDDEN: [lambda: workflow.override(d, doc.id, MIMI_45, reason="范围较窄")],
+        Status.CONFIRMED: [confirm],
+        Status.OVERRIDDEN: [lambda: workflow.override(d, doc.id, JIMI_43_10, reason="期限应定")],
         Status.ESCALATED: [lambda: workflow.escalate(d, doc.id, question="是否属于4.3？")],
         Status.DECIDED: [lambda: workflow.escalate(d, doc.id, question="是否属于4.3？"),
                          lambda: workflow.decide(lead, doc.id, JIMI_43, reason="属于4.3")],
+        Status.REFERRED: [lambda: workflow.escalate(d, doc.id, question="是否应定绝密？"),
+                          lambda: workflow.decide(lead, doc.id, JUEMI_43, reason="涉及主要负责人")],
+        Status.CHANGE_PROPOSED: [confirm, request],
+        Status.CHANGE_CHECKED: [confirm, request, check],
+        Status.CHANGED: [confirm, request, check,
+                         lambda: workflow.approve_change(lead, doc.id, reason="同意")],
+        Status.DECLASSIFIED: [confirm, lambda: workflow.request_declassification(
+            dr, doc.id, reason="已公开"), check,
+            lambda: workflow.approve_change(lead, doc.id, reason="同意解密")],
     }[status]
     for step in steps:
         doc = step()
+    assert doc.status == status
     return doc
 
 
@@ -92,30 +112,50 @@ def _act(action, workflow, user_id, doc_id, version=None):
     return {
         Action.PROPOSE: lambda: workflow.propose(user_id, doc_id, JIMI_43, scope="部务会成员", **kw),
         Action.CONFIRM: lambda: workflow.confirm(user_id, doc_id, **kw),
-        Action.OVERRIDE: lambda: workflow.override(user_id, doc_id, MIMI_45, reason="理由", **kw),
+        Action.OVERRIDE: lambda: workflow.override(user_id, doc_id, JIMI_43_10, reason="理由",
+                                                   **kw),
         Action.ESCALATE: lambda: workflow.escalate(user_id, doc_id, question="问题", **kw),
         Action.DECIDE: lambda: workflow.decide(user_id, doc_id, JIMI_43, reason="理由", **kw),
+        Action.REFER: lambda: workflow.refer(user_id, doc_id, question="超出权限", **kw),
+        Action.RECORD_SUPERIOR: lambda: workflow.record_superior(
+            user_id, doc_id, JUEMI_43, reason="上级复函", **kw),
+        Action.REQUEST_CHANGE: lambda: workflow.request_change(
+            user_id, doc_id, Classification(Level.JIMI, "4.3", 5), reason="缩短期限", **kw),
+        Action.CHECK_CHANGE: lambda: workflow.check_change(user_id, doc_id, opinion="同意", **kw),
+        Action.REJECT_CHANGE: lambda: workflow.reject_change(user_id, doc_id, reason="不同意",
+                                                             **kw),
+        Action.APPROVE_CHANGE: lambda: workflow.approve_change(user_id, doc_id, reason="同意",
+                                                               **kw),
+        Action.DECLASSIFY: lambda: workflow.approve_change(user_id, doc_id, reason="同意", **kw),
     }[action]()
 
 
 def _actor_for(action, people):
     return {Action.PROPOSE: people.drafter, Action.CONFIRM: people.director,
             Action.OVERRIDE: people.director, Action.ESCALATE: people.director,
-            Action.DECIDE: people.leader}[action]
+            Action.DECIDE: people.leader, Action.REFER: people.director,
+            Action.RECORD_SUPERIOR: people.director, Action.REQUEST_CHANGE: people.drafter,
+            Action.CHECK_CHANGE: people.director, Action.REJECT_CHANGE: people.leader,
+            Action.APPROVE_CHANGE: people.leader, Action.DECLASSIFY: people.leader}[action]
+
+
+#: Per-document actions (the expiry job runs over the register: tests/test_lifecycle.py).
+DOC_ACTIONS = [a for a in Action if a is not Action.EXPIRE]
 
 
 # --- transitions ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("status", list(Status))
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", DOC_ACTIONS)
 def test_workflow_every_transition_allowed_or_refused(workflow, people, suggester, status, action):
-    doc = _in_status(status, workflow, people, suggester)
+    doc = _in_status(status, workflow, people, suggester,
+                     declassify=action is Action.DECLASSIFY)
     allowed = status in TRANSITIONS[action].sources
     n_events = len(workflow.store.events(doc.id))
     if allowed:
         new = _act(action, workflow, _actor_for(action, people).id, doc.id, doc.version)
-        assert new.status == TRANSITIONS[action].target
+        assert new.status == (TRANSITIONS[action].target or Status.CONFIRMED)
         assert new.version == doc.version + 1
         ev = workflow.store.events(doc.id)[-1]
         assert (ev.action, ev.from_status, ev.to_status) == (action, status, new.status)
@@ -136,8 +176,8 @@ def test_workflow_round_trip_records_actor_role_time_and_reason(workflow, people
     assert (doc.status, doc.mark, doc.scope) == ("proposed", "机密★任免正式公布后", "部务会成员")
     doc = workflow.escalate(people.director.id, doc.id, question="是否应定为绝密？")
     doc = workflow.decide(people.leader.id, doc.id,
-                          Classification(Level.JUEMI, "4.3", 30), reason="涉及班子主要负责人")
-    assert (doc.status, doc.level, doc.mark) == ("decided", "绝密", "绝密★30年")
+                          Classification(Level.JIMI, "4.3", 20), reason="涉及班子主要负责人")
+    assert (doc.status, doc.level, doc.mark) == ("decided", "机密", "机密★20年")
     events = workflow.store.events(doc.id)
     assert [(e.action, e.actor_role) for e in events] == [
         ("upload", "drafter"), ("propose", "drafter"), ("escalate", "director"),
@@ -146,7 +186,7 @@ def test_workflow_round_trip_records_actor_role_time_and_reason(workflow, people
     assert all(e.created_at.tzinfo is not None for e in events)
     decisions = workflow.store.decisions(doc.id)
     assert [(d.kind, d.actor_id, d.mark) for d in decisions] == [
-        ("escalate", people.director.id, None), ("decide", people.leader.id, "绝密★30年")]
+        ("escalate", people.director.id, None), ("decide", people.leader.id, "机密★20年")]
 
 
 def test_workflow_confirm_keeps_the_proposal(workflow, people, suggester):
@@ -161,15 +201,16 @@ def test_workflow_confirm_keeps_the_proposal(workflow, people, suggester):
 # --- permissions ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("action", DOC_ACTIONS)
 @pytest.mark.parametrize("role", ["drafter", "director", "director2", "leader", "clerk",
                                   "sysadmin"])
 def test_workflow_only_permitted_roles_act(workflow, people, suggester, action, role):
     source = sorted(TRANSITIONS[action].sources)[0]
-    doc = _in_status(source, workflow, people, suggester)
+    doc = _in_status(source, workflow, people, suggester, declassify=action is Action.DECLASSIFY)
     user = getattr(people, role)
     if Role(user.role) in TRANSITIONS[action].roles:
-        assert _act(action, workflow, user.id, doc.id).status == TRANSITIONS[action].target
+        assert _act(action, workflow, user.id, doc.id).status == (TRANSITIONS[action].target
+                                                                  or Status.CONFIRMED)
     else:
         with pytest.raises(PermissionDeniedError, match=r"\[permission_denied\]"):
             _act(action, workflow, user.id, doc.id)
@@ -194,7 +235,7 @@ def test_workflow_allowed_actions_match_the_service(workflow, people, suggester)
     doc = _proposed(workflow, people, suggester, who=people.director)
     assert workflow.allowed_actions(people.director, doc) == []
     assert workflow.allowed_actions(people.director2, doc) == [
-        Action.CONFIRM, Action.OVERRIDE, Action.ESCALATE]
+        Action.CONFIRM, Action.OVERRIDE, Action.ESCALATE, Action.REFER]
     assert workflow.allowed_actions(people.drafter, doc) == []
 
 
@@ -222,7 +263,7 @@ def test_workflow_users_add_validates(workflow, people):
 def test_workflow_override_needs_a_reason(workflow, people, suggester, blank):
     doc = _proposed(workflow, people, suggester)
     with pytest.raises(EmptyReasonError, match=r"\[empty_reason\]"):
-        workflow.override(people.director.id, doc.id, MIMI_45, reason=blank)
+        workflow.override(people.director.id, doc.id, JIMI_43_10, reason=blank)
     with pytest.raises(EmptyReasonError, match=r"\[empty_reason\]"):
         workflow.escalate(people.director.id, doc.id, question=blank)
     doc = workflow.escalate(people.director.id, doc.id, question="请研究")
@@ -236,14 +277,15 @@ def test_workflow_override_needs_a_reason(workflow, people, suggester, blank):
     [
         (Classification(Level.JIMI, None, 20), "部务会", "定密依据"),
         (Classification(Level.JIMI, "9.9", 20), "部务会", "不在保密事项范围"),
-        (Classification(Level.MIMI, "4.5", 11), "部务会", "1–10"),
+        (Classification(Level.MIMI, "4.5", 11), "部务会", "最长 10 年"),
         (Classification(Level.JIMI, "4.3", 20), "  ", "知悉范围"),
     ],
 )
 def test_workflow_invalid_proposals_are_refused(workflow, people, suggester, classification,
                                                 scope, needle):
     doc = _upload(workflow, people, suggester).document
-    with pytest.raises(InvalidDecisionError, match=rf"\[invalid_decision\].*{needle}"):
+    codes = r"\[(invalid_decision|period_too_long)\]"
+    with pytest.raises(InvalidDecisionError, match=rf"{codes}.*{needle}"):
         workflow.propose(people.drafter.id, doc.id, classification, scope=scope)
     assert workflow.store.document(doc.id).status == "uploaded"
 
@@ -315,7 +357,7 @@ def test_workflow_two_directors_at_once_exactly_one_wins(tmp_path, workflow, peo
             b = {
                 "confirm": lambda d=doc.id, v=v: other.confirm(people.director2.id, d,
                                                                expected_version=v),
-                "override": lambda d=doc.id, v=v: other.override(people.director2.id, d, MIMI_45,
+                "override": lambda d=doc.id, v=v: other.override(people.director2.id, d, JIMI_43_10,
                                                                  reason="改", expected_version=v),
                 "escalate": lambda d=doc.id, v=v: other.escalate(people.director2.id, d,
                                                                  question="问", expected_version=v),
@@ -338,7 +380,7 @@ def test_workflow_stale_version_is_reported_before_the_status(workflow, people, 
     doc = _proposed(workflow, people, suggester)
     workflow.confirm(people.director.id, doc.id, expected_version=doc.version)
     with pytest.raises(StaleVersionError, match=r"\[stale_version\].*已确认"):
-        workflow.override(people.director2.id, doc.id, MIMI_45, reason="改",
+        workflow.override(people.director2.id, doc.id, JIMI_43_10, reason="改",
                           expected_version=doc.version)
 
 
@@ -463,13 +505,17 @@ class WorkflowMachine(RuleBasedStateMachine):
             return
         self.model[r.document.id] = (r.document.status, r.document.version)
 
-    @rule(action=st.sampled_from(list(Action)), pick=st.integers(0, 99), who=st.integers(0, 7),
+    @rule(action=st.sampled_from(DOC_ACTIONS), pick=st.integers(0, 99), who=st.integers(0, 7),
           any_doc=st.integers(0, 3).map(lambda x: x == 3),
           any_role=st.integers(0, 3).map(lambda x: x == 3),
           stale=st.integers(0, 5).map(lambda x: x == 5),
           blank=st.integers(0, 5).map(lambda x: x == 5),
-          choice=st.sampled_from([(Level.JIMI, "4.3"), (Level.MIMI, "4.5"), (Level.GONGKAI, None),
-                                  (Level.NEIBU, "4.5"), (Level.JIMI, None), (Level.MIMI, "9.9")]))
+          choice=st.sampled_from([(Level.JIMI, "4.3", 20), (Level.MIMI, "4.5", 10),
+                                  (Level.GONGKAI, None, None), (Level.NEIBU, "4.5", None),
+                                  (Level.JIMI, None, 20), (Level.MIMI, "9.9", 10),
+                                  (Level.JUEMI, "4.3", 30), (Level.MIMI, "4.3", 10),
+                                  (Level.JIMI, "4.12", 20), (Level.MIMI, "4.5", None),
+                                  (Level.MIMI, "4.5", 15)]))
     def act(self, action, pick, who, any_doc, any_role, stale, blank, choice):
         if not self.model:
             return
@@ -482,7 +528,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         user = self.users[who] if any_role else fit_users[who % len(fit_users)]
         status, version = self.model[doc]
         expected = version - 1 if stale else version
-        c = Classification(choice[0], choice[1], None, None)
+        c = Classification(choice[0], choice[1], choice[2], None)
         reason = " " if blank else "理由"
         fn = {
             Action.PROPOSE: lambda: self.wf.propose(user.id, doc, c, scope=reason.strip(),
@@ -494,6 +540,22 @@ class WorkflowMachine(RuleBasedStateMachine):
                                                       expected_version=expected),
             Action.DECIDE: lambda: self.wf.decide(user.id, doc, c, reason=reason,
                                                   expected_version=expected),
+            Action.REFER: lambda: self.wf.refer(user.id, doc, question=reason,
+                                                expected_version=expected),
+            Action.RECORD_SUPERIOR: lambda: self.wf.record_superior(
+                user.id, doc, c, reason=reason, expected_version=expected),
+            Action.REQUEST_CHANGE: lambda: (
+                self.wf.request_change(user.id, doc, c, reason=reason, expected_version=expected)
+                if choice[0].is_secret else self.wf.request_declassification(
+                    user.id, doc, reason=reason, to_level=choice[0], expected_version=expected)),
+            Action.CHECK_CHANGE: lambda: self.wf.check_change(user.id, doc, opinion=reason,
+                                                              expected_version=expected),
+            Action.REJECT_CHANGE: lambda: self.wf.reject_change(user.id, doc, reason=reason,
+                                                                expected_version=expected),
+            Action.APPROVE_CHANGE: lambda: self.wf.approve_change(user.id, doc, reason=reason,
+                                                                  expected_version=expected),
+            Action.DECLASSIFY: lambda: self.wf.approve_change(user.id, doc, reason=reason,
+                                                              expected_version=expected),
         }[action]
         try:
             new = fn()
@@ -501,15 +563,24 @@ class WorkflowMachine(RuleBasedStateMachine):
             event(f"{action.value}: {e.code}")
             assert e.code in ERROR_CODES
             legal = Status(status) in t.sources and Role(user.role) in t.roles and not stale
-            if legal:  # only input checks or self-review may refuse a legal action
-                assert e.code in {"empty_reason", "invalid_decision", "self_review"}, e
+            if legal:  # only input checks, need to know or self-review may refuse a legal action
+                assert e.code in {"empty_reason", "invalid_decision", "self_review",
+                                  "period_required", "period_too_long", "invalid_period",
+                                  "permission_denied"}, e
             return
-        event(f"{action.value}: ok")
+        event(f"{action.value}: ok -> {new.status}")
         assert Status(status) in t.sources and Role(user.role) in t.roles and not stale
-        assert (new.status, new.version) == (t.target, version + 1)
+        assert new.version == version + 1
+        assert Status(new.status) in _possible_targets(action, Status(status)), (action, new)
         self.model[doc] = (new.status, new.version)
-        if action != Action.PROPOSE:
-            self.decisions.append((doc, action.value, user.id))
+        if action not in (Action.PROPOSE, Action.REQUEST_CHANGE):
+            kind = {Status.ESCALATED: "escalate", Status.REFERRED: "refer"}.get(
+                Status(new.status), action.value)
+            if action in (Action.APPROVE_CHANGE, Action.DECLASSIFY) and kind not in (
+                    "refer",):
+                kind = ("declassify" if new.status == Status.DECLASSIFIED
+                        else "approve_change")
+            self.decisions.append((doc, kind, user.id))
 
     @invariant()
     def states_match_the_machine_and_no_decision_is_lost(self):
@@ -525,6 +596,20 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert [e.to_status for e in events][-1] == self.model[doc_id][0]
             for prev, nxt in itertools.pairwise(events):
                 assert prev.to_status == nxt.from_status
+
+
+def _possible_targets(action, source):
+    """Where an action may lead: its target, where the guards route it, or back."""
+    t = TRANSITIONS[action].target
+    routed = {
+        Action.CONFIRM: {Status.ESCALATED, Status.REFERRED},
+        Action.OVERRIDE: {Status.ESCALATED, Status.REFERRED},
+        Action.DECIDE: {Status.REFERRED},
+        Action.APPROVE_CHANGE: {Status.REFERRED, Status.DECLASSIFIED},
+        Action.DECLASSIFY: {Status.REFERRED, Status.CHANGED},
+        Action.REJECT_CHANGE: set(LIVE_STATUSES),
+    }.get(action, set())
+    return ({t} if t else set()) | routed
 
 
 def test_workflow_state_machine_property(suggester, catalogue):

@@ -9,7 +9,11 @@ message (``[stale_version] …``); with ``--json`` the message is also printed a
 (:func:`classifier.cli.accounts.signed_in`): ``--as NAME`` with that person's password, or
 a personal token; ``--as`` alone is refused.
 
-Source: issue 3 (§4 users, §6 CLI for the same verbs).
+``dingmi mark`` writes a marked copy, ``dingmi records due|expire|review|form`` the periods
+ending soon, the expiry job, the annual review and the approval form, and ``dingmi review
+refer|superior|change|declassify|check|approve|reject`` the rest of a classification's life.
+
+Source: issue 3 (§4 users, §6 CLI for the same verbs); issue 12 (items 2–7).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from classifier.workflow import (
     Action,
     Classification,
     DocumentSummary,
+    ReasonCode,
     Status,
     Workflow,
 )
@@ -134,6 +139,28 @@ def _classification(level: str, clause: str | None, years: int | None,
     return Classification(_level(level), clause, years, condition)
 
 
+_AFTER_CHOICES = ["内部", "公开", "neibu", "gongkai"]
+
+
+def _settle_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--issued-on, --reason-code and --declassify-to of a settling decision."""
+    f = click.option("--declassify-to", "declassify_to", type=click.Choice(_AFTER_CHOICES),
+                     default=None,
+                     help="What a secret becomes when declassified: 内部 (default) or 公开.")(f)
+    f = click.option("--reason-code", type=click.Choice([c.value for c in ReasonCode]),
+                     default=None,
+                     help="Coded reason (needed for a level below the clause's).")(f)
+    f = click.option("--issued-on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                     help="Date of issue (制发日) the period runs from; default today.")(f)
+    return f
+
+
+def _settle_kwargs(issued_on: Any, reason_code: str | None,
+                   declassify_to: str | None) -> dict[str, Any]:
+    return {"issued_on": issued_on.date() if issued_on else None, "reason_code": reason_code,
+            "declassify_to": _level(declassify_to) if declassify_to else None}
+
+
 @click.group()
 def review() -> None:
     """The review workflow: list, upload, propose, confirm, override, escalate, decide."""
@@ -197,13 +224,17 @@ def review_propose(doc_id: int, actor: str, level: str, clause: str | None, year
 @_as_option
 @click.option("--reason", default="", help="Optional remark.")
 @_passage_option
+@_settle_options
 @_version_option
 @_json_option
 def review_confirm(doc_id: int, actor: str, reason: str, passages: list[tuple[int, int]] | None,
+                   issued_on: Any, reason_code: str | None, declassify_to: str | None,
                    expect_version: int | None, as_json: bool) -> None:
-    """Confirm a proposal as it stands (director)."""
+    """Confirm a proposal as it stands (director). Clause 4.12, a level off the clause's or
+    above the office's authority is routed (leading group, superior), never settled alone."""
     _act(actor, doc_id, as_json, lambda w, uid: w.confirm(
-        uid, doc_id, reason=reason, expected_version=expect_version, passages=passages))
+        uid, doc_id, reason=reason, expected_version=expect_version, passages=passages,
+        **_settle_kwargs(issued_on, reason_code, declassify_to)))
 
 
 @review.command("override")
@@ -212,15 +243,19 @@ def review_confirm(doc_id: int, actor: str, reason: str, passages: list[tuple[in
 @_classification_options
 @click.option("--reason", required=True, help="Why the proposal is changed (required).")
 @_passage_option
+@_settle_options
 @_version_option
 @_json_option
 def review_override(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
                     condition: str | None, reason: str, passages: list[tuple[int, int]] | None,
+                    issued_on: Any, reason_code: str | None, declassify_to: str | None,
                     expect_version: int | None, as_json: bool) -> None:
-    """Override a proposal with another level, clause or period (director)."""
+    """Override a proposal's clause or period (director); another level than the drafter's
+    goes to the leading group."""
     _act(actor, doc_id, as_json, lambda w, uid: w.override(
         uid, doc_id, _classification(level, clause, years, condition),
-        reason=reason, expected_version=expect_version, passages=passages))
+        reason=reason, expected_version=expect_version, passages=passages,
+        **_settle_kwargs(issued_on, reason_code, declassify_to)))
 
 
 @review.command("escalate")
@@ -242,15 +277,120 @@ def review_escalate(doc_id: int, actor: str, question: str, expect_version: int 
 @_classification_options
 @click.option("--reason", required=True, help="The grounds of the decision (required).")
 @_passage_option
+@_settle_options
 @_version_option
 @_json_option
 def review_decide(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
                   condition: str | None, reason: str, passages: list[tuple[int, int]] | None,
+                  issued_on: Any, reason_code: str | None, declassify_to: str | None,
                   expect_version: int | None, as_json: bool) -> None:
-    """Decide an escalated matter (leading group)."""
+    """Decide an escalated matter (leading group); above the office's authority it is
+    referred to the superior."""
     _act(actor, doc_id, as_json, lambda w, uid: w.decide(
         uid, doc_id, _classification(level, clause, years, condition),
-        reason=reason, expected_version=expect_version, passages=passages))
+        reason=reason, expected_version=expect_version, passages=passages,
+        **_settle_kwargs(issued_on, reason_code, declassify_to)))
+
+
+@review.command("refer")
+@click.argument("doc_id", type=int)
+@_as_option
+@click.option("--question", required=True, help="What is reported to the superior.")
+@_version_option
+@_json_option
+def review_refer(doc_id: int, actor: str, question: str, expect_version: int | None,
+                 as_json: bool) -> None:
+    """Report a matter to a superior with the authority (报请上级定密; director, leading group)."""
+    _act(actor, doc_id, as_json, lambda w, uid: w.refer(
+        uid, doc_id, question=question, expected_version=expect_version))
+
+
+@review.command("superior")
+@click.argument("doc_id", type=int)
+@_as_option
+@_classification_options
+@click.option("--reason", required=True, help="The superior's reply (document number, date).")
+@click.option("--issued-on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date of issue (制发日); default today.")
+@_version_option
+@_json_option
+def review_superior(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
+                    condition: str | None, reason: str, issued_on: Any,
+                    expect_version: int | None, as_json: bool) -> None:
+    """Record the superior's decision on a referred matter (director, leading group)."""
+    _act(actor, doc_id, as_json, lambda w, uid: w.record_superior(
+        uid, doc_id, _classification(level, clause, years, condition), reason=reason,
+        issued_on=issued_on.date() if issued_on else None, expected_version=expect_version))
+
+
+@review.command("change")
+@click.argument("doc_id", type=int)
+@_as_option
+@_classification_options
+@click.option("--reason", required=True, help="Why the level or period should change.")
+@_version_option
+@_json_option
+def review_change(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
+                  condition: str | None, reason: str, expect_version: int | None,
+                  as_json: bool) -> None:
+    """Propose a change of level or period of a settled secret (drafter; 五(五)3)."""
+    _act(actor, doc_id, as_json, lambda w, uid: w.request_change(
+        uid, doc_id, _classification(level, clause, years, condition), reason=reason,
+        expected_version=expect_version))
+
+
+@review.command("declassify")
+@click.argument("doc_id", type=int)
+@_as_option
+@click.option("--to", "to_level", type=click.Choice(_AFTER_CHOICES), default="内部",
+              help="What the matter becomes: 内部 (default) or 公开.")
+@click.option("--reason", required=True, help="Why secrecy is no longer needed.")
+@_version_option
+@_json_option
+def review_declassify(doc_id: int, actor: str, to_level: str, reason: str,
+                      expect_version: int | None, as_json: bool) -> None:
+    """Propose to declassify a settled secret before its period ends (drafter; 五(五)3)."""
+    _act(actor, doc_id, as_json, lambda w, uid: w.request_declassification(
+        uid, doc_id, reason=reason, to_level=_level(to_level), expected_version=expect_version))
+
+
+@review.command("check")
+@click.argument("doc_id", type=int)
+@_as_option
+@click.option("--opinion", required=True, help="The office's opinion (required).")
+@_version_option
+@_json_option
+def review_check(doc_id: int, actor: str, opinion: str, expect_version: int | None,
+                 as_json: bool) -> None:
+    """Check a change or declassification request and send it to the leading group (director)."""
+    _act(actor, doc_id, as_json, lambda w, uid: w.check_change(
+        uid, doc_id, opinion=opinion, expected_version=expect_version))
+
+
+@review.command("approve")
+@click.argument("doc_id", type=int)
+@_as_option
+@click.option("--reason", required=True, help="The leading group's opinion (required).")
+@_version_option
+@_json_option
+def review_approve(doc_id: int, actor: str, reason: str, expect_version: int | None,
+                   as_json: bool) -> None:
+    """Approve a checked change or declassification (leading group)."""
+    _act(actor, doc_id, as_json, lambda w, uid: w.approve_change(
+        uid, doc_id, reason=reason, expected_version=expect_version))
+
+
+@review.command("reject")
+@click.argument("doc_id", type=int)
+@_as_option
+@click.option("--reason", required=True, help="Why the request is refused (required).")
+@_version_option
+@_json_option
+def review_reject(doc_id: int, actor: str, reason: str, expect_version: int | None,
+                  as_json: bool) -> None:
+    """Refuse a change or declassification request (director, leading group)."""
+    _act(actor, doc_id, as_json, lambda w, uid: w.reject_change(
+        uid, doc_id, reason=reason, expected_version=expect_version))
 
 
 @click.group()
@@ -302,4 +442,102 @@ def records_export(output: Path, fmt: str | None, statuses: tuple[str, ...],
     click.echo(f"已导出 {len(rows)} 条记录到 {output}")
 
 
-COMMANDS = [review, records]
+def _write_file(output: Path, data: bytes) -> None:
+    """Write ``data`` to ``output`` atomically (never a half-written file)."""
+    if not output.parent.is_dir():
+        raise click.UsageError(f"[usage_error] 目录不存在：{output.parent}")
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(output)
+
+
+@records.command("due")
+@click.option("--within", "within_days", type=click.IntRange(0, 36500), default=90,
+              show_default=True, help="Days ahead.")
+@_as_option
+@_json_option
+def records_due(within_days: int, actor: str | None, as_json: bool) -> None:
+    """List settled secrets whose period ends within N days (ended ones first)."""
+    with signed_in(actor) as (wf, me):
+        items = wf.due(me.id, within_days=within_days)
+    for i in items:
+        if as_json:
+            emit({**asdict(i), "issued_on": i.issued_on.isoformat() if i.issued_on else None,
+                  "period_ends_on": i.period_ends_on.isoformat()})
+        else:
+            when = f"剩余 {i.days_left} 天" if i.days_left >= 0 else "已届满，待解密"
+            click.echo(f"#{i.id} {i.register_number} {i.filename}  {i.mark}  "
+                       f"届满 {i.period_ends_on.isoformat()}（{when}）")
+    if not items and not as_json:
+        click.echo(f"{within_days} 天内没有保密期限届满的文件")
+
+
+@records.command("expire")
+@_as_option
+@_json_option
+def records_expire(actor: str | None, as_json: bool) -> None:
+    """Declassify every secret whose period has ended (自行解密; safe to run again)."""
+    with signed_in(actor) as (wf, me):
+        run = wf.expire_due(me.id)
+    if as_json:
+        emit({"declassified": [{"id": d.id, "level": d.level,
+                                "declassified_on": d.declassified_on.isoformat()
+                                if d.declassified_on else None} for d in run.declassified]})
+        return
+    for d in run.declassified:
+        click.echo(f"已解密 #{d.id} {d.filename}（作为{d.level}事项管理）")
+    click.echo(f"本次解密 {len(run.declassified)} 件")
+
+
+@records.command("review")
+@click.option("-o", "--output", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="XLSX file to write.")
+@click.option("--catalogue", "new_catalogue", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A new catalogue version: mark records whose clause changed or went.")
+@_as_option
+def records_review(output: Path, new_catalogue: Path | None, actor: str | None) -> None:
+    """Write the annual review (every secret in force, remaining period or condition) as XLSX."""
+    from classifier.catalogue import load_catalogue
+    from classifier.workflow.outputs import review_to_xlsx
+
+    new = load_catalogue(new_catalogue) if new_catalogue else None
+    with signed_in(actor) as (wf, me):
+        items = wf.annual_review(me.id, new_catalogue=new)
+    _write_file(output, review_to_xlsx(items))
+    click.echo(f"已导出年度审核清单 {len(items)} 条到 {output}")
+
+
+@records.command("form")
+@click.argument("doc_id", type=int)
+@click.option("-o", "--output", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="DOCX file to write.")
+@_as_option
+def records_form(doc_id: int, output: Path, actor: str | None) -> None:
+    """Write the approval form (定密审批表) of a document as DOCX."""
+    with signed_in(actor) as (wf, me):
+        data = wf.approval_form(me.id, doc_id)
+    _write_file(output, data)
+    click.echo(f"已生成定密审批表：{output}")
+
+
+@click.command("mark")
+@click.argument("doc_id", type=int)
+@click.option("-o", "--output", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (the marked DOCX or PDF).")
+@click.option("--copy", "copy_number", type=click.IntRange(1, 999999), default=1,
+              show_default=True, help="份号 printed on line 1.")
+@_as_option
+def mark(doc_id: int, output: Path, copy_number: int, actor: str | None) -> None:
+    """Write a copy of a settled document with its marks (GB/T 9704); the original is kept."""
+    with signed_in(actor) as (wf, me):
+        copy = wf.marked_copy(me.id, doc_id, copy_number=copy_number)
+    _write_file(output, copy.data)
+    for w in copy.warnings:
+        click.echo(f"注意：{w}", err=True)
+    shown = " / ".join(copy.text_lines) or "（公开，无标志）"
+    click.echo(f"已生成标志件 {output}：{shown}")
+
+
+COMMANDS = [review, records, mark]

@@ -7,7 +7,7 @@ Source: issue 3 (§2); issue 10 (one name per concept: the engine's answer is
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 
@@ -72,6 +72,11 @@ class Document:
     updated_at: datetime
     version: int
     has_original: bool = False
+    issued_on: date | None = None
+    period_ends_on: date | None = None
+    register_number: str | None = None
+    declassify_to: str | None = None
+    declassified_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,8 @@ class Proposal:
     scope: str
     note: str
     created_at: datetime
+    kind: str = "classify"
+    from_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +176,11 @@ class Decision:
     reason: str
     created_at: datetime
     passages: list[dict[str, int]] | None = None
+    reason_code: str | None = None
+    supersedes_id: int | None = None
+    issued_on: date | None = None
+    register_number: str | None = None
+    declassify_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +230,11 @@ class DocumentSummary:
     period_years: int | None = None
     condition: str | None = None
     scope: str | None = None
+    issued_on: date | None = None
+    period_ends_on: date | None = None
+    register_number: str | None = None
+    declassify_to: str | None = None
+    declassified_on: date | None = None
 
     @property
     def disagrees(self) -> bool:

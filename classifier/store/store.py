@@ -379,6 +379,9 @@ class Store:
                         decided_at=dec.created_at if dec else None,
                         period_years=d.period_years, condition=d.condition,
                         scope=d.scope if d.scope else (p.scope if p else None),
+                        issued_on=d.issued_on, period_ends_on=d.period_ends_on,
+                        register_number=d.register_number, declassify_to=d.declassify_to,
+                        declassified_on=d.declassified_on,
                     )
                 )
         return out

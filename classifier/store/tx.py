@@ -40,6 +40,8 @@ from classifier.store.schema import (
 
 #: PostgreSQL advisory lock key held while an event is chained (writers take turns).
 _CHAIN_LOCK = 0x64696E67
+#: PostgreSQL advisory lock key held while a register number is allocated.
+_REGISTER_LOCK = 0x64696E68
 
 
 class StoreTx:
@@ -206,6 +208,20 @@ class StoreTx:
         except StaleDataError as e:
             raise StaleVersionError(f"《{filename}》已被他人处理，请刷新后重试") from e
         return document_of(row)
+
+    def next_register_seq(self, year: int) -> int:
+        """The next register sequence number of ``year`` (1 for the first of the year).
+
+        Called inside the deciding transaction, which then writes it: SQLite writers take the
+        write lock at BEGIN; on PostgreSQL an advisory lock is held to the end of the
+        transaction, and ``(register_year, register_seq)`` is unique besides. Documents are
+        never deleted, so a number is never reused. Source: issue 12, item 4.
+        """
+        if self._s.get_bind().dialect.name == "postgresql":
+            self._s.execute(select(func.pg_advisory_xact_lock(_REGISTER_LOCK)))
+        last = self._s.scalar(select(func.max(DocumentRow.register_seq))
+                              .where(DocumentRow.register_year == year))
+        return int(last or 0) + 1
 
     def add_suggestion(self, document_id: int, payload: dict[str, Any]) -> StoredSuggestion:
         """Store the engine's JSON object for a document."""

@@ -1,7 +1,7 @@
 """What a person decides: a :class:`Classification`, and the passages they tick.
 
 Source: issue 3 (§3 the classification fields; GB/T 9704 marks); issue 9 (item 8: ticked
-passages).
+passages); issue 12 (item 1: periods by law, a period or condition for every decided secret).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from classifier.catalogue import Catalogue, Level, format_mark
+from classifier.documents.rules import check_period
 from classifier.errors import InvalidDecisionError, InvalidPassageError
 
 
@@ -39,14 +40,30 @@ class Classification:
         """The marking, e.g. ``机密★20年``; ``""`` for 公开 and 内部."""
         return format_mark(self.level, self.period_years, self.condition)
 
-    def normalized(self, catalogue: Catalogue | None = None) -> Classification:
-        """Return a checked copy: blanks stripped, the legal maximum period filled in.
+    def normalized(self, catalogue: Catalogue | None = None, *,
+                   require_period: bool = False) -> Classification:
+        """Return a checked copy: blanks stripped, the period checked against the law.
+
+        Parameters
+        ----------
+        catalogue : Catalogue, optional
+            When given, the clause must be one of its clauses.
+        require_period : bool
+            A decision states a secret's period or condition (issue 12, item 1): True refuses
+            a secret with neither. False (a drafter's proposal) fills in the level's longest
+            period, as the law reads a carrier marked with its level only (law-notes.md,
+            "longest periods"); the reviewer then sees it spelled out.
 
         Raises
         ------
         InvalidDecisionError
-            A secret level without a clause, a clause cited for 公开/内部, an unknown clause,
-            both a period and a condition, or a period outside 1 … the level's maximum.
+            A secret level without a clause, a clause cited for 公开/内部, an unknown clause.
+        PeriodRequiredError
+            ``require_period`` and a secret with neither a period nor a condition.
+        PeriodTooLongError
+            A period longer than the law allows for the level (绝密 30, 机密 20, 秘密 10).
+        InvalidPeriodError
+            Both a period and a condition, a period below one year, an unprintable condition.
         """
         clause = (self.clause or "").strip() or None
         condition = (self.condition or "").strip() or None
@@ -60,18 +77,12 @@ class Classification:
                 raise InvalidDecisionError(
                     f"{self.level.label}不是国家秘密，不应引用保密事项范围条款 {clause} 作为定密依据")
             return Classification(self.level, None, None, None)
-        if years is not None and condition is not None:
-            raise InvalidDecisionError("保密期限与解密条件只能填写一项（GB/T 9704：密级★期限）")
         if clause is None:
             raise InvalidDecisionError(f"定为{self.level.label}必须写明定密依据（保密事项范围条款）")
-        max_years = self.level.max_period_years or 0
-        if years is not None and not 1 <= years <= max_years:
-            raise InvalidDecisionError(
-                f"{self.level.label}的保密期限应为 1–{max_years} 年，收到 {years} 年"
-            )
-        if years is None and condition is None:
-            years = max_years  # a bare level means the longest period by law
-        return Classification(self.level, clause, years, None if years else condition)
+        if years is None and condition is None and not require_period:
+            years = self.level.max_period_years  # a bare level means the longest period by law
+        period = check_period(self.level, years, condition)
+        return Classification(self.level, clause, period.years, period.condition)
 
     def as_fields(self) -> dict[str, Any]:
         """Columns for the store (level as its label)."""

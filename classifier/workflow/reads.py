@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
 from classifier.catalogue import LEVEL_LABELS, Catalogue, Level
-from classifier.config import AuthPolicy
+from classifier.config import AuthPolicy, DecisionPolicy
 from classifier.errors import PermissionDeniedError, UsageError
 from classifier.store import (
     Decision,
@@ -66,15 +66,22 @@ class WorkflowReads:
     store : Store
     catalogue : Catalogue, optional
         When given, clause ids are checked against it.
+    auth : AuthPolicy, optional
+    clock : callable, optional
+        Returns the current aware datetime (tests move time).
+    decision : DecisionPolicy, optional
+        定密权限, register-number pattern, 内部 mark text (default: the defaults).
     """
 
     def __init__(self, store: Store, catalogue: Catalogue | None = None, *,
                  auth: AuthPolicy | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 decision: DecisionPolicy | None = None) -> None:
         self.store = store
         self.catalogue = catalogue
         self.auth = auth if auth is not None else AuthPolicy.from_env()
         self.now: Callable[[], datetime] = clock or utcnow
+        self.decision_policy = decision if decision is not None else DecisionPolicy()
 
     @classmethod
     def open(cls, settings: Settings, catalogue: Catalogue | None = None) -> Self:
@@ -85,7 +92,8 @@ class WorkflowReads:
         StoreError
             The database cannot be reached, or its schema is newer than this code.
         """
-        return cls(Store.open(settings), catalogue, auth=settings.auth)
+        return cls(Store.open(settings), catalogue, auth=settings.auth,
+                   decision=settings.decision)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -239,10 +247,12 @@ class WorkflowReads:
 
     def allowed_actions(self, user: User, doc: Document) -> list[Action]:
         """The actions this user may take on this document now (for enabling buttons)."""
-        out = []
+        out: list[Action] = []
         proposal = None
         for action, t in TRANSITIONS.items():
             if Status(doc.status) not in t.sources or Role(user.role) not in t.roles:
+                continue
+            if action is Action.EXPIRE:  # a job over the register, not a button
                 continue
             if action in REVIEW_ACTIONS:
                 if proposal is None:

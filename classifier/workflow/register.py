@@ -6,7 +6,7 @@ character would run as a formula in a CSV. CSV cells like that are prefixed with
 (the OWASP advice); XLSX cells are written as typed strings, never formulas.
 
 Source: issue 3 (§1 台账: status, level, clause, who decided and when; filters, search,
-CSV and XLSX).
+CSV and XLSX); issue 12 (items 4, 5: register number, date of issue, end of the period).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ HEADERS = (
     "编号", "文件名", "状态", "密级", "密级标志", "定密依据", "保密期限", "解密条件", "知悉范围",
     "拟定人", "拟定时间",
     "审定方式", "审定人", "审定时间", "审定理由", "系统建议", "上传人", "上传时间",
+    "登记编号", "制发日期", "保密期限届满", "解密日期",
 )
 _DECISION_LABELS = {a.value: ACTION_LABELS[a] for a in Action if a is not Action.PROPOSE}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -56,6 +57,10 @@ class Record:
     suggested: str
     uploader: str
     uploaded_at: str
+    register_number: str = ""
+    issued_on: str = ""
+    period_ends_on: str = ""
+    declassified_on: str = ""
 
 
 def format_time(value: datetime | None) -> str:
@@ -86,6 +91,10 @@ def _record(s: DocumentSummary) -> Record:
         suggested=suggested,
         uploader=s.uploader_name,
         uploaded_at=format_time(s.uploaded_at),
+        register_number=s.register_number or "",
+        issued_on=s.issued_on.isoformat() if s.issued_on else "",
+        period_ends_on=s.period_ends_on.isoformat() if s.period_ends_on else "",
+        declassified_on=s.declassified_on.isoformat() if s.declassified_on else "",
     )
 
 

@@ -25,16 +25,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from classifier.catalogue import Level
 from classifier.errors import (
     AlreadyRegisteredError,
-    EmptyReasonError,
-    IllegalTransitionError,
     InvalidDecisionError,
     PermissionDeniedError,
-    SelfReviewError,
-    StaleVersionError,
     UsageError,
 )
 from classifier.store import (
@@ -42,18 +40,17 @@ from classifier.store import (
     Document,
     Event,
     StoredSuggestion,
-    StoreTx,
     User,
 )
 from classifier.workflow.accounts import Accounts
 from classifier.workflow.audit import text_sha256, verify_record
 from classifier.workflow.classification import Classification, PassageRange, normalize_passages
-from classifier.workflow.reads import WorkflowReads
+from classifier.workflow.core import Route
+from classifier.workflow.lifecycle import Lifecycle, non_empty
+from classifier.workflow.outputs import Outputs
+from classifier.workflow.reasons import ReasonCode, check_reason_code
 from classifier.workflow.register import Record
 from classifier.workflow.states import (
-    ACTION_LABELS,
-    REVIEW_ACTIONS,
-    TRANSITIONS,
     UPLOAD_ROLES,
     Action,
     Role,
@@ -76,17 +73,17 @@ class UploadResult:
     created: bool
 
 
-def _non_empty(text: str | None, what: str) -> str:
-    value = (text or "").strip()
-    if not value:
-        raise EmptyReasonError(f"{what}不能为空")
-    return value
-
-
-class Workflow(Accounts, WorkflowReads):
+class Workflow(Lifecycle, Outputs, Accounts):
     """The service layer over a :class:`~classifier.store.Store`: the reads of
     :class:`~classifier.workflow.reads.WorkflowReads`, the accounts and sessions of
-    :class:`~classifier.workflow.accounts.Accounts`, and every action.
+    :class:`~classifier.workflow.accounts.Accounts`, the change, declassification and expiry
+    of :class:`~classifier.workflow.lifecycle.Lifecycle`, the marked copies, forms and lists
+    of :class:`~classifier.workflow.outputs.Outputs`, and every review action.
+
+    Every settling decision (confirm, override, decide, the superior's answer) passes the
+    guards of :class:`~classifier.workflow.core.ActionCore`: it may be refused (a period the
+    law does not allow) or routed (to the leading group, or to a superior); the returned
+    document's status says which.
 
     Parameters
     ----------
@@ -244,6 +241,8 @@ class Workflow(Accounts, WorkflowReads):
         self, actor_id: int, document_id: int, *, reason: str = "",
         expected_version: int | None = None,
         passages: Iterable[PassageRange] | None = None,
+        issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
+        declassify_to: Level | None = None,
     ) -> Document:
         """The director confirms the proposal as it stands.
 
@@ -252,35 +251,60 @@ class Workflow(Accounts, WorkflowReads):
         passages : iterable of (start, end), optional
             The passages the director ticked as deciding the level (see
             :func:`normalize_passages`); stored with the decision.
+        issued_on : datetime.date, optional
+            The date of issue (制发日) the secrecy period runs from; default today.
+        reason_code : str or ReasonCode, optional
+            Why a level below the clause's catalogue level is right
+            (:class:`~classifier.workflow.reasons.ReasonCode`); without one such a decision
+            goes to the leading group.
+        declassify_to : Level, optional
+            内部 (default) or 公开: what a secret becomes when it is declassified.
+
+        Returns
+        -------
+        Document
+            ``confirmed``; or ``escalated`` when the guards send it to the leading group
+            (clause 4.12, a level above the clause's, below it without a reason code), or
+            ``referred`` when the level is above the office's 定密权限.
 
         Raises
         ------
         InvalidPassageError
             A passage is not a range of the document's text.
+        PeriodTooLongError, PeriodRequiredError, InvalidPeriodError
+            The period breaks the law (nothing is written).
         """
         return self._settle(Action.CONFIRM, actor_id, document_id, None,
-                            (reason or "").strip(), expected_version, passages)
+                            (reason or "").strip(), expected_version, passages,
+                            issued_on=issued_on, reason_code=reason_code,
+                            declassify_to=declassify_to)
 
     def override(
         self, actor_id: int, document_id: int, classification: Classification, *, reason: str,
         expected_version: int | None = None,
         passages: Iterable[PassageRange] | None = None,
+        issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
+        declassify_to: Level | None = None,
     ) -> Document:
         """The director changes the level, clause or period; the reason is mandatory.
 
-        ``passages``: the ticked passages that decide the level, as in :meth:`confirm`.
+        A level other than the drafter's is a disagreement, settled by the leading group: the
+        document is then ``escalated`` with the director's classification on the decision.
+        The other parameters, the routing and the errors are those of :meth:`confirm`; a
+        secret must state its period or condition (``period_required``).
         """
-        reason = _non_empty(reason, "变更理由")
+        reason = non_empty(reason, "变更理由")
         return self._settle(Action.OVERRIDE, actor_id, document_id,
-                            classification.normalized(self.catalogue), reason, expected_version,
-                            passages)
+                            classification.normalized(self.catalogue, require_period=True),
+                            reason, expected_version, passages, issued_on=issued_on,
+                            reason_code=reason_code, declassify_to=declassify_to)
 
     def escalate(
         self, actor_id: int, document_id: int, *, question: str,
         expected_version: int | None = None,
     ) -> Document:
         """The director sends the matter to the leading group with a question."""
-        question = _non_empty(question, "提请领导小组研究的问题")
+        question = non_empty(question, "提请领导小组研究的问题")
         with self.store.transaction() as tx:
             actor, doc = self._begin(tx, Action.ESCALATE, actor_id, document_id, expected_version)
             self._decision(tx, Action.ESCALATE, actor, doc, {}, question)
@@ -291,15 +315,53 @@ class Workflow(Accounts, WorkflowReads):
         self, actor_id: int, document_id: int, classification: Classification, *, reason: str,
         expected_version: int | None = None,
         passages: Iterable[PassageRange] | None = None,
+        issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
+        declassify_to: Level | None = None,
     ) -> Document:
         """The leading group settles an escalated matter; the reason is mandatory.
 
-        ``passages``: the ticked passages that decide the level, as in :meth:`confirm`.
+        A level above the office's 定密权限 goes to the superior (``referred``). Parameters
+        and errors as in :meth:`confirm`.
         """
-        reason = _non_empty(reason, "决定理由")
+        reason = non_empty(reason, "决定理由")
         return self._settle(Action.DECIDE, actor_id, document_id,
-                            classification.normalized(self.catalogue), reason, expected_version,
-                            passages)
+                            classification.normalized(self.catalogue, require_period=True),
+                            reason, expected_version, passages, issued_on=issued_on,
+                            reason_code=reason_code, declassify_to=declassify_to)
+
+    def refer(
+        self, actor_id: int, document_id: int, *, question: str,
+        expected_version: int | None = None,
+    ) -> Document:
+        """报请上级定密: the director or the leading group reports the matter to a superior
+        with the authority; it is handled at the proposed level meanwhile.
+
+        Raises
+        ------
+        EmptyReasonError
+            No question for the superior.
+        """
+        question = non_empty(question, "报请上级定密的事由")
+        with self.store.transaction() as tx:
+            actor, doc = self._begin(tx, Action.REFER, actor_id, document_id, expected_version)
+            return self._refer(tx, actor, doc, classification_of(doc), Route(Action.REFER),
+                               question, requested=Action.REFER)
+
+    def record_superior(
+        self, actor_id: int, document_id: int, classification: Classification, *, reason: str,
+        expected_version: int | None = None, issued_on: date | None = None,
+        declassify_to: Level | None = None,
+    ) -> Document:
+        """Record the superior's decision on a referred matter (``referred → decided``).
+
+        ``reason``: the superior's reply (its document number, date). The office's 定密权限
+        does not apply (the superior has it); the period rules do.
+        """
+        reason = non_empty(reason, "上级机关的定密决定（文号、日期）")
+        return self._settle(Action.RECORD_SUPERIOR, actor_id, document_id,
+                            classification.normalized(self.catalogue, require_period=True),
+                            reason, expected_version, None, issued_on=issued_on,
+                            declassify_to=declassify_to)
 
     # --- the audit record (the auditor) ---
 
@@ -335,63 +397,57 @@ class Workflow(Accounts, WorkflowReads):
     def _settle(
         self, action: Action, actor_id: int, document_id: int, c: Classification | None,
         reason: str, expected_version: int | None, passages: Iterable[PassageRange] | None,
+        *, issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
+        declassify_to: Level | None = None,
     ) -> Document:
-        """A final decision: ``c`` replaces the classification (None: confirm it as it is)."""
+        """A settling decision, through the guards (:meth:`ActionCore._route`).
+
+        ``c`` replaces the classification (None: confirm it as it stands). Routed to the
+        leading group, the document keeps the proposal and the decision row carries what the
+        reviewer would have decided; referred to a superior, it is handled at ``c``'s level.
+        """
         ticked = normalize_passages(passages)
+        code = check_reason_code(reason_code)
         with self.store.transaction() as tx:
             actor, doc = self._begin(tx, action, actor_id, document_id, expected_version)
             ticked = normalize_passages(ticked, len(doc.text))
-            fields = (c.as_fields() if c is not None else
-                      {k: getattr(doc, k) for k in ("level", "clause", "period_years",
-                                                     "condition", "mark")})
-            self._decision(tx, action, actor, doc, fields, reason, ticked)
-            return self._finish(tx, action, actor, doc, fields=fields if c is not None else {},
-                                reason=reason, detail=_with_passages(fields, ticked))
-
-    def _begin(
-        self, tx: StoreTx, action: Action, actor_id: int, document_id: int,
-        expected_version: int | None,
-    ) -> tuple[User, Document]:
-        """Load and check actor, role, version, transition and self-review."""
-        t = TRANSITIONS[action]
-        actor = tx.user(actor_id)
-        if Role(actor.role) not in t.roles:
-            allowed = "、".join(r.label for r in Role if r in t.roles)
-            raise PermissionDeniedError(
-                f"{Role(actor.role).label}{actor.name}无权执行“{ACTION_LABELS[action]}”（仅限{allowed}）"
-            )
-        doc = tx.document(document_id)
-        if expected_version is not None and doc.version != expected_version:
-            raise StaleVersionError(
-                f"《{doc.filename}》已被他人处理（当前状态：{Status(doc.status).label}），请刷新后重试"
-            )
-        if Status(doc.status) not in t.sources:
-            raise IllegalTransitionError(
-                f"《{doc.filename}》当前状态为“{Status(doc.status).label}”，不能执行“{ACTION_LABELS[action]}”"
-            )
-        if action in REVIEW_ACTIONS:
+            if c is None:
+                c = classification_of(doc)
             proposal = tx.latest_proposal(doc.id)
-            if proposal is not None and proposal.drafter_id == actor.id:
-                raise SelfReviewError("不能审核本人拟定的文件，请由其他审核人办理")
-        return actor, doc
+            reviewing = action in (Action.CONFIRM, Action.OVERRIDE)
+            route = self._route(
+                action, c, reason_code=code.value if code else None, check_clause=reviewing,
+                drafter_level=Level.from_label(proposal.level) if reviewing and proposal
+                else None, check_authority=action is not Action.RECORD_SUPERIOR)
+            code_value = code.value if code else None
+            if route.action is Action.ESCALATE:
+                note = f"依规定须报领导小组确定：{route.note}" + (f"。审核意见：{reason}" if reason
+                                                            else "")
+                self._decision(tx, Action.ESCALATE, actor, doc, c.as_fields(), note,
+                               reason_code=code_value)
+                return self._finish(tx, Action.ESCALATE, actor, doc, fields={}, reason=note,
+                                    detail={"requested": action.value,
+                                            "route": list(route.reasons),
+                                            "intended": c.as_fields()})
+            if route.action is Action.REFER:
+                return self._refer(tx, actor, doc, c, route, reason, requested=action,
+                                   reason_code=code_value)
+            fields = {**c.as_fields(), **self._settled_fields(
+                tx, doc, c, issued_on=issued_on, declassify_to=declassify_to)}
+            number = fields.get("register_number") or doc.register_number
+            self._decision(tx, action, actor, doc, c.as_fields(), reason, ticked,
+                           issued_on=fields["issued_on"], register_number=number,
+                           declassify_to=fields["declassify_to"], reason_code=code_value)
+            return self._finish(tx, action, actor, doc, fields=fields, reason=reason,
+                                detail=_with_passages(fields, ticked))
 
-    def _decision(
-        self, tx: StoreTx, action: Action, actor: User, doc: Document, fields: dict[str, Any],
-        reason: str, passages: list[dict[str, int]] | None = None,
-    ) -> None:
-        tx.add_decision(document_id=doc.id, kind=action.value, actor_id=actor.id,
-                        actor_role=actor.role, reason=reason, passages=passages, **fields)
 
-    def _finish(
-        self, tx: StoreTx, action: Action, actor: User, doc: Document, *,
-        fields: dict[str, Any], reason: str, detail: dict[str, Any],
-    ) -> Document:
-        target = TRANSITIONS[action].target
-        new = tx.update_document(doc.id, doc.version, status=target.value, **fields)
-        tx.add_event(action.value, document_id=doc.id, actor=actor, from_status=doc.status,
-                     to_status=target.value, reason=reason,
-                     detail={**detail, "version": new.version})
-        return new
+def classification_of(doc: Document) -> Classification:
+    """The classification in effect on a document (its level must be set)."""
+    if doc.level is None:
+        raise InvalidDecisionError(f"《{doc.filename}》尚未拟定密级")
+    return Classification(Level.from_label(doc.level), doc.clause, doc.period_years,
+                          doc.condition)
 
 
 def _with_passages(detail: dict[str, Any], passages: list[dict[str, int]] | None,
