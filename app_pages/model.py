@@ -26,10 +26,12 @@ def _job() -> BackgroundRetrain:
 
 
 @st.cache_resource(max_entries=8)
-def _model(path: str, version: str) -> TextModel:
+def _model(path: str, version: str, key_path: str) -> TextModel:
     from pathlib import Path
 
-    return TextModel.load(Path(path))
+    from classifier.engine.signing import read_model_key
+
+    return TextModel.load(Path(path), key=read_model_key(Path(key_path)))
 
 
 ctx = common.context()
@@ -172,7 +174,7 @@ else:
 
 with st.expander("模型学到了什么：各条款权重最高的词"):
     try:
-        model = _model(str(v.path), v.version)
+        model = _model(str(v.path), v.version, str(ctx.settings.model_key_path))
     except ClassifierError as e:
         common.error(e)
     else:

@@ -17,6 +17,15 @@ REPO_DIR = PACKAGE_DIR.parent
 CORPUS_DIR = REPO_DIR / "corpus"
 
 
+def model_key_path(home: Path) -> Path:
+    """Where the data home ``home`` keeps the key that signs its models' manifests.
+
+    ``<home>/keys/model.key``: beside ``<home>/models``, never inside it, so that whoever may
+    write a model folder (or copies one in) does not hold the key (issue 11 §7).
+    """
+    return Path(home) / "keys" / "model.key"
+
+
 @dataclass(frozen=True)
 class AuthPolicy:
     """Accounts and sessions (issue 11): password hashing, password rules, lockout, idle time.
@@ -151,6 +160,10 @@ class Settings:
         Folds of the leave-writers-out cross-validation when the model page retrains (default
         5, as ``dingmi train``; ``DINGMI_RETRAIN_CV_FOLDS``, 0 skips it and keeps the shipped
         decision rule: a retrain in about a tenth of the time).
+    vocab_min_docs : int
+        Fewest distinct training documents a word, word pair or character pair must occur in
+        to stand in a model's files (default 5; ``DINGMI_VOCAB_MIN_DOCS``): a name taken from
+        one or two decisions never does (issue 11 §7; :data:`classifier.train.MIN_DOCS`).
     """
 
     home: Path = field(default_factory=lambda: Path("var"))
@@ -167,11 +180,18 @@ class Settings:
     auth: AuthPolicy = field(default_factory=AuthPolicy)
     decision: DecisionPolicy = field(default_factory=DecisionPolicy)
     retrain_cv_folds: int = 5
+    vocab_min_docs: int = 5
 
     @property
     def models_dir(self) -> Path:
         """Folder holding model versions (``<home>/models``)."""
         return self.home / "models"
+
+    @property
+    def model_key_path(self) -> Path:
+        """The key that signs model manifests (``<home>/keys/model.key``, 0600), kept outside
+        ``models_dir`` (:func:`model_key_path`)."""
+        return model_key_path(self.home)
 
     @property
     def golden_path(self) -> Path:
@@ -222,4 +242,6 @@ class Settings:
             s = replace(s, worker_memory_mb=int(env["DINGMI_WORKER_MEMORY_MB"]))
         if env.get("DINGMI_RETRAIN_CV_FOLDS"):
             s = replace(s, retrain_cv_folds=int(env["DINGMI_RETRAIN_CV_FOLDS"]))
+        if env.get("DINGMI_VOCAB_MIN_DOCS"):
+            s = replace(s, vocab_min_docs=max(1, int(env["DINGMI_VOCAB_MIN_DOCS"])))
         return replace(s, auth=AuthPolicy.from_env(env), decision=DecisionPolicy.from_env(env))

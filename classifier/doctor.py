@@ -208,7 +208,8 @@ def check_psycopg() -> Check:
 
 
 def check_model(settings: Settings) -> Check:
-    """The active trained model under the data home (``dingmi suggest`` trains one if missing)."""
+    """The active trained model under the data home (``dingmi suggest`` trains one if missing),
+    present only when its manifest's signature and files check (issue 11 §7)."""
     from classifier.engine.model import latest_model_dir
     from classifier.errors import ModelNotReadyError
 
@@ -217,15 +218,21 @@ def check_model(settings: Settings) -> Check:
     except ModelNotReadyError:
         return Check("model", "已训练的模型", False, f"{settings.models_dir} 中没有模型",
                      "make model（或 dingmi train）")
-    from classifier.engine.model import verify_manifest
-    from classifier.errors import ModelFormatError, ModelTamperedError
+    from classifier.engine.signing import read_model_key, verify_manifest
+    from classifier.errors import (
+        ModelFormatError,
+        ModelKeyError,
+        ModelTamperedError,
+        ModelUnsignedError,
+    )
 
-    try:  # the sha256 check serving makes: a changed model file is not "present"
-        verify_manifest(d)
-    except (ModelTamperedError, ModelFormatError) as e:
-        return Check("model", "已训练的模型", False, f"{d.name}：文件校验未通过（{e}）",
-                     "dingmi models rollback（或 dingmi train）")
-    return Check("model", "已训练的模型", True, f"{d.name}（{d.parent}），文件校验通过", "")
+    try:  # the check serving makes: signature with this home's key, then every file's sha256
+        verify_manifest(d, read_model_key(settings.model_key_path))
+    except (ModelTamperedError, ModelFormatError, ModelKeyError) as e:
+        fix = (f"dingmi models promote {d.name}（由有权限的人员核验并签名）"
+               if isinstance(e, ModelUnsignedError) else "dingmi models rollback（或 dingmi train）")
+        return Check("model", "已训练的模型", False, f"{d.name}：签名或文件校验未通过（{e}）", fix)
+    return Check("model", "已训练的模型", True, f"{d.name}（{d.parent}），签名与文件校验通过", "")
 
 
 def default_features(settings: Settings, *, dev: bool = False,

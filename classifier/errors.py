@@ -243,12 +243,26 @@ ERROR_CODES += (
 
 
 class ModelTamperedError(ModelFormatError):
-    """A model file differs from the sha256 recorded in its manifest when it was saved."""
+    """A model file differs from the sha256 recorded in its manifest when it was saved, or
+    the manifest's signature does not match the installation's key (issue 11)."""
 
     code = "model_tampered"
 
 
-ERROR_CODES += ("model_tampered",)
+class ModelUnsignedError(ModelTamperedError):
+    """A model whose manifest carries no signature (saved before signatures existed), or an
+    installation with no signing key: not loaded until signed (issue 11)."""
+
+    code = "model_unsigned"
+
+
+class ModelKeyError(ModelNotReadyError):
+    """The installation's model-signing key (``<home>/keys/model.key``) is unreadable."""
+
+    code = "invalid_model_key"
+
+
+ERROR_CODES += ("model_tampered", "model_unsigned", "invalid_model_key")
 
 
 # --- Word lists (issue 8) ---------------------------------------------------------------

@@ -119,13 +119,16 @@ def load_classifier(settings: Settings, catalogue: Catalogue, model_dir: Path,
     Raises
     ------
     ModelNotReadyError
-        If the model is missing, malformed or tampered with.
+        If the model is missing, malformed, tampered with (``model_tampered``: a changed file
+        or a manifest not signed with ``settings.model_key_path``) or unsigned.
     UsageError
         If a word list cannot be read.
     """
     from classifier.engine.model import TextModel
+    from classifier.engine.signing import read_model_key
 
-    model = TextModel.load(model_dir)
+    # Only a model signed with this data home's key loads (issue 11 §7).
+    model = TextModel.load(model_dir, key=read_model_key(settings.model_key_path))
     words = [(str(w[0]), w[1], w[2]) for w in model.metadata.get("user_words", [])
              if isinstance(w, list) and len(w) == 3 and isinstance(w[0], str)]
     tk = make_tokenizer(settings, catalogue, userdicts, extra_words=words)

@@ -19,10 +19,12 @@ from typing import Any
 import numpy as np
 
 from classifier.catalogue import Catalogue, Level
+from classifier.config import model_key_path
 from classifier.engine.analysis import Analysis, analyse
 from classifier.engine.decide import DEFAULT_POLICY, DEFAULT_STACKER, Policy, Stacker
 from classifier.engine.matcher import Matcher
 from classifier.engine.model import TextModel, doc_features
+from classifier.engine.signing import read_model_key
 from classifier.errors import UsageError
 from classifier.nlp.segment import Tokenizer
 
@@ -43,6 +45,13 @@ PASSAGE_MAX_ITER = 60
 CORPUS_WEIGHT = 1.0
 DECISION_WEIGHT = 1.0
 CORRECTION_WEIGHT = 3.0
+
+#: Fewest distinct training documents a feature (word, word pair, character pair) must occur
+#: in to enter a model's vocabulary. A model file is read by whoever can read the data home,
+#: so a term from one or two documents (a person's name from two 机密 decisions) must not stand
+#: in it; the passage model keeps only features of the document model's vocabulary. Source:
+#: issue 11 (§7); 5 was measured against 2 by leave-writers-out CV (README, "Model").
+MIN_DOCS = 5
 
 ProgressFn = Callable[[float, str], None]
 
@@ -227,14 +236,19 @@ def _identity(x: list[str]) -> list[str]:
 
 
 def _fit(feats: list[list[str]], dense: np.ndarray, y: list[str], C: float, random_state: int,
-         sample_weight: np.ndarray | None = None, max_iter: int | None = None) -> Any:
+         sample_weight: np.ndarray | None = None, max_iter: int | None = None,
+         min_df: int = 2) -> Any:
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, norm="l2")
-    xt = vec.fit_transform(feats)
+    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=min_df, norm="l2")
+    try:
+        xt = vec.fit_transform(feats)
+    except ValueError as e:  # every feature pruned: too few documents for the vocabulary rule
+        raise UsageError(f"训练文件太少：没有任何词语出现在至少 {min_df} 篇文件中"
+                         "（词表的最少文件数，见 DINGMI_VOCAB_MIN_DOCS）") from e
     x = hstack([xt, csr_matrix(dense)]).tocsr()
     # saga with tol 1e-3: the same cross-validated quality as lbfgs on corpus/train, 5-15x faster.
     clf = LogisticRegression(C=C, solver="saga", tol=1e-3, max_iter=max_iter or MAX_ITER,
@@ -301,6 +315,7 @@ def train(
     dense_weight: float = 0.0,
     random_state: int = 0,
     cv_folds: int = 5,
+    min_docs: int = MIN_DOCS,
     make_current: bool = True,
     user_words: Iterable[tuple[str, int | None, str | None]] = (),
     threshold_hint: float | None = None,
@@ -316,7 +331,8 @@ def train(
     train_dir : pathlib.Path
         ``corpus/train``.
     models_dir : pathlib.Path
-        ``<home>/models``; the model goes to ``<UTC timestamp>-<hash8>/`` inside it.
+        ``<home>/models``; the model goes to ``<UTC timestamp>-<hash8>/`` inside it, its
+        manifest signed with ``<home>/keys/model.key`` (created when missing).
     extra_records : iterable of dict
         Confirmed/overridden/decided documents from the database (``text``, ``level``,
         ``clause``; see :func:`assemble_records` for deduplication and weights); pending
@@ -340,6 +356,9 @@ def train(
         as evidence and in the catch-all rule, not as model features).
     random_state : int
         Seed for the folds and the estimator.
+    min_docs : int
+        Fewest distinct training documents a feature must occur in to be kept in the
+        model's files (:data:`MIN_DOCS`; ``Settings.vocab_min_docs``).
     cv_folds : int
         Folds of the cross-validation that leaves writers out (``GroupKFold`` by ``writer``):
         it fits the stacker, picks the decision rule's thresholds (:mod:`classifier.crossval`)
@@ -394,7 +413,7 @@ def train(
     keys = [key_spans(r) for r in records]
     classes_sorted = sorted(set(y))
     hyper = {"C": C, "passage_C": passage_C, "context_weight": context_weight,
-             "features": features, "min_df": 2,
+             "features": features, "min_df": 2, "min_docs": min_docs,
              "sublinear_tf": True, "random_state": random_state}
 
     def fit(idx: np.ndarray) -> TextModel:
@@ -497,7 +516,8 @@ def train(
         model.metadata["golden"] = golden_metrics(scorer, golden)
     tick(0.95, "保存模型")
     out = models_dir / version
-    model.save(out)
+    # Signed with the data home's key (beside models_dir, issue 11 §7), created at first use.
+    model.save(out, key=read_model_key(model_key_path(models_dir.parent), create=True))
     if make_current:
         tmp = models_dir / ".CURRENT.tmp"
         tmp.write_text(version, encoding="utf-8")
@@ -602,15 +622,19 @@ def _fit_models(analyses: list[Analysis], keys: list[list[tuple[int, int]]], y: 
     """
     chars = hyper["features"] == "tokens12+chars2"
     docs = [doc_features(analyses[i].tokens, chars=chars) for i in idx]
+    # The vocabulary rule (MIN_DOCS): the document model's min_df counts distinct documents.
     vec, clf = _fit(docs, np.zeros((len(idx), 0)), [y[i] for i in idx], hyper["C"],
-                    hyper["random_state"], weights[idx])
+                    hyper["random_state"], weights[idx], min_df=hyper.get("min_docs", 2))
+    known = vec.vocabulary_
     doc_model = _aligned(export_model(vec, clf, [], {"features": hyper["features"]}), classes)
     ex: list[tuple[list[str], str, float]] = []
     for i in idx:
         lv = LEVELS.get(y[i])
         ex += passage_examples(analyses[i], keys[i], y[i], float(weights[i]),
                                lv is None or lv.is_secret, hyper.get("context_weight", 0.0))
-    pvec, pclf = _fit([doc_features(t, chars=chars) for t, _, _ in ex], np.zeros((len(ex), 0)),
+    # Passages of one document are many examples: only the document vocabulary is learnt.
+    pvec, pclf = _fit([[f for f in doc_features(t, chars=chars) if f in known]
+                       for t, _, _ in ex], np.zeros((len(ex), 0)),
                       [lab for _, lab, _ in ex], hyper["passage_C"], hyper["random_state"],
                       np.array([w for _, _, w in ex]), max_iter=PASSAGE_MAX_ITER)
     doc_model.passage = _aligned(export_model(pvec, pclf, [], {"features": hyper["features"]}),

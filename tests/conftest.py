@@ -64,6 +64,14 @@ def trained_model(settings, catalogue, tokenizer) -> Path:
 
 
 @pytest.fixture(scope="session")
+def model_key(settings, trained_model) -> bytes:
+    """The session data home's model-signing key (created by training ``trained_model``)."""
+    from classifier.engine.signing import read_model_key
+
+    return read_model_key(settings.model_key_path)
+
+
+@pytest.fixture(scope="session")
 def suggester(settings, trained_model):
     """A Suggester over the session model."""
     from classifier.suggest import Suggester
@@ -197,12 +205,13 @@ def make_version(trained_model):
     """Factory: copy the session model into ``models_dir/<name>`` with given golden metrics.
 
     ``make_version(models_dir, name, under=…, macro_f1=…, over=…, clause_top1=…)`` returns the
-    directory; the manifest is rewritten so the copy is a sound model in its own right.
+    directory; the copy is signed through the registry (:meth:`Registry.sign`, the key of
+    ``models_dir``'s data home) so that it is a sound model in its own right.
     """
     import json
     import shutil
 
-    from classifier.engine.model import write_manifest
+    from classifier.training.registry import Registry
 
     def make(models_dir: Path, name: str, *, created_at: str | None = None, **golden) -> Path:
         d = models_dir / name
@@ -213,10 +222,23 @@ def make_version(trained_model):
         g.update(golden)
         meta.update(version=name, golden=g, created_at=created_at or f"2026-01-01T00:00:{len(list(models_dir.iterdir())):02d}+00:00")
         (d / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        write_manifest(d)
+        Registry(models_dir).sign(d)
         return d
 
     return make
+
+
+def install_model(model_dir: Path, home: Path) -> Path:
+    """Copy a trained model into ``home/models`` and sign it with ``home``'s key (a model
+    signed by another data home is refused there); return the copy."""
+    import shutil
+
+    from classifier.training.registry import Registry
+
+    d = home / "models" / model_dir.name
+    shutil.copytree(model_dir, d)
+    Registry(home / "models").sign(d)
+    return d
 
 
 # --- accounts (issue 11) -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from classifier.store import Store
 from classifier.workflow import Classification, Role, Workflow
 from classifier.workflow.demo import DEMO_USERS
 from tests import builders as b
-from tests.conftest import PASSWORD, app_login, ready_demo_users
+from tests.conftest import PASSWORD, app_login, install_model, ready_demo_users
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -480,12 +480,10 @@ def test_app_model_page_leading_group_cannot_retrain(model_home):
 def test_app_follows_the_active_model_without_a_restart(tmp_path, monkeypatch, trained_model,
                                                         catalogue, tokenizer, repo_dir):
     """A promotion or a rollback (CURRENT) takes effect at the next upload."""
-    import shutil
-
     from classifier.train import train
 
     home = tmp_path / "home"
-    shutil.copytree(trained_model, home / "models" / trained_model.name)
+    install_model(trained_model, home)  # signed with this home's key
     second = train(catalogue, tokenizer, repo_dir / "corpus" / "train", home / "models",
                    cv_folds=0, C=5.0, make_current=False).model_dir
     (home / "models" / "CURRENT").write_text(trained_model.name, encoding="utf-8")
@@ -505,3 +503,32 @@ def test_app_follows_the_active_model_without_a_restart(tmp_path, monkeypatch, t
     assert upload("a.txt", TEXT) == trained_model.name
     (home / "models" / "CURRENT").write_text(second.name, encoding="utf-8")
     assert upload("b.txt", TEXT + "另附说明一份。") == second.name
+
+
+def test_app_refuses_a_model_with_a_recomputed_manifest(tmp_path, monkeypatch, trained_model):
+    """Issue 11 §7: changed weights and a recomputed sha256 manifest: an upload is answered
+    with the refusal in Chinese and its code, never a suggestion and never a traceback."""
+    import json
+
+    import numpy as np
+
+    from classifier.engine.model import MANIFEST, file_sha256
+
+    home = tmp_path / "home"
+    d = install_model(trained_model, home)
+    (home / "models" / "CURRENT").write_text(d.name, encoding="utf-8")
+    with np.load(d / "model.npz") as z:
+        np.savez(d / "model.npz", idf=z["idf"], coef=-z["coef"], intercept=z["intercept"])
+    doc = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
+    doc["sha256"]["model.npz"] = file_sha256(d / "model.npz")
+    (d / MANIFEST).write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setenv("DINGMI_HOME", str(home))
+    monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    at = _ok(_app().run())
+    ready_demo_users()
+    at = _as(at, "张承办")
+    at.file_uploader[0].set_value([("a.txt", TEXT.encode(), "text/plain")])
+    at = _ok(at.run())
+    errors = [e.value.replace("\\", "") for e in at.error]  # markdown escapes removed
+    assert any("[model_tampered]" in e and "已拒绝载入" in e for e in errors), errors
+    assert not any("Traceback" in e for e in errors)

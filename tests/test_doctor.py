@@ -151,8 +151,10 @@ def test_model_page_shows_the_machine_check(tmp_path, monkeypatch, home):
 
 def test_doctor_checks_the_model_files_against_their_manifest(home, trained_model):
     """A model whose files changed after saving is not reported as present (the new-user trial)."""
+    from tests.conftest import install_model
+
     models = home / "models"
-    shutil.copytree(trained_model, models / trained_model.name)
+    install_model(trained_model, home)
     (models / "CURRENT").write_text(trained_model.name, encoding="utf-8")
     ok = {c["name"]: c for c in json.loads(_doctor("--json").output)["checks"]}["model"]
     assert ok["ok"] is True and "校验通过" in ok["detail"]
@@ -160,3 +162,14 @@ def test_doctor_checks_the_model_files_against_their_manifest(home, trained_mode
     vocab.write_text(vocab.read_text(encoding="utf-8").replace('"', "'", 1), encoding="utf-8")
     bad = {c["name"]: c for c in json.loads(_doctor("--json").output)["checks"]}["model"]
     assert bad["ok"] is False and "校验未通过" in bad["detail"] and bad["install"]
+
+
+def test_doctor_refuses_a_model_signed_elsewhere_or_unsigned(home, trained_model):
+    """A copied-in model without this home's signature is not present; the fix is named."""
+    models = home / "models"
+    shutil.copytree(trained_model, models / trained_model.name)  # signed by another home
+    (models / "CURRENT").write_text(trained_model.name, encoding="utf-8")
+    res = json.loads(_doctor("--json").output)
+    check = {c["name"]: c for c in res["checks"]}["model"]
+    assert check["ok"] is False and "[model_unsigned]" in check["detail"]
+    assert f"dingmi models promote {trained_model.name}" in check["install"]

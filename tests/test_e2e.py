@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, install_model
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("DINGMI_CHROMIUM", "/usr/bin/chromium"))
@@ -61,7 +60,7 @@ def server(tmp_path, trained_model):
     from tests.conftest import ready_demo_users
 
     home = tmp_path / "home"
-    shutil.copytree(trained_model, home / "models" / trained_model.name)
+    install_model(trained_model, home)  # signed with this home's key
     wf = Workflow.open(Settings(home=home))
     ensure_demo_users(wf)
     wf.close()

@@ -1,4 +1,5 @@
-"""Model persistence: plain arrays, the same probabilities as scikit-learn, safe loading."""
+"""Model persistence: plain arrays, the same probabilities as scikit-learn, safe and signed
+loading."""
 
 from __future__ import annotations
 
@@ -13,16 +14,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classifier.config import model_key_path
 from classifier.engine.analysis import EXTRA_DENSE, analyse
 from classifier.engine.matcher import Matcher
 from classifier.engine.model import (
+    MANIFEST,
     TextModel,
     TokenBag,
     doc_features,
+    file_sha256,
     latest_model_dir,
     write_manifest,
 )
-from classifier.errors import ModelFormatError, ModelNotReadyError
+from classifier.engine.signing import read_model_key
+from classifier.errors import (
+    ModelFormatError,
+    ModelKeyError,
+    ModelNotReadyError,
+    ModelTamperedError,
+    ModelUnsignedError,
+)
 from classifier.train import _fit, _predict, export_model, read_records
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,8 +58,8 @@ def test_numpy_predictor_equals_sklearn(catalogue, tokenizer):
     assert (ours.argmax(1) == ref.argmax(1)).all()
 
 
-def test_saved_model_round_trips_and_carries_versions(trained_model, catalogue):
-    m = TextModel.load(trained_model)
+def test_saved_model_round_trips_and_carries_versions(trained_model, catalogue, model_key):
+    m = TextModel.load(trained_model, key=model_key)
     meta = json.loads((trained_model / "metadata.json").read_text(encoding="utf-8"))
     assert m.version == meta["version"] == trained_model.name
     assert meta["catalogue_version"] == catalogue.version
@@ -57,20 +68,20 @@ def test_saved_model_round_trips_and_carries_versions(trained_model, catalogue):
     assert latest_model_dir(trained_model.parent) == trained_model
 
 
-def test_pickled_array_is_refused(trained_model, tmp_path):
+def test_pickled_array_is_refused(trained_model, tmp_path, model_key):
     bad = tmp_path / "m"
     shutil.copytree(trained_model, bad)
     np.savez(bad / "model.npz", idf=np.array([object()], dtype=object), coef=np.zeros((1, 1)),
              intercept=np.zeros(1))
     with pytest.raises(ModelFormatError, match=r"\[model_tampered\]"):
-        TextModel.load(bad)  # swapped after saving: the manifest refuses it
-    write_manifest(bad)
+        TextModel.load(bad, key=model_key)  # swapped after saving: the manifest refuses it
+    write_manifest(bad, model_key)
     with pytest.raises(ModelFormatError, match=r"\[invalid_model\]"):
-        TextModel.load(bad)  # even with a matching manifest, no object array is unpickled
+        TextModel.load(bad, key=model_key)  # even with a matching manifest, no object array is unpickled
 
 
 @pytest.mark.parametrize("damage", ["shape", "format", "json", "missing"])
-def test_damaged_model_raises_typed_error(trained_model, tmp_path, damage):
+def test_damaged_model_raises_typed_error(trained_model, tmp_path, damage, model_key):
     bad = tmp_path / "m"
     shutil.copytree(trained_model, bad)
     if damage == "shape":
@@ -85,9 +96,9 @@ def test_damaged_model_raises_typed_error(trained_model, tmp_path, damage):
     else:
         (bad / "model.npz").unlink()
     if damage != "missing":
-        write_manifest(bad)  # damaged when saved: the format checks, not the hashes, refuse it
+        write_manifest(bad, model_key)  # damaged when saved: the format checks refuse it
     with pytest.raises(ModelNotReadyError):
-        TextModel.load(bad)
+        TextModel.load(bad, key=model_key)
 
 
 def test_no_model_is_model_not_ready(tmp_path):
@@ -95,14 +106,14 @@ def test_no_model_is_model_not_ready(tmp_path):
         latest_model_dir(tmp_path / "models")
 
 
-def test_serving_does_not_import_sklearn(trained_model, tmp_path):
+def test_serving_does_not_import_sklearn(trained_model, tmp_path, model_key):
     import subprocess
     import sys
 
     code = (
         "import sys, pathlib\n"
         "from classifier.engine.model import TextModel\n"
-        f"m = TextModel.load(pathlib.Path({str(trained_model)!r}))\n"
+        f"m = TextModel.load(pathlib.Path({str(trained_model)!r}), key={model_key!r})\n"
         "import numpy as np\n"
         "m.predict_proba(['民主生活会'], np.zeros(len(m.dense_names)))\n"
         "assert 'sklearn' not in sys.modules, 'sklearn imported'\n"
@@ -155,8 +166,60 @@ def _check_bag(m: TextModel, token_lists: list[list[str]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(trained_model) -> TextModel:
-    return TextModel.load(trained_model)
+def served(trained_model, model_key) -> TextModel:
+    return TextModel.load(trained_model, key=model_key)
+
+
+# --- the signed manifest (issue 11 §7) ---------------------------------------------------
+
+
+def _recompute_unkeyed_manifest(d: Path, *, keep_signature: bool) -> None:
+    """What a person without the key can do: recompute every file's sha256 in the manifest
+    (keeping the old signature, or dropping it as a manifest of before signatures)."""
+    doc = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
+    doc["sha256"] = {name: file_sha256(d / name) for name in doc["sha256"]}
+    if not keep_signature:
+        del doc["signature"]
+    (d / MANIFEST).write_text(json.dumps(doc), encoding="utf-8")
+
+
+@pytest.mark.parametrize("keep_signature", [True, False])
+def test_changed_weights_with_recomputed_manifest_are_refused(trained_model, tmp_path, model_key,
+                                                              keep_signature):
+    """The security probe's attack: the weights changed, the manifest's sha256 recomputed."""
+    bad = tmp_path / "m"
+    shutil.copytree(trained_model, bad)
+    with np.load(bad / "model.npz") as z:
+        np.savez(bad / "model.npz", idf=z["idf"], coef=-z["coef"], intercept=z["intercept"])
+    _recompute_unkeyed_manifest(bad, keep_signature=keep_signature)
+    code, error = (("model_tampered", ModelTamperedError) if keep_signature
+                   else ("model_unsigned", ModelUnsignedError))
+    with pytest.raises(error, match=rf"\[{code}\].*已拒绝载入"):
+        TextModel.load(bad, key=model_key)
+
+
+def test_model_signed_by_another_installation_is_refused(trained_model, tmp_path, model_key):
+    other = read_model_key(tmp_path / "other" / "keys" / "model.key", create=True)
+    assert other != model_key
+    copy = tmp_path / "m"
+    shutil.copytree(trained_model, copy)
+    write_manifest(copy, other)
+    TextModel.load(copy, key=other)  # sound for the installation that signed it
+    with pytest.raises(ModelTamperedError, match=r"\[model_tampered\].*另一套安装"):
+        TextModel.load(copy, key=model_key)
+
+
+def test_signing_key_is_created_once_0600_outside_the_models_folder(tmp_path):
+    path = model_key_path(tmp_path / "home")
+    assert "models" not in path.parts
+    with pytest.raises(ModelUnsignedError, match=r"\[model_unsigned\]"):
+        read_model_key(path)  # loading never creates it
+    key = read_model_key(path, create=True)
+    assert len(key) == 32 and read_model_key(path, create=True) == key
+    assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
+    path.write_text("not a key\n", encoding="ascii")
+    with pytest.raises(ModelKeyError, match=r"\[invalid_model_key\]"):
+        read_model_key(path)
 
 
 def test_token_bag_scores_exactly_as_feature_counters_over_corpus(served, catalogue, tokenizer):

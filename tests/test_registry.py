@@ -1,15 +1,20 @@
-"""The model registry: promotion by the golden set, refusal with a reason, rollback, hashes."""
+"""The model registry: promotion by the golden set, refusal with a reason, rollback, signed
+manifests; the model commands' credentials and audit events."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from classifier.catalogue import load_catalogue
 from classifier.cli import main
-from classifier.engine.model import TextModel
-from classifier.errors import ModelTamperedError, NotFoundError, UsageError
+from classifier.engine.model import MANIFEST, TextModel, file_sha256
+from classifier.errors import ModelTamperedError, ModelUnsignedError, NotFoundError, UsageError
+from classifier.suggest import load_classifier
 from classifier.training.registry import TOLERANCE, Registry, promotion_problems
 
 
@@ -99,7 +104,7 @@ def test_tampered_model_file_is_refused(models_dir, make_version, name):
     with open(d / name, "ab") as f:
         f.write(b" ")
     with pytest.raises(ModelTamperedError, match=rf"\[model_tampered\].*{name}"):
-        TextModel.load(d)
+        TextModel.load(d, key=reg.key())
     with pytest.raises(ModelTamperedError):
         reg.promote("v1")
 
@@ -150,3 +155,121 @@ def test_cli_models_promote_tampered_fails_cleanly(models_dir, make_version, mon
     assert res.exit_code == 2 and "[model_tampered]" in res.stderr
     shown = json.loads(CliRunner().invoke(main, ["models", "show", "v2", "--json"]).stdout)
     assert shown["integrity"]["code"] == "model_tampered"
+
+
+# --- signatures and who may change the model (issue 11 §4, §7) ----------------------------
+
+
+def _unsign(d):
+    """A manifest as saved before signatures existed (sha256 only)."""
+    doc = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
+    del doc["signature"]
+    (d / MANIFEST).write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_recomputed_manifest_is_never_promoted_or_loaded(models_dir, make_version, settings):
+    reg = Registry(models_dir)
+    reg.register(make_version(models_dir, "v1"))
+    d = make_version(models_dir, "v2", under=0.5)
+    with np.load(d / "model.npz") as z:
+        np.savez(d / "model.npz", idf=z["idf"], coef=z["coef"] * 0, intercept=z["intercept"])
+    doc = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
+    doc["sha256"]["model.npz"] = file_sha256(d / "model.npz")
+    (d / MANIFEST).write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ModelTamperedError, match=r"\[model_tampered\].*签名校验未通过"):
+        reg.promote("v2")
+    assert reg.active().version == "v1"
+    with pytest.raises(ModelTamperedError):
+        load_classifier(replace(settings, home=models_dir.parent),
+                        load_catalogue(settings.catalogue_path), d)
+
+
+def test_promote_vouches_for_a_model_saved_before_signatures(models_dir, make_version):
+    reg = Registry(models_dir)
+    reg.register(make_version(models_dir, "v1"))
+    old = make_version(models_dir, "v0", under=0.5)
+    _unsign(old)
+    with pytest.raises(ModelUnsignedError, match=r"\[model_unsigned\]"):
+        TextModel.load(old, key=reg.key())
+    reg.promote("v0")  # the files match their sha256: the person promoting it signs it
+    assert reg.active().version == "v0" and reg.history()[-1]["signed"] is True
+    TextModel.load(old, key=reg.key())
+    _unsign(old)
+    with open(old / "vocabulary.json", "ab") as f:
+        f.write(b" ")
+    with pytest.raises(ModelTamperedError, match=r"\[model_tampered\].*vocabulary.json"):
+        reg.promote("v0")  # an unsigned model whose files changed is never signed
+
+
+@pytest.fixture()
+def accounts_home(models_dir, make_version, monkeypatch):
+    """Two versions (v1 active), a database with a director and a drafter, DINGMI_HOME set."""
+    from classifier.config import Settings
+    from classifier.workflow import Workflow
+    from tests.conftest import PASSWORD
+
+    home = models_dir.parent
+    monkeypatch.setenv("DINGMI_HOME", str(home))
+    monkeypatch.delenv("DINGMI_DATABASE_URL", raising=False)
+    for var in ("DINGMI_PASSWORD", "DINGMI_TOKEN", "DINGMI_USER"):
+        monkeypatch.delenv(var, raising=False)
+    reg = Registry(models_dir)
+    reg.register(make_version(models_dir, "v1"))
+    reg.register(make_version(models_dir, "v2", under=0.5))
+    wf = Workflow.open(Settings(home=home))
+    wf.add_user("李主任", "director", password=PASSWORD, must_change_password=False)
+    wf.add_user("张承办", "drafter", password=PASSWORD, must_change_password=False)
+    yield wf
+    wf.close()
+
+
+@pytest.mark.parametrize("args", [["models", "promote", "v2"], ["models", "rollback"],
+                                  ["train", "--no-decisions"]])
+def test_model_commands_refuse_as_alone_and_change_nothing(accounts_home, models_dir, args):
+    before = (models_dir / "CURRENT").read_text(encoding="utf-8")
+    versions = sorted(p.name for p in models_dir.iterdir())
+    res = CliRunner().invoke(main, [*args, "--as", "李主任", "--json"], input="")
+    assert res.exit_code == 1
+    assert json.loads(res.stdout.splitlines()[-1])["error"]["code"] == "authentication_required"
+    assert (models_dir / "CURRENT").read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in models_dir.iterdir()) == versions
+
+
+def test_model_commands_need_the_director_and_are_audited(accounts_home, models_dir,
+                                                          monkeypatch):
+    from tests.conftest import PASSWORD
+
+    monkeypatch.setenv("DINGMI_PASSWORD", PASSWORD)
+    run = CliRunner().invoke
+    res = run(main, ["models", "promote", "v2", "--as", "张承办"])
+    assert res.exit_code == 1 and "[permission_denied]" in res.stderr and "办公室主任" in res.stderr
+    assert Registry(models_dir).active().version == "v1"
+    assert run(main, ["models", "promote", "v2", "--as", "李主任"]).exit_code == 0
+    assert run(main, ["models", "rollback", "--as", "李主任"]).exit_code == 0
+    events = [e for e in accounts_home.store.events() if e.action.startswith("model_")]
+    assert [(e.action, e.detail["version"]) for e in events] == [
+        ("model_promote", "v2"), ("model_rollback", "v1")]
+    signed = Registry(models_dir).check("v2")
+    assert events[0].detail["sha256"] == signed and events[0].actor_role == "director"
+    assert Registry(models_dir).history()[-2]["by"] == "李主任"
+
+
+def test_cli_refuses_a_tampered_model_with_a_sentence(models_dir, make_version, monkeypatch,
+                                                      tmp_path):
+    """The probe's trial: ``models show`` and ``suggest`` name the refusal, never "通过"."""
+    monkeypatch.setenv("DINGMI_HOME", str(models_dir.parent))
+    reg = Registry(models_dir)
+    d = make_version(models_dir, "v1")
+    reg.register(d)
+    with np.load(d / "model.npz") as z:
+        np.savez(d / "model.npz", idf=z["idf"], coef=-z["coef"], intercept=z["intercept"])
+    doc = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
+    doc["sha256"]["model.npz"] = file_sha256(d / "model.npz")
+    (d / MANIFEST).write_text(json.dumps(doc), encoding="utf-8")
+    shown = CliRunner().invoke(main, ["models", "show", "v1"])
+    assert "签名与文件校验：[model_tampered]" in shown.stdout and "校验：通过" not in shown.stdout
+    draft = tmp_path / "a.txt"
+    draft.write_text("关于拟任干部人选的请示。以上人选尚未公布。", encoding="utf-8")
+    res = CliRunner().invoke(main, ["suggest", "--json", str(draft)])
+    assert res.exit_code == 2 and "[model_tampered]" in res.stderr and "已拒绝载入" in res.stderr
+    assert "Traceback" not in res.output

@@ -1,4 +1,5 @@
-"""Training data (corpus + final decisions, deduplicated, weighted) and retraining edge cases."""
+"""Training data (corpus + final decisions, deduplicated, weighted), retraining edge cases, and
+the vocabulary rule that keeps rare terms (names) out of model files."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import time
 from pathlib import Path
 
 from classifier.config import Settings
+from classifier.engine.model import TextModel
 from classifier.train import (
     CORPUS_WEIGHT,
     CORRECTION_WEIGHT,
     DECISION_WEIGHT,
+    MIN_DOCS,
     assemble_records,
     read_records,
     text_key,
@@ -138,3 +141,44 @@ def test_retrain_with_thousands_of_decisions(tmp_path, store, catalogue, people)
     assert res.report.n_docs == len(corpus) + n
     assert res.report.golden["under"] <= 0.05
     assert elapsed < 120
+
+
+def _model_bytes(model_dir: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(model_dir.iterdir()) if p.is_file())
+
+
+def test_name_from_two_decisions_stays_out_of_every_model_file(tmp_path, catalogue, tokenizer):
+    """Issue 11 §7: a person's name taken from two 机密 decisions is in no file of the model;
+    a term of many documents is. (jieba cuts 郜振霖 as one word: the name would be a feature.)"""
+    name = "郜振霖"
+    assert name in tokenizer.tokens(f"拟将{name}同志列入市管后备干部名单。")
+    decisions = [
+        {"id": f"db-{i}", "text": f"关于{name}同志的考察材料（第{i}稿）\n经组织考察，{name}同志"
+                                  f"拟列入市管后备干部名单，考察情况如下。以上材料未经公布。",
+         "level": "机密", "clause": "4.9", "origin": "decision", "sha256": f"s{i}"}
+        for i in (1, 2)]
+    train_dir = tmp_path / "train"
+    train_dir.mkdir()
+    # Every sixth document: the behaviour under test needs a vocabulary, not the whole corpus.
+    recs = read_records(REPO / "corpus" / "train")[::6]
+    (train_dir / "t.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs),
+                                       encoding="utf-8")
+
+    def fit(min_docs: int) -> Path:
+        return train(catalogue, tokenizer, train_dir, tmp_path / f"models{min_docs}",
+                     extra_records=decisions, cv_folds=0, make_current=False,
+                     min_docs=min_docs).model_dir
+
+    leaky = fit(2)  # the rule of before: two documents were enough
+    assert name in json.loads((leaky / "vocabulary.json").read_text(encoding="utf-8"))
+    model_dir = fit(MIN_DOCS)
+    assert MIN_DOCS >= 3 and json.loads((model_dir / "metadata.json").read_text(
+        encoding="utf-8"))["hyperparameters"]["min_docs"] == MIN_DOCS
+    assert name.encode("utf-8") not in _model_bytes(model_dir)
+    assert name.encode("unicode_escape") not in _model_bytes(model_dir)  # nor as \\uXXXX
+    for vocab in ("vocabulary.json", "passage_vocabulary.json"):
+        words = json.loads((model_dir / vocab).read_text(encoding="utf-8"))
+        assert not [w for w in words if name[:2] in w or name[1:] in w], vocab
+        assert "后备干部" in words or "市管后备干部" in words
+    m = TextModel.load(model_dir, key=Registry(tmp_path / f"models{MIN_DOCS}").key())
+    assert not [t for c in m.classes for t, _ in m.top_terms(c, 50) if name[:2] in t]

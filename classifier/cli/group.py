@@ -25,7 +25,8 @@ log = logging.getLogger("classifier")
 
 #: Codes of a wrong call or of a configuration problem: exit status 2 (README, error codes).
 CONFIGURATION_CODES = frozenset({"usage_error", "invalid_catalogue", "model_not_ready",
-                                 "invalid_model", "model_tampered", "invalid_word_list"})
+                                 "invalid_model", "model_tampered", "model_unsigned",
+                                 "invalid_model_key", "invalid_word_list"})
 #: ``click.Context.meta`` key: the running command answers errors in JSON.
 _JSON_ERRORS = "dingmi.json_errors"
 

@@ -5,20 +5,60 @@ A thin layer over :func:`classifier.training.retrain.retrain` and
 (:mod:`classifier.cli.group`); with ``--json`` a refused action is also printed as
 ``{"error": {"code", "message"}}``.
 
-Source: issue 4 (registry, ``list --json`` contract).
+``train``, ``promote`` and ``rollback`` change what every suggestion rests on: they take the
+credential of a person whose role may (:func:`model_steward`: ``--as`` with the password, or a
+personal token; ``--as`` alone is refused), and each is an audit event with the version's
+file digests. A first install, whose database has no account yet, needs none (``make
+model``).
+
+Source: issue 4 (registry, ``list --json`` contract); issue 11 (§4, §7).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
+from classifier.cli.accounts import as_option, signed_in
 from classifier.cli.group import emit_json, json_option
 from classifier.config import Settings
 from classifier.errors import ClassifierError, ModelNotReadyError
 from classifier.training.registry import ModelVersion, Registry
+from classifier.workflow import Workflow
+
+
+@contextmanager
+def model_steward(actor: str | None) -> Iterator[tuple[Workflow, int] | None]:
+    """The workflow and the id of the authenticated person who may change the model, or None
+    on a first install (no account in the database yet: nobody to authenticate).
+
+    Raises
+    ------
+    AuthenticationRequiredError
+        No password and no token (``--as`` alone).
+    PermissionDeniedError
+        The person's role may not train, promote or roll back the model.
+    """
+    from classifier.workflow.accounts import accounts_exist
+
+    if not accounts_exist(Settings.from_env()):
+        yield None
+        return
+    with signed_in(actor) as (wf, me):
+        wf.require_model_steward(me.id)
+        yield wf, me.id
+
+
+def _record(steward: tuple[Workflow, int] | None, action: str, v: ModelVersion,
+            **detail: object) -> None:
+    """The audit event of a model change, with the version's signed file digests."""
+    if steward is not None:
+        wf, uid = steward
+        wf.record_model_event(uid, action, v.version, _registry().check(v.version), **detail)
 
 
 def _registry() -> Registry:
@@ -48,18 +88,24 @@ def _line(v: ModelVersion) -> str:
 @click.option("--no-promote", is_flag=True, help="Keep the new version a candidate even if it is not worse.")
 @click.option("--userdict", "userdicts", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Extra word list for this model (besides <home>/userdict.txt); the model keeps the words.")
-@click.option("--json", "as_json", is_flag=True, help="Print the training report as JSON.")
+@as_option
+@json_option(help="Print the training report as JSON.")
 def train_cmd(catalogue: Path | None, no_decisions: bool, no_promote: bool,
-              userdicts: tuple[Path, ...], as_json: bool) -> None:
+              userdicts: tuple[Path, ...], actor: str | None, as_json: bool) -> None:
     """Train a new model version from corpus/ and the office's final decisions.
 
     The new version becomes active only when it is not worse than the active one on the
-    golden set (corpus/eval); otherwise it stays a candidate, with the reason.
+    golden set (corpus/eval); otherwise it stays a candidate, with the reason. Needs the
+    office director's credential once the database has accounts.
     """
     from classifier.training.retrain import retrain
 
-    res = retrain(Settings.from_env(), catalogue_path=catalogue, with_decisions=not no_decisions,
-                  auto_promote=not no_promote, userdicts=userdicts)
+    with model_steward(actor) as steward:
+        res = retrain(Settings.from_env(), catalogue_path=catalogue,
+                      with_decisions=not no_decisions, auto_promote=not no_promote,
+                      userdicts=userdicts)
+        _record(steward, "model_train", _registry().get(res.report.version),
+                promoted=res.promoted, reason="；".join(res.reasons))
     rep = res.report
     if as_json:
         emit_json(res.to_dict())
@@ -129,24 +175,47 @@ def show_cmd(version: str | None, as_json: bool) -> None:
     click.echo(f"  密级目录版本 {d['catalogue_version']}，程序版本 {d['code_version']}，"
                f"训练样本 {d['n_docs']} 篇（其中本单位决定 {d['n_decisions']} 篇）")
     click.echo("  各类训练数：" + "，".join(f"{k} {n}" for k, n in d["class_counts"].items()))
-    click.echo("  文件校验：" + ("通过" if integrity["ok"] else integrity["message"]))
+    click.echo("  签名与文件校验：" + ("通过" if integrity["ok"] else integrity["message"]))
+
+
+def _by(steward: tuple[Workflow, int] | None) -> str:
+    """Who to name in the registry's history."""
+    return steward[0].store.user(steward[1]).name if steward else "cli"
+
+
+def _signed_note(reg: Registry) -> str:
+    """A sentence when the last activation signed a version saved before signatures."""
+    last = (reg.history() or [{}])[-1]
+    return "（该版本此前未签名：已核验其文件并由您签名）" if last.get("signed") else ""
 
 
 @models.command(name="promote")
 @click.argument("version")
+@as_option
 @json_option(help="Print the promoted version as JSON.")
-def promote_cmd(version: str, as_json: bool) -> None:
-    """Make VERSION the active model (a person overrules the promotion rule)."""
-    v = _registry().promote(version)
-    emit_json(v.to_dict()) if as_json else click.echo(f"已启用模型版本 {v.version}")
+def promote_cmd(version: str, actor: str | None, as_json: bool) -> None:
+    """Make VERSION the active model (a person overrules the promotion rule; the office
+    director's credential)."""
+    reg = _registry()
+    with model_steward(actor) as steward:
+        v = reg.promote(version, by=_by(steward))
+        note = _signed_note(reg)
+        _record(steward, "model_promote", v, signed=bool(note))
+    emit_json(v.to_dict()) if as_json else click.echo(f"已启用模型版本 {v.version}{note}")
 
 
 @models.command(name="rollback")
+@as_option
 @json_option(help="Print the reactivated version as JSON.")
-def rollback_cmd(as_json: bool) -> None:
-    """Reactivate the model version that was active before the current one."""
-    v = _registry().rollback()
-    emit_json(v.to_dict()) if as_json else click.echo(f"已回退到模型版本 {v.version}")
+def rollback_cmd(actor: str | None, as_json: bool) -> None:
+    """Reactivate the model version that was active before the current one (the office
+    director's credential)."""
+    reg = _registry()
+    with model_steward(actor) as steward:
+        v = reg.rollback(by=_by(steward))
+        note = _signed_note(reg)
+        _record(steward, "model_rollback", v, signed=bool(note))
+    emit_json(v.to_dict()) if as_json else click.echo(f"已回退到模型版本 {v.version}{note}")
 
 
 COMMANDS = [train_cmd, models]

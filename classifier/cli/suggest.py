@@ -37,7 +37,9 @@ def _ensure_model(settings: Settings, catalogue_path: Path | None, quiet: bool =
             click.echo("dingmi: 尚无模型，正在用内置语料训练默认模型（约半分钟）…", err=True)
         from classifier.training.retrain import retrain
 
-        retrain(settings, catalogue_path=catalogue_path)
+        # The shipped corpus only: the office's decisions train a model at a credentialed
+        # ``dingmi train`` (issue 11 §7), never at an open ``suggest``.
+        retrain(settings, catalogue_path=catalogue_path, with_decisions=False)
 
 
 def _human(rec: dict[str, Any]) -> str:

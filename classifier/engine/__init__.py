@@ -212,10 +212,11 @@ class Classifier:
         return self.policy.review_below
 
     @classmethod
-    def load(cls, catalogue: Catalogue, tokenizer: Tokenizer, model_dir: Path,
+    def load(cls, catalogue: Catalogue, tokenizer: Tokenizer, model_dir: Path, *, key: bytes,
              **kwargs: Any) -> Classifier:
-        """Load the model in ``model_dir`` (see :meth:`TextModel.load` for errors)."""
-        return cls.from_model(catalogue, tokenizer, TextModel.load(model_dir), **kwargs)
+        """Load the model in ``model_dir``, its manifest checked with the signing ``key`` (see
+        :meth:`TextModel.load` for errors)."""
+        return cls.from_model(catalogue, tokenizer, TextModel.load(model_dir, key=key), **kwargs)
 
     @classmethod
     def from_model(cls, catalogue: Catalogue, tokenizer: Tokenizer, model: TextModel,

@@ -12,9 +12,10 @@ Files in a model directory (format ``dingmi.tfidf_lr.v1``):
 - ``vocabulary.json``: the V feature strings in column order;
 - ``metadata.json``: format, version, classes (K labels: ``公开``, ``内部`` or a clause id),
   dense feature names (D), catalogue version, training summary and metrics;
-- ``manifest.json``: the sha256 of each of the three files above, written last by
+- ``manifest.json``: the sha256 of each file above and an HMAC-SHA256 over them keyed by the
+  installation's secret (:mod:`classifier.engine.signing`), written last by
   :meth:`TextModel.save` and checked by :meth:`TextModel.load` before anything is parsed (a
-  changed file raises ``model_tampered``).
+  changed file or a recomputed manifest raises ``model_tampered``).
 
 Source: house style §4.8 (models as plain arrays); issue 2 (§8, measured: same labels as the
 scikit-learn pipeline on 5,000 documents, cold call ~0.4 s instead of 1.6–2.3 s).
@@ -22,7 +23,6 @@ scikit-learn pipeline on 5,000 documents, cold call ~0.4 s instead of 1.6–2.3 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -32,68 +32,21 @@ from typing import Any
 
 import numpy as np
 
-from classifier.errors import ModelFormatError, ModelNotReadyError, ModelTamperedError
+from classifier.engine.signing import (
+    MANIFEST,
+    MODEL_FILES,
+    PASSAGE_FILES,
+    file_sha256,
+    verify_manifest,
+    write_manifest,
+)
+from classifier.errors import ModelFormatError, ModelNotReadyError
+
+__all__ = ["FORMAT", "MANIFEST", "MODEL_FILES", "PASSAGE_FILES", "TextModel", "TokenBag",
+           "doc_features", "file_sha256", "latest_model_dir", "verify_manifest",
+           "write_manifest"]
 
 FORMAT = "dingmi.tfidf_lr.v1"
-#: The files of a model directory whose sha256 the manifest records.
-MODEL_FILES = ("model.npz", "vocabulary.json", "metadata.json")
-#: The passage model's files (issue 9), present when the model scores passages on their own.
-PASSAGE_FILES = ("passage.npz", "passage_vocabulary.json")
-MANIFEST = "manifest.json"
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes (read in 1 MiB blocks)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def write_manifest(directory: Path) -> dict[str, str]:
-    """Record the sha256 of :data:`MODEL_FILES` (and :data:`PASSAGE_FILES` when present) in
-    ``directory/manifest.json``; return them."""
-    names = MODEL_FILES + (PASSAGE_FILES if (directory / PASSAGE_FILES[0]).exists() else ())
-    hashes = {name: file_sha256(directory / name) for name in names}
-    tmp = directory / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps({"sha256": hashes}, indent=2), encoding="utf-8")
-    tmp.replace(directory / MANIFEST)
-    return hashes
-
-
-def verify_manifest(directory: Path) -> dict[str, str]:
-    """Check every model file against the manifest written at save time.
-
-    Returns
-    -------
-    dict of str -> str
-        File name → sha256, as recorded.
-
-    Raises
-    ------
-    ModelFormatError
-        If the manifest is missing or malformed (a model saved before manifests existed:
-        retrain it).
-    ModelTamperedError
-        If a file's sha256 differs from the recorded one.
-    """
-    try:
-        recorded = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["sha256"]
-    except FileNotFoundError as e:
-        raise ModelFormatError(f"模型目录 {directory.name} 缺少 {MANIFEST}（无法校验模型文件）；"
-                               "请重新运行 dingmi train", path=directory) from e
-    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
-        raise ModelFormatError(f"{MANIFEST} 无法读取：{e}", path=directory) from e
-    if not isinstance(recorded, dict) or set(recorded) not in (
-            set(MODEL_FILES), set(MODEL_FILES + PASSAGE_FILES)):
-        raise ModelFormatError(f"{MANIFEST} 内容不完整", path=directory)
-    for name in recorded:
-        if not (directory / name).is_file() or file_sha256(directory / name) != recorded[name]:
-            raise ModelTamperedError(
-                f"模型文件 {directory.name}/{name} 与保存时记录的 sha256 不一致，已拒绝载入"
-                "（文件可能被替换或损坏）", path=directory / name)
-    return dict(recorded)
 
 
 def doc_features(tokens: list[str], *, chars: bool = False) -> list[str]:
@@ -401,12 +354,19 @@ class TextModel:
         return [(inv[int(i)].replace(" ", ""), float(row[i])) for i in top if row[i] > 0]
 
     # ---------------------------------------------------------------- persistence
-    def save(self, directory: Path) -> None:
-        """Write ``model.npz``, ``vocabulary.json`` and ``metadata.json`` into ``directory``.
+    def save(self, directory: Path, *, key: bytes) -> None:
+        """Write ``model.npz``, ``vocabulary.json`` and ``metadata.json`` into ``directory``,
+        then the signed ``manifest.json``.
 
         Files are written to temporary names and renamed, so a crash never leaves a
         half-written model. The arrays are stored uncompressed: dense float64 weights do not
         compress (9.6 of 10 MB), and inflating them cost every cold start ~0.1 s.
+
+        Parameters
+        ----------
+        directory : pathlib.Path
+        key : bytes
+            The installation's signing key (:func:`classifier.engine.signing.read_model_key`).
         """
         directory.mkdir(parents=True, exist_ok=True)
         vocab = [""] * len(self.vocabulary)
@@ -433,18 +393,28 @@ class TextModel:
             t.write_text(json.dumps(obj, ensure_ascii=False, indent=2 if name == "metadata.json" else None),
                          encoding="utf-8")
             t.replace(directory / name)
-        write_manifest(directory)
+        write_manifest(directory, key)
 
     @classmethod
-    def load(cls, directory: Path) -> TextModel:
+    def load(cls, directory: Path, *, key: bytes) -> TextModel:
         """Load a model directory written by :meth:`save`.
+
+        Parameters
+        ----------
+        directory : pathlib.Path
+        key : bytes
+            The installation's signing key (``Settings.model_key_path``, read with
+            :func:`classifier.engine.signing.read_model_key`).
 
         Raises
         ------
         ModelNotReadyError
             If the directory or a file is missing.
         ModelTamperedError
-            If a file differs from the sha256 recorded in ``manifest.json`` at save time.
+            If the manifest's signature does not match ``key`` (it was recomputed, or signed
+            by another installation), or a file differs from the sha256 it records.
+        ModelUnsignedError
+            If the manifest carries no signature.
         ModelFormatError
             If the manifest is missing, a file is malformed, of another format, or shapes
             disagree.
@@ -453,7 +423,7 @@ class TextModel:
         for name in MODEL_FILES:
             if not (d / name).is_file():
                 raise ModelNotReadyError(f"模型目录 {d} 缺少 {name}；请先运行 dingmi train", path=d)
-        recorded = verify_manifest(d)
+        recorded = verify_manifest(d, key)
         try:
             meta = json.loads((d / "metadata.json").read_text(encoding="utf-8"))
             vocab = json.loads((d / "vocabulary.json").read_text(encoding="utf-8"))

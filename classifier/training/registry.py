@@ -6,9 +6,16 @@ Layout of ``<home>/models``::
     registry.json           status and reason per version, and the history of activations
     <version>/              model.npz, vocabulary.json, metadata.json, manifest.json
 
+and, beside ``models``, the key that signs every version's manifest (``<home>/keys/model.key``,
+:mod:`classifier.engine.signing`): registering, promoting and rolling back check the
+signature, so a version whose files were changed and whose manifest was recomputed is never
+activated or loaded. :meth:`Registry.sign` signs a version as its files are (a copy made on
+purpose); :meth:`Registry.promote` lets a person vouch for a version saved before signatures
+existed.
+
 A version's own figures (creation time, training counts per class, catalogue and code
 version, golden-set metrics, cross-validated score on the office's decisions) are in its
-``metadata.json``, covered by the sha256 manifest; ``registry.json`` only records what
+``metadata.json``, covered by the signed manifest; ``registry.json`` only records what
 happened to it (``active``, ``candidate`` with the reason it was refused, ``retired``).
 
 Promotion rule (:func:`promotion_problems`): a new version becomes active automatically
@@ -36,8 +43,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from classifier.engine.model import latest_model_dir, verify_manifest
-from classifier.errors import ModelNotReadyError, NotFoundError, UsageError
+from classifier.config import model_key_path
+from classifier.engine.model import latest_model_dir
+from classifier.engine.signing import (
+    read_manifest,
+    read_model_key,
+    verify_files,
+    verify_manifest,
+    write_manifest,
+)
+from classifier.errors import ModelNotReadyError, ModelUnsignedError, NotFoundError, UsageError
 
 #: Largest drop in golden-set level macro-F1 and clause top-1, and largest rise in the
 #: over-classification rate, that still lets a new version replace the active one
@@ -168,10 +183,18 @@ class Registry:
     ----------
     models_dir : pathlib.Path
         ``<home>/models``.
+    key_path : pathlib.Path, optional
+        The signing key (default ``<home>/keys/model.key``,
+        :func:`classifier.config.model_key_path` of ``models_dir``'s parent).
     """
 
-    def __init__(self, models_dir: Path) -> None:
+    def __init__(self, models_dir: Path, key_path: Path | None = None) -> None:
         self.models_dir = Path(models_dir)
+        self.key_path = Path(key_path) if key_path else model_key_path(self.models_dir.parent)
+
+    def key(self, *, create: bool = False) -> bytes:
+        """The installation's signing key (see :func:`classifier.engine.signing.read_model_key`)."""
+        return read_model_key(self.key_path, create=create)
 
     # --- state -------------------------------------------------------------------------
 
@@ -190,6 +213,7 @@ class Registry:
     def _write_state(self, state: dict[str, Any]) -> None:
         tmp = self.models_dir / f".{REGISTRY_FILE}.tmp"
         tmp.write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.chmod(tmp, 0o600)  # the data home's files are 0600 whatever the caller's umask
         tmp.replace(self.models_dir / REGISTRY_FILE)
 
     @contextmanager
@@ -217,6 +241,7 @@ class Registry:
     def _set_current(self, version: str) -> None:
         tmp = self.models_dir / ".CURRENT.tmp"
         tmp.write_text(version, encoding="utf-8")
+        os.chmod(tmp, 0o600)
         os.replace(tmp, self.models_dir / "CURRENT")
 
     # --- reads -------------------------------------------------------------------------
@@ -294,7 +319,7 @@ class Registry:
         -------
         RegisterResult
         """
-        verify_manifest(model_dir)
+        verify_manifest(model_dir, self.key())
         meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
         new = meta.get("golden") or {}
         with self._locked() as state:
@@ -304,7 +329,7 @@ class Registry:
                 try:
                     act_meta = json.loads((self.models_dir / active / "metadata.json")
                                           .read_text(encoding="utf-8"))
-                    verify_manifest(self.models_dir / active)
+                    verify_manifest(self.models_dir / active, self.key())
                 except (OSError, ValueError, ModelNotReadyError):
                     act_meta = None  # a broken active version never blocks a sound one
                 if act_meta is not None:
@@ -334,6 +359,40 @@ class Registry:
                                  "previous": previous, "by": by})
         self._set_current(version)
 
+    def sign(self, model_dir: Path) -> dict[str, str]:
+        """Sign a model directory as its files are now (the key is created if missing).
+
+        For a copy made on purpose (a version moved to another installation, a test's
+        fixture): whoever calls this vouches for the files. Training signs its own output.
+
+        Returns
+        -------
+        dict of str -> str
+            File name → sha256, as signed.
+        """
+        return write_manifest(Path(model_dir), self.key(create=True))
+
+    def _checked(self, path: Path) -> bool:
+        """Check a version before it is activated; True when a person vouched for it now.
+
+        A signed version must match its signature. One saved before signatures existed is
+        signed here when its files still match the sha256 its manifest recorded: the person
+        activating it vouches for it (and the history says so).
+
+        Raises
+        ------
+        ModelTamperedError, ModelFormatError
+            A bad signature, or a file that differs from its manifest.
+        """
+        try:
+            verify_manifest(path, self.key(create=True))
+            return False
+        except ModelUnsignedError:
+            recorded, _ = read_manifest(path)
+            verify_files(path, recorded)
+            write_manifest(path, self.key(create=True))
+            return True
+
     def promote(self, version: str, *, by: str = "cli") -> ModelVersion:
         """Make a version active by hand (a person overrules the promotion rule).
 
@@ -342,12 +401,16 @@ class Registry:
         NotFoundError
             No such version.
         ModelTamperedError, ModelFormatError
-            Its files do not match their manifest: a tampered model is never activated.
+            Its signature or files do not match its manifest: a tampered model is never
+            activated. A version saved before signatures existed whose files match is signed
+            (the person promoting it vouches for it).
         """
         v = self.get(version)
-        verify_manifest(v.path)
+        vouched = self._checked(v.path)
         with self._locked() as state:
             self._activate(state, v.version, "promote", by=by)
+            if vouched:
+                state["history"][-1]["signed"] = True
         return self.get(v.version)
 
     def rollback(self, *, by: str = "cli") -> ModelVersion:
@@ -357,6 +420,8 @@ class Registry:
         ------
         UsageError
             Nothing to roll back to.
+        ModelTamperedError, ModelFormatError
+            As :meth:`promote`.
         """
         current = self.active_name()
         history = self.history()
@@ -366,13 +431,16 @@ class Registry:
                        and (self.models_dir / h["version"]).is_dir()), None)
         if target is None:
             raise UsageError("没有可回退的上一版本")
-        verify_manifest(self.models_dir / target)
+        vouched = self._checked(self.models_dir / target)
         with self._locked() as state:
             self._activate(state, target, "rollback", by=by)
+            if vouched:
+                state["history"][-1]["signed"] = True
             if current:
                 state["versions"][current]["reason"] = "已回退"
         return self.get(target)
 
     def check(self, version: str) -> dict[str, str]:
-        """Verify a version's files against its manifest (raises ``model_tampered``)."""
-        return verify_manifest(self.get(version).path)
+        """Verify a version's signature and files (raises ``model_tampered``,
+        ``model_unsigned``)."""
+        return verify_manifest(self.get(version).path, self.key())

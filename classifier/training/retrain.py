@@ -91,7 +91,7 @@ def retrain(settings: Settings, *, catalogue_path: Path | None = None,
         hint = None  # no active model (first training) or an unreadable one
     rep = train(cat, tk, settings.corpus_dir / "train", settings.models_dir, extra_records=extra,
                 golden=golden, cv_folds=cv_folds, make_current=False, progress=progress,
-                user_words=words, threshold_hint=hint)
+                user_words=words, threshold_hint=hint, min_docs=settings.vocab_min_docs)
 
     def reevaluate(model_dir: Path) -> dict[str, Any]:
         return golden_metrics(load_classifier(settings, cat, model_dir), golden or [])

@@ -17,7 +17,11 @@
 Every login, failure, lockout, logout, expiry, password change and account change is an
 audit event.
 
-Source: issue 11 (§1 accounts and login, §3 三员, §4 tokens).
+Training, promoting and rolling back the model are for :data:`MODEL_ROLES` (the office
+director, who also retrains from the model page); each is an audit event with the version's
+file digests.
+
+Source: issue 11 (§1 accounts and login, §3 三员, §4 tokens, §7 the model).
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from classifier.config import AuthPolicy
+from classifier.config import AuthPolicy, Settings
 from classifier.errors import (
     AccountLockedError,
     AdminExistsError,
@@ -48,7 +53,7 @@ from classifier.errors import (
 )
 from classifier.store import ApiToken, LoginSession, Store, User, utcnow
 from classifier.workflow.register import format_time
-from classifier.workflow.states import ADMIN_DUTIES, Role
+from classifier.workflow.states import ADMIN_DUTIES, MODEL_ROLES, Role
 
 #: Sessions are touched at most this often (seconds): a page view is not a write each time.
 TOUCH_EVERY_S = 15.0
@@ -380,6 +385,46 @@ class Accounts:
                          "name": user.name, "from": old.value, "to": new.value})
         return user
 
+    # --- the model's life cycle (issue 11 §7) ---
+
+    def require_model_steward(self, actor_id: int) -> User:
+        """The acting user, if their role may train, promote or roll back the model.
+
+        Raises
+        ------
+        PermissionDeniedError
+            Any other role (:data:`~classifier.workflow.states.MODEL_ROLES`).
+        """
+        actor = self.store.user(actor_id)
+        if Role(actor.role) not in MODEL_ROLES:
+            allowed = "、".join(r.label for r in sorted(MODEL_ROLES))
+            raise PermissionDeniedError(
+                f"{Role(actor.role).label}无权训练、启用或回退模型（仅限{allowed}）")
+        return actor
+
+    def record_model_event(self, actor_id: int, action: str, version: str,
+                           files: dict[str, str], **detail: object) -> None:
+        """Append a model event to the audit chain: who, which version, each file's sha256.
+
+        Parameters
+        ----------
+        actor_id : int
+            A user :meth:`require_model_steward` accepts.
+        action : str
+            ``model_train``, ``model_promote`` or ``model_rollback``.
+        version : str
+        files : dict of str -> str
+            File name → sha256, as signed in the version's manifest.
+        **detail
+            More JSON-ready facts (``promoted``, ``signed``, ``reason``).
+        """
+        if action not in MODEL_EVENTS:
+            raise UsageError(f"未知的模型事件 {action!r}")
+        actor = self.require_model_steward(actor_id)
+        with self.store.transaction() as tx:
+            tx.add_event(action, actor=actor, detail={"version": version, "sha256": dict(files),
+                                                      **detail})
+
     def has_admins(self) -> bool:
         """True when an active account holds an administrator duty."""
         with self.store.transaction() as tx:
@@ -416,6 +461,26 @@ class Accounts:
                                  "accounts": [{"user_id": u.id, "name": u.name, "role": u.role}
                                               for u in out]})
         return out
+
+
+#: The audit events of the model's life cycle.
+MODEL_EVENTS = frozenset({"model_train", "model_promote", "model_rollback"})
+
+
+def accounts_exist(settings: Settings) -> bool:
+    """Whether the database of ``settings`` holds any account (a first install has none).
+
+    The embedded SQLite file is not created when it does not exist yet. Until the first
+    account exists, ``dingmi train`` and ``dingmi models promote|rollback`` need no credential
+    (``make model`` on a fresh machine); after that they do.
+    """
+    if settings.database_url is None and not (Path(settings.home) / "dingmi.sqlite3").exists():
+        return False
+    store = Store.open(settings)
+    try:
+        return bool(store.users(include_inactive=True))
+    finally:
+        store.close()
 
 
 def _name(name: str) -> str:

@@ -190,6 +190,8 @@ EVENT_LABELS = {
     "approval_form": "生成定密审批表",
     "audit_verify": "校验审计记录",
     "model_promote": "启用模型",
+    "model_train": "训练模型",
+    "model_rollback": "回退模型",
     **{a.value: ACTION_LABELS[a] for a in Action},
     Action.PROPOSE.value: "拟定",
 }
@@ -270,6 +272,8 @@ SETTLING_ACTIONS = frozenset({Action.CONFIRM, Action.OVERRIDE, Action.DECIDE,
 MARK_ROLES = frozenset({Role.DRAFTER, Role.DIRECTOR, Role.LEADING_GROUP, Role.CLERK})
 #: Who may start a retraining from the model page.
 RETRAIN_ROLES = frozenset({Role.DIRECTOR})
+#: Who may train, promote or roll back the model on the command line (as the model page).
+MODEL_ROLES = RETRAIN_ROLES
 
 
 class Page(StrEnum):
