@@ -14,6 +14,7 @@ import pytest
 from classifier.catalogue import Level
 from classifier.config import DecisionPolicy
 from classifier.errors import (
+    IllegalTransitionError,
     NotSettledError,
     OriginalNotKeptError,
     PeriodRequiredError,
@@ -58,6 +59,17 @@ def kept(tmp_path, catalogue):
     store = Store.from_url(f"sqlite:///{tmp_path / 'kept.sqlite3'}", store_originals=True)
     yield Workflow(store, catalogue)
     store.close()
+
+
+@pytest.fixture()
+def kp(kept):
+    """The people of ``kept``'s database, one per role."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**{k: kept.add_user(n, r) for k, n, r in (
+        ("drafter", "张承办", "drafter"), ("director", "李主任", "director"),
+        ("leader", "王组长", "leading_group"), ("clerk", "陈机要", "clerk"),
+        ("auditor", "安全审计员", "auditor"))})
 
 
 def _proposed(wf, people, suggester, c=JIMI_43, data=None, name="请示.docx"):
@@ -215,7 +227,7 @@ def test_change_goes_drafter_office_leading_group(workflow, people, suggester):
     doc = workflow.request_change(people.drafter.id, doc.id, Classification(Level.JIMI, "4.3", 5),
                                   reason="情况变化，缩短期限")
     assert doc.status == Status.CHANGE_PROPOSED and doc.mark == "机密★10年"  # still in force
-    with pytest.raises(PermissionDeniedError):          # the leading group waits for the office
+    with pytest.raises(IllegalTransitionError):        # the leading group waits for the office
         workflow.approve_change(people.leader.id, doc.id, reason="同意")
     doc = workflow.check_change(people.director.id, doc.id, opinion="同意，报领导小组审批")
     assert doc.status == Status.CHANGE_CHECKED
@@ -333,10 +345,10 @@ def _pdf_lines(data: bytes) -> list[str]:
     return [" ".join(ln.split()) for ln in text.splitlines() if ln.strip()]
 
 
-def test_marked_docx_carries_copy_number_register_number_and_mark(kept, people, suggester):
+def test_marked_docx_carries_copy_number_register_number_and_mark(kept, kp, suggester):
     data = _docx()
-    doc = _confirmed(kept, people, suggester, data=data)
-    copy = kept.marked_copy(people.director.id, doc.id, copy_number=3)
+    doc = _confirmed(kept, kp, suggester, data=data)
+    copy = kept.marked_copy(kp.director.id, doc.id, copy_number=3)
     lines = _docx_lines(copy.data)
     assert lines[0].startswith("000003") and doc.register_number in lines[0]
     assert lines[1] == "机密★10年"
@@ -345,40 +357,40 @@ def test_marked_docx_carries_copy_number_register_number_and_mark(kept, people, 
     assert kept.store.events(doc.id)[-1].action == "mark_copy"
 
 
-def test_marked_pdf_carries_the_marks_on_its_first_lines(kept, people, suggester):
-    doc = _confirmed(kept, people, suggester, data=_pdf(), name="请示.pdf")
-    lines = _pdf_lines(kept.marked_copy(people.clerk.id, doc.id).data)
+def test_marked_pdf_carries_the_marks_on_its_first_lines(kept, kp, suggester):
+    doc = _confirmed(kept, kp, suggester, data=_pdf(), name="请示.pdf")
+    lines = _pdf_lines(kept.marked_copy(kp.clerk.id, doc.id).data)
     assert lines[0].startswith("000001") and doc.register_number in lines[0].replace(" ", "")
     assert lines[1].replace(" ", "") == "机密★10年"
 
 
 @pytest.mark.parametrize("level", [Level.NEIBU, Level.GONGKAI])
-def test_marked_internal_and_public_carry_no_star(kept, people, suggester, level):
-    doc = _confirmed(kept, people, suggester, Classification(level))
-    lines = _docx_lines(kept.marked_copy(people.director.id, doc.id).data)
+def test_marked_internal_and_public_carry_no_star(kept, kp, suggester, level):
+    doc = _confirmed(kept, kp, suggester, Classification(level))
+    lines = _docx_lines(kept.marked_copy(kp.director.id, doc.id).data)
     assert not any("★" in ln for ln in lines)
     assert (lines[0] == "内部") == (level is Level.NEIBU)
 
 
-def test_marked_copy_after_change_and_declassification_voids_the_old_mark(kept, people,
+def test_marked_copy_after_change_and_declassification_voids_the_old_mark(kept, kp,
                                                                           suggester):
-    doc = _confirmed(kept, people, suggester)
-    for step in (lambda: kept.request_change(people.drafter.id, doc.id,
+    doc = _confirmed(kept, kp, suggester)
+    for step in (lambda: kept.request_change(kp.drafter.id, doc.id,
                                              Classification(Level.MIMI, "4.3", 5), reason="降"),
-                 lambda: kept.check_change(people.director.id, doc.id, opinion="同意"),
-                 lambda: kept.approve_change(people.leader.id, doc.id, reason="同意")):
+                 lambda: kept.check_change(kp.director.id, doc.id, opinion="同意"),
+                 lambda: kept.approve_change(kp.leader.id, doc.id, reason="同意")):
         step()
     spec = kept.mark_spec(kept.store.document(doc.id))
     assert (spec.previous.text, spec.level) == ("机密★10年", Level.MIMI)
-    lines = _docx_lines(kept.marked_copy(people.director.id, doc.id).data)
+    lines = _docx_lines(kept.marked_copy(kp.director.id, doc.id).data)
     assert "机密★10年" in lines[1] and "秘密★5年" in lines[1]
 
 
-def test_marked_copy_needs_a_settled_decision_and_a_kept_original(kept, workflow, people,
+def test_marked_copy_needs_a_settled_decision_and_a_kept_original(kept, kp, workflow, people,
                                                                  suggester):
-    doc = _proposed(kept, people, suggester)
+    doc = _proposed(kept, kp, suggester)
     with pytest.raises(NotSettledError, match=r"\[not_settled\]"):
-        kept.marked_copy(people.director.id, doc.id)
+        kept.marked_copy(kp.director.id, doc.id)
     gone = _confirmed(workflow, people, suggester)
     with pytest.raises(OriginalNotKeptError, match=r"\[original_not_kept\]"):
         workflow.marked_copy(people.director.id, gone.id)

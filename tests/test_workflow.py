@@ -95,8 +95,9 @@ def _in_status(status, workflow, people, suggester, declassify=False):
                           lambda: workflow.decide(lead, doc.id, JUEMI_43, reason="涉及主要负责人")],
         Status.CHANGE_PROPOSED: [confirm, request],
         Status.CHANGE_CHECKED: [confirm, request, check],
-        Status.CHANGED: [confirm, request, check,
-                         lambda: workflow.approve_change(lead, doc.id, reason="同意")],
+        Status.CHANGED: [confirm,
+                         lambda: workflow.request_change(dr, doc.id, JIMI_43_10, reason="期限应改"),
+                         check, lambda: workflow.approve_change(lead, doc.id, reason="同意")],
         Status.DECLASSIFIED: [confirm, lambda: workflow.request_declassification(
             dr, doc.id, reason="已公开"), check,
             lambda: workflow.approve_change(lead, doc.id, reason="同意解密")],
@@ -312,7 +313,7 @@ def test_workflow_classification_fills_the_legal_period(classification, mark):
 def test_workflow_contradictory_classification_is_refused(classification):
     from classifier.errors import InvalidDecisionError
 
-    with pytest.raises(InvalidDecisionError, match=r"\[invalid_decision\]"):
+    with pytest.raises(InvalidDecisionError, match=r"\[(invalid_decision|invalid_period)\]"):
         classification.normalized()
 
 
