@@ -91,3 +91,38 @@ def test_other_roles_never_see_the_page(at, name):
     at = _ok(app_login(at, name))
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
+
+
+LETTER = ("关于请赵某某同志说明有关问题的函\n"
+          "近期，我部收到反映你在担任苍岭县交通运输局局长期间，违规干预工程招投标、为亲属承揽项目提供便利的信访举报材料。\n"
+          "经初步核查，举报所涉白石镇道路硬化工程的中标单位法定代表人系你的妻弟钱某某，相关情况尚待进一步核实。")
+DRAFT = ("关于赵某某同志有关问题核查情况的报告\n"
+         "近期，我部收到反映你在担任苍岭县交通运输局局长期间，违规干预工程招投标、为亲属承揽项目提供便利的信访举报材料。\n"
+         "核查组调阅了县交通运输局2024年以来的项目档案，并与十二名干部职工进行了谈话。")
+
+
+def test_review_page_shows_the_derived_source_and_records_it(app_env, suggester, catalogue):
+    from classifier.catalogue import Level
+    from classifier.workflow import Classification
+
+    at = _ok(AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run())
+    ready_demo_users()
+    store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
+    try:
+        wf = Workflow(store, catalogue)
+        drafter, director = (store.user_by_name(n) for n in ("张承办", "李主任"))
+        src = wf.upload(drafter.id, LETTER.encode(), "函询函.txt", suggester.suggest_upload).document
+        wf.propose(drafter.id, src.id, Classification(Level.JIMI, "4.10", 20), scope="李主任")
+        wf.confirm(director.id, src.id)
+        draft = wf.upload(drafter.id, DRAFT.encode(), "核查报告.txt",
+                          suggester.suggest_upload).document
+        wf.propose(drafter.id, draft.id, Classification(Level.JIMI, "4.10", 20), scope="李主任")
+        at = _ok(app_login(at, "李主任"))
+        assert [t.value for t in at.title] == ["审核"]
+        warn = " ".join(w.value for w in at.warning)
+        assert "派生定密" in warn and "函询函" in warn and "机密★20年" in warn
+        at = _ok(_button(at, "记录派生来源").click().run())
+        assert [s.source_document_id for s in Handling(wf).reads.derived_sources(draft.id)] == [
+            src.id]
+    finally:
+        store.close()
