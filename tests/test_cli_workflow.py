@@ -178,7 +178,9 @@ def test_cli_review_round_trip_with_json(doc_id, tmp_path):
         (["override", "{id}", "--as", "李主任", "--level", "秘密", "--clause", "4.5",
           "--reason", " "], "empty_reason"),
         (["decide", "{id}", "--as", "王组长", "--level", "秘密", "--clause", "4.5",
-          "--reason", "x"], "illegal_transition"),
+          "--years", "10", "--reason", "x"], "illegal_transition"),
+        (["decide", "{id}", "--as", "王组长", "--level", "秘密", "--clause", "4.5",
+          "--years", "11", "--reason", "x"], "period_too_long"),
         (["confirm", "999", "--as", "李主任"], "not_found"),
     ],
 )
@@ -203,3 +205,24 @@ def test_cli_upload_twice_opens_existing(doc_id, tmp_path):
     f = tmp_path / "副本.txt"
     f.write_text(TEXT, encoding="utf-8")
     assert "已存在" in _run("review", "upload", str(f), "--as", "张承办").output
+
+
+def test_cli_guard_routes_and_expire_declassifies_once(doc_id):
+    """Issue 12: clause 4.12 cannot be confirmed by the director alone; a period that ended is
+    declassified by ``dingmi records expire`` exactly once."""
+    _run("review", "propose", str(doc_id), "--as", "张承办", "--level", "秘密", "--clause", "4.12",
+         "--years", "1", "--scope", "本处")
+    (c,) = _json_lines(_run("review", "confirm", str(doc_id), "--as", "李主任", "--json"))
+    assert c["status"] == "escalated"
+    (d,) = _json_lines(_run("review", "decide", str(doc_id), "--as", "王组长", "--level", "秘密",
+                            "--clause", "4.12", "--years", "1", "--issued-on", "2020-01-01",
+                            "--reason", "属于其它保密事项", "--json"))
+    assert (d["status"], d["period_ends_on"]) == ("decided", "2021-01-01")
+    assert d["register_number"].startswith("组密〔")
+    (due,) = _json_lines(_run("records", "due", "--as", "陈机要", "--json"))
+    assert due["id"] == doc_id and due["days_left"] < 0
+    (first,) = _json_lines(_run("records", "expire", "--as", "陈机要", "--json"))
+    assert [x["id"] for x in first["declassified"]] == [doc_id]
+    assert first["declassified"][0]["declassified_on"] == "2021-01-02"
+    (second,) = _json_lines(_run("records", "expire", "--as", "陈机要", "--json"))
+    assert second["declassified"] == []

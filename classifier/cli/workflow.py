@@ -21,6 +21,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,8 @@ def _act(actor: str | None, doc_id: int, as_json: bool,
 
 
 def _summary_dict(s: DocumentSummary) -> dict[str, Any]:
-    d = asdict(s)
+    d = {k: v.isoformat() if isinstance(v, date) and not isinstance(v, datetime) else v
+         for k, v in asdict(s).items()}
     d["status_label"] = Status(s.status).label
     d["disagrees"] = s.disagrees
     return d
