@@ -41,7 +41,7 @@ def test_store_open_creates_sqlite_file_with_wal_and_foreign_keys(tmp_path):
         with s.db_engine.connect() as c:
             assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert s.schema_revision() == "0004"
+        assert s.schema_revision() == "0005"
     finally:
         s.close()
 
