@@ -261,3 +261,42 @@ def test_evidence_shows_at_most_two_row_groups_of_one_table_before_other_passage
     # Six row groups, two passages outside the table: two groups, then the other two.
     assert sum(run[j] >= 0 for j in ev) == ROWS_PER_TABLE
     assert ev == rank_evidence(a, sc, k, sc.classes[k], n=4)  # deterministic
+
+
+def test_hard_wrapped_lines_join_into_one_passage():
+    # A PDF page's text: one paragraph broken at the line width, a numbered item after it.
+    text = ("关于做好2026年度干部选拔任用工作的几点意见，经部务会研究，现将有关\n"
+            "事项说明如下，请各科室结合工作实际认真抓好落实，确保各项任务按时完成。\n"
+            "1.各科室于本月底前报送人选建议。\n")
+    ps = split_passages(text)
+    assert [p.kind for p in ps] == ["title", "item"]
+    assert "现将有关\n事项说明如下" in ps[0].text
+    assert ps[0].text == text[ps[0].start:ps[0].end]
+
+
+def test_plain_text_with_one_paragraph_per_line_is_not_joined():
+    text = ("会议听取了办公室关于上半年工作的汇报。\n"
+            "会议研究了下半年重点工作安排，原则同意所提意见\n"
+            "姓名\t职务\t出生年月\n"
+            "张某\t副局长\t1975.03\n"
+            "（一）抓好学习。\n")
+    ps = split_passages(text)
+    # The line without a stop is long enough to be wrapped, but a table row follows it.
+    assert [p.kind for p in ps] == ["title", "para", "table", "item"]
+
+
+def test_a_heading_brings_the_passage_it_heads_as_context(classifier):
+    from classifier.engine.evidence import body_of, with_context
+
+    text = ("2026年某县公开选拔副科级领导干部结构化面试题本\n"
+            "面试日期：2026年6月6日。每名考生答题时间15分钟。\n"
+            "第 1 题（综合分析能力，25 分）\n"
+            "有人说，基层治理最要紧的是把群众的小事当大事办。谈谈你的看法，并结合岗位说明怎样做。\n"
+            "评分要点：观点明确，分析全面。\n")
+    a = classifier.analyse(text)
+    j = next(i for i, p in enumerate(a.passages) if p.text.startswith("第 1 题"))
+    assert body_of(a, j) == j + 1
+    assert a.passages[j + 1].text.startswith("有人说")
+    assert (j + 1, "context") in with_context(a, [j])
+    # A sentence is no heading, and a heading over another heading brings nothing.
+    assert body_of(a, j + 1) is None

@@ -18,9 +18,12 @@ from classifier.nlp.normalize import fold
 #: Bonus (probability units) for the passage the catalogue's cue terms point to most.
 CUE_BONUS = 0.1
 #: Evidence passages shown for a clause, best first: a draft often has several passages of
-#: the same kind (one row per nominee, one paragraph per criticised leader), and a person
-#: checks the decision faster seeing a few of them than one.
-EVIDENCE_PASSAGES = 5
+#: the same kind (one row per nominee, one paragraph per criticised leader, one question per
+#: exam item), the one that decides is not always the one the model likes best, and a person
+#: checks the decision faster seeing a few of them than one. Six rather than five: where one
+#: decisive item stands among many of its kind it often ranks just below the first five;
+#: beyond six the extra passages add reading rather than the decisive one.
+EVIDENCE_PASSAGES = 6
 #: Passages shorter than this (characters) rank lower as evidence, in proportion.
 EVIDENCE_CHARS = 80
 #: Lines at most this long (characters) just above a table are the table's caption ...
@@ -30,6 +33,11 @@ CAPTION_LINES = 3
 #: Row groups of one table shown as evidence before other passages get their turn: two groups
 #: and the caption say what the table is; more rows of the same roster add little.
 ROWS_PER_TABLE = 2
+#: A passage at most this long (characters) that ends without a sentence stop is a heading
+#: ("第 1 题（综合分析能力，25 分）", "三、反映的问题："): shown as evidence, it brings the
+#: passage it heads as context, for a heading alone says little.
+HEADING_CHARS = 30
+_SENTENCE_END = "。；;！!？?…"
 _NOTE = re.compile(r"\s*(?:注|说明|备注|附注)\s*[:：\d１-９一二三（(]")
 
 
@@ -161,4 +169,27 @@ def with_context(a: Analysis, idx: list[int]) -> list[tuple[int, str]]:
                 seen.add(c)
                 out.append((c, "context"))
         out.append((j, "passage"))
+        b = body_of(a, j)
+        if b is not None and b not in seen:
+            seen.add(b)
+            out.append((b, "context"))
     return out
+
+
+def body_of(a: Analysis, j: int) -> int | None:
+    """The passage that passage ``j`` heads, when ``j`` is a heading, else None.
+
+    A heading is a non-table passage at most :data:`HEADING_CHARS` long that does not end
+    with a sentence stop; what it heads is the next passage, when that is a paragraph or
+    an item longer than a heading (not table rows, not another heading).
+    """
+    ps = a.passages
+    t = ps[j].text.strip()
+    if ps[j].kind == "table" or not t or len(t) > HEADING_CHARS or t[-1] in _SENTENCE_END:
+        return None
+    if j + 1 >= len(ps):
+        return None
+    nxt = ps[j + 1]
+    if nxt.kind == "table" or len(nxt.text.strip()) <= HEADING_CHARS:
+        return None
+    return j + 1

@@ -24,6 +24,11 @@ TABLE_ROWS_PER_PASSAGE = 3
 #: is read with the question under it.
 HEADING_CHARS = 16
 
+#: Hard-wrapped text (a PDF page's lines, an OCR'd scan): a line at least this wide (display
+#: width: a CJK character counts 2) that does not end a sentence continues on the next line.
+WRAP_MIN_WIDTH = 40
+_SENTENCE_STOP = "。！？；!?;：:)）】」』"
+
 _TABLE_ROW = re.compile(r"\t|\s\|\s|｜")
 _PROSE_PUNCT = re.compile(r"[。，,；;：:！？]")
 _CSV_FIELD_NUMERIC = re.compile(r"^\s*[\d.\-/:]+\s*$")
@@ -98,6 +103,7 @@ def split_passages(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[Pas
         trail = len(line) - len(line.rstrip())
         if b - trail > a + lead:
             lines.append((a + lead, b - trail))
+    lines = _unwrap(text, lines)
     first = True
     head: int | None = None  # start of a pending heading line
     for n, (a, b) in enumerate(lines):
@@ -138,6 +144,35 @@ def split_passages(text: str, *, max_chars: int = MAX_PASSAGE_CHARS) -> list[Pas
     if head is not None:
         a, b = head, lines[-1][1]
         out.append(Passage(text[a:b], a, b, "para"))
+    return out
+
+
+def _width(s: str) -> int:
+    """Display width: a CJK or full-width character counts 2, anything else 1."""
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in s)
+
+
+def _unwrap(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join the lines of a hard-wrapped paragraph (a PDF page's or a scan's text) into one span.
+
+    A line at least :data:`WRAP_MIN_WIDTH` wide that does not end with a sentence stop,
+    a closing bracket or a colon continues on the next line, unless either is a table row
+    or the next opens with an item number. A plain text file with one paragraph per line
+    ends its lines with a stop and is returned as it is.
+    """
+    out: list[tuple[int, int]] = []
+    cur: tuple[int, int] | None = None
+    for n, (a, b) in enumerate(lines):
+        cur = (cur[0], b) if cur is not None else (a, b)
+        body = text[a:b]
+        nxt = text[lines[n + 1][0]:lines[n + 1][1]] if n + 1 < len(lines) else ""
+        wrapped = (bool(nxt) and body[-1] not in _SENTENCE_STOP and _width(body) >= WRAP_MIN_WIDTH
+                   and not _is_row(body) and not _is_row(nxt) and not _NUMBERED.match(nxt))
+        if not wrapped:
+            out.append(cur)
+            cur = None
+    if cur is not None:
+        out.append(cur)
     return out
 
 
