@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, handling_panels
 from classifier.errors import ClassifierError
 from classifier.workflow import UPLOAD_ROLES, Role, Status
 
@@ -41,6 +41,8 @@ for f in uploads or []:
     if result.suggestion and result.suggestion.ocr:  # keep the scan to show its pages
         st.session_state.setdefault("draft_scans", {})[result.document.id] = f.getvalue()
     st.session_state["draft_doc"] = result.document.id
+    if result.created:  # a public document may fulfil a declassification condition (issue 13)
+        handling_panels.release_notice(ctx, result.document.id)
     if not result.created:
         st.info(common.escape_markdown(f"《{f.name}》此前已上传（记录 #{result.document.id}），已打开原记录。"))
 

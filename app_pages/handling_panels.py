@@ -54,3 +54,22 @@ def derived_panel(ctx: common.Context, doc: Document, key: str) -> None:
             else:
                 common.flash("派生来源已随定密决定记录。")
                 st.rerun()
+
+
+def release_notice(ctx: common.Context, document_id: int) -> None:
+    """After an upload: check a public document against every open declassification condition.
+
+    The uploader is told only that the document was kept as evidence for the office (how many
+    records; never their titles, which may themselves be secret); the director and the leading
+    group see the records on the 登记簿 page.
+    """
+    assert ctx.user is not None
+    try:
+        changed = Handling(ctx.workflow, HandlingPolicy.from_env()).observe_public(
+            ctx.user.id, document_id)
+    except ClassifierError as e:
+        common.error(e)
+        return
+    if changed:
+        st.info(f"该公开文件满足 {len(changed)} 件涉密事项的解密条件（部分或全部），"
+                "已作为解密依据记录，并提交办公室审定。")

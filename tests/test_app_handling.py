@@ -4,6 +4,7 @@ director approves a loan there; other roles never see the page."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import date, timedelta
 from pathlib import Path
@@ -124,5 +125,43 @@ def test_review_page_shows_the_derived_source_and_records_it(app_env, suggester,
         at = _ok(_button(at, "记录派生来源").click().run())
         assert [s.source_document_id for s in Handling(wf).reads.derived_sources(draft.id)] == [
             src.id]
+    finally:
+        store.close()
+
+
+PLAN = ("关于苍岭县部分领导干部调整的方案\n经部务会研究，提出以下调整意见：\n"
+        "一、拟任赵明华同志为苍岭县财政局局长（正科级）。\n二、钱晓峰同志拟任苍岭县教育局局长。\n"
+        "以上人选须经市委常委会审议，审批前严格控制知悉范围。")
+GONGSHI = ("干部任前公示\n根据《党政领导干部选拔任用工作条例》有关规定，现将拟任职干部情况予以公示：\n"
+           "赵明华，男，汉族，1979年4月生，大学学历，中共党员，现任苍岭县财政局副局长，拟任苍岭县财政局局长。\n"
+           "公示期为2026年3月2日至3月8日（5个工作日）。监督电话：12380。")
+
+
+def test_uploading_a_published_gongshi_is_kept_as_release_evidence(app_env, suggester,
+                                                                   catalogue):
+    from classifier.catalogue import Level
+    from classifier.workflow import Classification
+
+    at = _ok(AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run())
+    ready_demo_users()
+    store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
+    try:
+        wf = Workflow(store, catalogue)
+        drafter, director = (store.user_by_name(n) for n in ("张承办", "李主任"))
+        plan = wf.upload(drafter.id, PLAN.encode(), "方案.txt", suggester.suggest_upload).document
+        wf.propose(drafter.id, plan.id, Classification(Level.JIMI, "4.3", None, "任免正式公布后"),
+                   scope="部务会成员")
+        wf.confirm(director.id, plan.id)
+        at = _ok(app_login(at, "张承办"))
+        at.file_uploader[0].set_value([("任前公示.txt", GONGSHI.encode(), "text/plain")])
+        at = _ok(at.run())
+        gongshi = store.document_by_sha256(hashlib.sha256(GONGSHI.encode()).hexdigest())
+        assert gongshi is not None and store.latest_suggestion(gongshi.id).level == "公开"
+        assert any("解密依据" in i.value for i in at.info)
+        assert "方案" not in " ".join(i.value for i in at.info)   # the uploader is not told which
+        view = Handling(wf).release_state(director.id, plan.id)
+        assert (view.state.k, view.state.n, view.state.proposed) == (1, 2, False)
+        assert [e.public_document_id for e in Handling(wf).reads.release_evidence(plan.id)] == [
+            gongshi.id]
     finally:
         store.close()
