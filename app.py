@@ -41,6 +41,7 @@ pages = {
     Page.LEADING_GROUP: st.Page("app_pages/leading_group.py", title="领导小组", icon=":material/groups:"),
     Page.RECORDS: st.Page("app_pages/records.py", title="台账", icon=":material/menu_book:"),
     Page.MODEL: st.Page("app_pages/model.py", title="模型", icon=":material/model_training:"),
+    Page.OVERVIEW: st.Page("app_pages/overview.py", title="定密概况", icon=":material/monitoring:"),
     Page.ACCOUNTS: st.Page("app_pages/accounts.py", title="账户", icon=":material/manage_accounts:"),
     Page.AUDIT: st.Page("app_pages/audit.py", title="审计", icon=":material/verified_user:"),
 }

@@ -7,7 +7,7 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, simulation_view
 from classifier.engine.model import TextModel
 from classifier.errors import ClassifierError
 from classifier.training.registry import TOLERANCE, Registry
@@ -15,8 +15,8 @@ from classifier.training.retrain import BackgroundRetrain
 from classifier.workflow import FINAL_STATUSES, RETRAIN_ROLES, Role, Status
 from classifier.workflow.register import format_time
 
-METRICS = {"macro_f1": "密级 macro-F1", "clause_top1": "条款 top-1", "under": "漏定率 under",
-           "over": "过度定密率 over"}
+METRICS = {"macro_f1": "密级宏平均 F1", "clause_top1": "条款首选准确率", "under": "漏定率",
+           "over": "过度定密率"}
 STATUS = {"active": "启用中", "candidate": "候选", "retired": "已停用"}
 
 
@@ -111,8 +111,8 @@ for v in versions:
                  "创建时间": v.created_at[:19].replace("T", " "),
                  "学习的决定数": v.metadata.get("n_extra_docs", 0),
                  **{name: m.get(k) for k, name in METRICS.items()},
-                 "交叉验证 level_acc": m["cv"].get("level_acc"),
-                 "本单位决定 level_acc": m["decision_cv"].get("level_acc"),
+                 "交叉验证密级准确率": m["cv"].get("level_acc"),
+                 "本单位决定密级准确率": m["decision_cv"].get("level_acc"),
                  "目录版本": v.metadata.get("catalogue_version"),
                  "未启用原因": v.reason or ""})
 st.dataframe(rows, hide_index=True, width="stretch")
@@ -183,6 +183,8 @@ with st.expander("模型学到了什么：各条款权重最高的词"):
               "权重最高的词": "、".join(t for t, _ in model.top_terms(c, 12))}
              for c in model.classes],
             hide_index=True, width="stretch")
+
+simulation_view.switch_panel(ctx, reg, versions)
 
 # --- overrides ----------------------------------------------------------------------
 st.subheader("人工纠正（与系统建议不一致的决定）")

@@ -20,7 +20,7 @@ from tests.conftest import PASSWORD, app_login, install_model, ready_demo_users
 REPO = Path(__file__).resolve().parent.parent
 
 PAGES = ["app_pages/draft.py", "app_pages/review.py", "app_pages/leading_group.py",
-         "app_pages/records.py", "app_pages/model.py"]
+         "app_pages/records.py", "app_pages/model.py", "app_pages/overview.py"]
 TEXT = (
     "关于拟任干部人选的请示\n经部务会研究，拟提名张某某同志为市财政局局长人选。"
     "以上人选尚未公布，请严格控制知悉范围。"
@@ -144,8 +144,9 @@ def test_app_session_ends_after_the_idle_time(app_env, monkeypatch):
 VISIBLE = {
     Role.DRAFTER: {"app_pages/draft.py"},
     Role.DIRECTOR: {"app_pages/draft.py", "app_pages/review.py", "app_pages/records.py",
-                    "app_pages/model.py"},
-    Role.LEADING_GROUP: {"app_pages/leading_group.py", "app_pages/records.py", "app_pages/model.py"},
+                    "app_pages/model.py", "app_pages/overview.py"},
+    Role.LEADING_GROUP: {"app_pages/leading_group.py", "app_pages/records.py", "app_pages/model.py",
+                         "app_pages/overview.py"},
     Role.CLERK: {"app_pages/records.py"},
     Role.SYSADMIN: {"app_pages/accounts.py"},
     Role.SECADMIN: {"app_pages/accounts.py"},

@@ -218,4 +218,50 @@ def rollback_cmd(actor: str | None, as_json: bool) -> None:
     emit_json(v.to_dict()) if as_json else click.echo(f"已回退到模型版本 {v.version}{note}")
 
 
+def _outcome_text(o: Any) -> str:
+    return "—" if o is None else f"{o.level.label} {o.clause or ''}".strip()
+
+
+@models.command(name="simulate")
+@click.argument("version")
+@click.option("--catalogue", type=click.Path(path_type=Path, dir_okay=False),
+              help="The candidate's scope catalogue (default corpus/catalogue.toml).")
+@as_option
+@json_option(help="The simulation as one JSON object.")
+def simulate_cmd(version: str, catalogue: Path | None, actor: str | None, as_json: bool) -> None:
+    """Replay every settled decision through VERSION and list what would change.
+
+    Reads each document's stored text (not the files), compares the candidate's suggestion
+    with the active version's and with the person's decision: counts up and down, every
+    would-be under-classification first, figures per clause. Needs a director's or the
+    leading group's credential (it reads the register).
+    """
+    from classifier.training.simulation import simulate_version
+
+    with signed_in(actor) as (wf, me):
+        sim = simulate_version(Settings.from_env(), wf, me.id, version,
+                               catalogue_path=catalogue)
+    if as_json:
+        emit_json(sim.to_dict())
+        return
+    r = sim.report
+    base = f"当前启用版本 {sim.active}" if sim.active else "记录中保存的系统建议"
+    click.echo(f"模型版本 {sim.version}（密级目录 {sim.catalogue_version}）重放 {r.n} 份已定密文件，"
+               f"基准：{base}")
+    vb, vd = r.vs_baseline, r.vs_decision
+    click.echo(f"建议将改变 {len(r.changed)} 份：调高 {vb.up}，调低 {vb.down}，仅改依据 {vb.clause_only}")
+    click.echo(f"与最终决定相比：低于决定（漏定）{vd.down} 份（其中因切换新增 {len(r.newly_under)} 份），"
+               f"高于决定（过度定密）{vd.up} 份，仅依据不同 {vd.clause_only} 份")
+    if r.changed:
+        click.echo("将改变的建议（可能漏定的在前）：")
+    for x in r.changed:
+        flag = "⚠ 漏定 " if x.under else ""
+        click.echo(f"  {flag}#{x.doc_id}《{x.title}》 决定 {_outcome_text(x.decided)}；"
+                   f"建议 {_outcome_text(x.before)} → {_outcome_text(x.after)}")
+    click.echo("按定密依据：")
+    for c in r.per_clause:
+        click.echo(f"  {c.clause:<4} {c.n:>5} 份  改变 {c.changed}  调高 {c.up}  调低 {c.down}  "
+                   f"漏定 {c.under}  过度 {c.over}  与决定一致 {c.agree}")
+
+
 COMMANDS = [train_cmd, models]

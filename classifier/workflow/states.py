@@ -284,6 +284,7 @@ class Page(StrEnum):
     LEADING_GROUP = "leading_group"
     RECORDS = "records"
     MODEL = "model"
+    OVERVIEW = "overview"
     ACCOUNTS = "accounts"
     AUDIT = "audit"
 
@@ -292,8 +293,8 @@ class Page(StrEnum):
 #: first. A drafter never sees the review queue or the register, where other people's drafts are.
 PAGE_ACCESS: dict[Role, tuple[Page, ...]] = {
     Role.DRAFTER: (Page.DRAFT,),
-    Role.DIRECTOR: (Page.REVIEW, Page.DRAFT, Page.RECORDS, Page.MODEL),
-    Role.LEADING_GROUP: (Page.LEADING_GROUP, Page.RECORDS, Page.MODEL),
+    Role.DIRECTOR: (Page.REVIEW, Page.DRAFT, Page.RECORDS, Page.MODEL, Page.OVERVIEW),
+    Role.LEADING_GROUP: (Page.LEADING_GROUP, Page.OVERVIEW, Page.RECORDS, Page.MODEL),
     Role.CLERK: (Page.RECORDS,),
     Role.SYSADMIN: (Page.ACCOUNTS,),
     Role.SECADMIN: (Page.ACCOUNTS,),
