@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import charts, common
+from app_pages import charts, common, oversight_panels
 from classifier.catalogue import LEVEL_LABELS
-from classifier.workflow import Status, Workflow
+from classifier.workflow import Status
 from classifier.workflow.oversight import (
     COMPARISONS,
     RATER_LABELS,
-    ConsistencyMonitor,
     agreement_overview,
     alarm,
 )
@@ -24,11 +23,6 @@ from classifier.workflow.overview import (
     overview_xlsx,
 )
 from classifier.workflow.register import format_time
-
-
-@st.cache_resource(show_spinner="正在建立相似文件索引…")
-def _monitor(key: str, _wf: Workflow) -> ConsistencyMonitor:
-    return ConsistencyMonitor(_wf)
 
 
 def _pct(x: float | None) -> str:
@@ -78,7 +72,14 @@ with stats:
                                     x="月份", y="文件数", color="密级"), width="stretch")
     else:
         st.caption("还没有已定密的文件。")
-    for name in ("超期", "待审核", "报领导小组", "到期解密", "改定及理由"):
+    if ov.reasons:
+        st.markdown("**各定密依据的常见改定理由**（变更和领导小组决定所选的理由类别）")
+        st.altair_chart(charts.bars([{"定密依据": cl, "理由类别": r, "决定数": n}
+                                     for cl, r, n in ov.reasons],
+                                    x="定密依据", y="决定数", color="理由类别",
+                                    sort=list(dict.fromkeys(cl for cl, _, _ in ov.reasons))),
+                        width="stretch")
+    for name in ("超期", "待审核", "报领导小组", "到期解密", "改定及理由", "各条款常见理由"):
         headers, rows = overview_sheets(ov)[name]
         with st.expander(f"{name}（{len(rows)}）", expanded=name in ("超期", "到期解密") and bool(rows)):
             if rows:
@@ -133,8 +134,7 @@ with agree:
 with alarm_tab:
     st.caption("内容几乎相同（字符片段相似度 ≥ 80%）而密级或定密依据不同的已定密文件，可能存在定密不当，"
                "请领导小组核查。查看正文受知悉范围限制，查阅涉密文件记入审计记录。")
-    monitor = _monitor(ctx.settings.db_url, ctx.workflow)
-    views = alarm(monitor, user.id)
+    views = alarm(oversight_panels.monitor(ctx), user.id)
     if not views:
         st.success("未发现内容相似而定密不一致的文件。")
     else:

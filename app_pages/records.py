@@ -41,9 +41,11 @@ search = c3.text_input("搜索", key="rec_search", placeholder="文件名、条�
 dates = c4.date_input("上传日期", value=(), key="rec_dates", help="选择起止日期（含两端）。")
 date_from = dates[0] if len(dates) >= 1 else None
 date_to = dates[1] if len(dates) == 2 else date_from
+differs = st.checkbox("只看人工判断与系统建议不一致的", key="rec_differs",
+                      help="已定密的按最终决定、未定密的按承办人拟定意见，与系统建议的密级或定密依据比较。")
 
 rows = ctx.workflow.records(ctx.user.id, statuses=statuses, levels=levels, search=search,
-                            date_from=date_from, date_to=date_to)
+                            date_from=date_from, date_to=date_to, person_differs_only=differs)
 st.caption(f"共 {len(rows)} 条")
 st.dataframe([dict(zip(HEADERS, astuple(r), strict=True)) for r in rows], hide_index=True,
              width="stretch")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common, handling_panels
+from app_pages import common, handling_panels, oversight_panels
 from classifier.errors import ClassifierError
 from classifier.workflow import Document, ReasonCode, Role, Status
 from classifier.workflow.register import format_time
@@ -96,6 +96,7 @@ with st.expander("定密审批表"):
 common.case_panes(ctx, doc, suggestion, "拟定意见",
                   "拟定意见与系统建议不一致。" if by_id[doc.id].disagrees else None)
 handling_panels.derived_panel(ctx, doc, f"review_{doc.id}")  # 派生定密 (issue 13)
+oversight_panels.similar_notice(ctx, doc)  # near-identical settled documents (issue 14)
 
 st.subheader("审核意见")
 user = ctx.user

@@ -121,6 +121,7 @@ class Entry:
     status: str | None = None
     filename: str = ""
     scope: str = ""
+    reason_code: str | None = None
 
 
 def store_register(store, entries, *, drafter_id: int, director_id: int,
@@ -161,7 +162,8 @@ def store_register(store, entries, *, drafter_id: int, director_id: int,
                       "period_years": e.years if secret else None, "condition": None,
                       "mark": e.level}
             tx.add_decision(document_id=doc.id, kind=e.kind, actor_id=director_id,
-                            actor_role="director", reason=e.reason, passages=None, **fields)
+                            actor_role="director", reason=e.reason, passages=None,
+                            reason_code=e.reason_code, **fields)
             status = {"confirm": "confirmed", "override": "overridden"}[e.kind]
             tx.update_document(doc.id, doc.version, status=status, **fields)
             ids.append(doc.id)

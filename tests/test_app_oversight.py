@@ -43,7 +43,8 @@ def _seed_register(n: int = 40) -> dict[str, int]:
                          years=10 if LEVELS[i % 5] in CLAUSES else None)
                    for i, t in enumerate(texts[:n])]
         entries.append(Entry(texts[n], "机密", "4.3", proposed=("秘密", "4.5"), kind="override",
-                             reason="属于市管干部汇总名单", years=10, filename="干部名单.txt"))
+                             reason="属于市管干部汇总名单", years=10, filename="干部名单.txt",
+                             reason_code="higher_level"))
         entries.append(Entry(texts[n + 1], "秘密", "4.5", status="proposed",
                              filename="待审核的请示.txt"))
         entries.append(Entry(near_duplicate(texts[3], edits=2), "公开", None,
@@ -69,7 +70,8 @@ def test_overview_page_shows_counts_charts_agreement_and_the_alarm(overview_at):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["台账文件"] == "43" and metrics["已定密"] == "42"
     assert metrics["待审核"] == "1"
-    assert len(at.get("vega_lite_chart")) >= 5  # level, clause, month, confusion, overrides
+    # level, clause, month, reasons per clause, confusion matrix, overrides
+    assert len(at.get("vega_lite_chart")) >= 6
     assert metrics["κ"] not in ("—", "") and float(metrics["κ"]) < 1.0
     # the alarm lists the copy against its original, higher level first
     alarm = at.dataframe[-1].value
@@ -81,6 +83,7 @@ def test_overview_page_shows_counts_charts_agreement_and_the_alarm(overview_at):
     # the change of the drafter's proposal is listed with its reason
     changes = [d.value for d in at.dataframe if "理由" in d.value.columns]
     assert list(changes[0]["理由"]) == ["属于市管干部汇总名单"]
+    assert list(changes[0]["理由类别"]) == ["应定更高密级"]
 
 
 def test_overview_comparison_and_xlsx(overview_at):
@@ -185,3 +188,40 @@ def test_model_page_simulates_a_new_catalogue(switch_home, repo_dir):
     assert len(at.get("vega_lite_chart")) == charts_before + 1  # the per-clause chart
     # a catalogue simulation does not count as having seen the candidate version
     assert at.button(key="sim_promote").disabled
+
+
+# --- the register's "person ≠ model" filter and the notice at decision time --------------------
+
+
+def test_records_filter_person_differs_from_model(overview_at):
+    at, _ = overview_at
+    at = app_login(at, "陈机要")  # the clerk keeps the register
+    at = _ok(at.switch_page("app_pages/records.py").run())
+    assert "共 43 条" in _texts(at, "caption")
+    at.checkbox(key="rec_differs").check()
+    at = _ok(at.run())
+    # documents 0, 7, …, 35 of the seeded register were suggested one level up
+    assert "共 6 条" in _texts(at, "caption")
+
+
+def test_review_page_tells_of_a_near_identical_settled_document(overview_at):
+    at, ids = overview_at
+    store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
+    try:
+        original = store.document(ids["original"])
+        [copy] = store_register(
+            store, [Entry(near_duplicate(original.text, seed=9, edits=2), "秘密", "4.5",
+                          status="proposed", filename="又一份通知.txt")],
+            drafter_id=store.user_by_name("张承办").id,
+            director_id=store.user_by_name("李主任").id)
+    finally:
+        store.close()
+    at = app_login(at, "赵副主任")
+    at = _ok(at.switch_page("app_pages/review.py").run())
+    at.selectbox(key="review_doc").set_value(copy)
+    at = _ok(at.run())
+    notes = [w.replace("\\", "") for w in _texts(at, "warning") if "相似度" in w]
+    # the original and its settled near-copy, most similar first
+    assert len(notes) == 2
+    assert "《文件00003.txt》与本件相似度" in notes[0] and "已定为机密（依据 4.3）" in notes[0]
+    assert "《同一通知.txt》" in notes[1] and "已定为公开" in notes[1]

@@ -141,7 +141,7 @@ def test_overview_counts_and_xlsx(workflow, people, texts):
     entries = _entries(texts[:10])
     entries += [Entry(texts[10], "秘密", "4.5", years=1),
                 Entry(texts[11], "机密", "4.3", proposed=("秘密", "4.5"), kind="override",
-                      reason="=属于市管干部汇总名单"),
+                      reason="=属于市管干部汇总名单", reason_code="higher_level"),
                 Entry(texts[12], "秘密", "4.5", status="proposed")]
     ids = _store(workflow, people, entries)
     today = date.today() + timedelta(days=340)
@@ -156,11 +156,16 @@ def test_overview_counts_and_xlsx(workflow, people, texts):
     [change] = ov.changes
     assert (change.id, change.direction, change.proposed, change.decided) == (
         ids[11], "up", "秘密 4.5", "机密 4.3")
+    assert change.reason_label == "应定更高密级"
+    assert ov.reasons == [("4.3", "应定更高密级", 1)]
 
     wb = load_workbook(io.BytesIO(overview_xlsx(ov)))
     assert wb.sheetnames[:4] == ["概况", "按密级", "按条款", "按月份"]
     assert [c.value for c in wb["按密级"]["B"][1:]] == [2, 2, 3, 3, 2]
-    reason = wb["改定及理由"]["I2"]
+    assert wb["改定及理由"]["I2"].value == "应定更高密级"
+    assert list(wb["各条款常见理由"].iter_rows(min_row=2, values_only=True)) == [
+        ("4.3", "应定更高密级", 1)]
+    reason = wb["改定及理由"]["J2"]
     assert reason.value == "=属于市管干部汇总名单" and reason.data_type == "s"  # never a formula
 
 

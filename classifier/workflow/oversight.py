@@ -43,6 +43,7 @@ from classifier.oversight import (
 )
 from classifier.store import DocumentSummary, Store, User
 from classifier.workflow.reads import WorkflowReads
+from classifier.workflow.register import person_differs
 from classifier.workflow.states import FINAL_STATUSES, PAGE_ACCESS, Page, Role, Status
 
 #: Roles that read the oversight figures (those who see the overview page).
@@ -56,6 +57,11 @@ RATER_LABELS: dict[str, str] = {"model": "系统建议", "drafter": "承办人�
 #: The three comparisons reported, rater a first (rows of the confusion matrix).
 COMPARISONS: tuple[tuple[Rater, Rater], ...] = (("model", "drafter"), ("model", "decision"),
                                                 ("drafter", "decision"))
+__all__ = ["COMPARISONS", "OVERSIGHT_ROLES", "RATER_LABELS", "AgreementOverview",
+           "ConflictView", "ConsistencyMonitor", "agreement_overview", "alarm",
+           "conflict_counts", "decision_pairs", "oversight_reader", "person_differs",
+           "recorded_decisions", "similar_notices", "stored_model_versions"]
+
 #: Default Jaccard similarity from which two settled documents count as near-identical.
 DEFAULT_SIMILARITY = 0.8
 
@@ -182,19 +188,6 @@ def agreement_overview(reads: WorkflowReads, reader_id: int) -> AgreementOvervie
         overrides=override_report(pairs[("model", "decision")]),
         drafter_overrides=override_report(pairs[("drafter", "decision")]),
         pairs=pairs)
-
-
-def person_differs(s: DocumentSummary) -> bool:
-    """A person's judgement differs from the model's suggestion (level or clause).
-
-    The final decision when the document is settled, else the drafter's proposal; False
-    when there is no suggestion or no judgement yet (the register's "person ≠ model" filter).
-    """
-    model, _, _ = _rater(s, "model")
-    person, _, _ = _rater(s, "decision") if Status(s.status).is_final else _rater(s, "drafter")
-    if model is None or person is None:
-        return False
-    return model.label("clause") != person.label("clause") or model.level != person.level
 
 
 # --- replay records --------------------------------------------------------------------------

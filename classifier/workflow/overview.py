@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -24,6 +24,7 @@ from classifier.documents.rules import period_end
 from classifier.store import DocumentSummary
 from classifier.workflow.oversight import oversight_reader
 from classifier.workflow.reads import WorkflowReads
+from classifier.workflow.reasons import ReasonCode
 from classifier.workflow.register import format_time
 from classifier.workflow.states import ACTION_LABELS, Action, Status
 
@@ -71,9 +72,11 @@ class DueItem:
     clause : str or None
     years : int
     start : datetime.date
-        The day counted from: the final decision's date (until a date of issue is recorded).
+        The day counted from: the date of issue (制发日) recorded with the decision, else the
+        final decision's date.
     end : datetime.date
-        The last day of the period (:func:`classifier.documents.rules.period_end`).
+        The last day of the period: as recorded with the decision, else
+        :func:`classifier.documents.rules.period_end` from ``start``.
     days_left : int
         Days from today to ``end``; negative when the period has already ended.
     """
@@ -106,6 +109,9 @@ class Change:
     by : str
     at : datetime or None
     reason : str
+        The free text.
+    reason_code : str or None
+        The coded reason (:class:`~classifier.workflow.reasons.ReasonCode` value), if given.
     """
 
     id: int
@@ -117,6 +123,12 @@ class Change:
     by: str
     at: datetime | None
     reason: str
+    reason_code: str | None = None
+
+    @property
+    def reason_label(self) -> str:
+        """The coded reason in Chinese (empty without one)."""
+        return _reason_label(self.reason_code)
 
 
 @dataclass(frozen=True)
@@ -147,6 +159,10 @@ class Overview:
         Settled secrets that end on a declassification condition instead of a period.
     changes : list of Change
         Final decisions that changed the proposal, newest first.
+    reasons : list of (str, str, int)
+        (decided clause label, coded reason in Chinese, decisions) over the overrides and
+        leading-group decisions that carry a reason code: the recurring reasons per clause,
+        most frequent first.
     """
 
     today: date
@@ -161,6 +177,7 @@ class Overview:
     due: list[DueItem]
     with_condition: int
     changes: list[Change]
+    reasons: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def settled(self) -> int:
@@ -176,6 +193,15 @@ def _clause_key(label: str) -> tuple[int, tuple[int, ...], str]:
     if label in LEVEL_LABELS:
         return (0, (int(Level.from_label(label)),), label)
     return (1, tuple(int(x) for x in label.split(".") if x.isdigit()), label)
+
+
+def _reason_label(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        return ReasonCode(code).label
+    except ValueError:
+        return code
 
 
 def _working_days(start: date, end: date) -> int:
@@ -249,15 +275,22 @@ def overview(reads: WorkflowReads, reader_id: int, *, today: date | None = None,
     for s in final:
         if not Level.from_label(s.level or "公开").is_secret or not s.period_years:
             continue
-        start = (s.decided_at or s.uploaded_at).astimezone().date()
-        end = period_end(start, s.period_years)
+        start = s.issued_on or (s.decided_at or s.uploaded_at).astimezone().date()
+        end = s.period_ends_on or period_end(start, s.period_years)
         if end <= today + timedelta(days=due_within_days):
             due.append(DueItem(s.id, s.filename, s.level or "", s.clause, s.period_years,
                                start, end, (end - today).days))
     due.sort(key=lambda d: (d.end, d.id))
     with_condition = sum(1 for s in final if Level.from_label(s.level or "公开").is_secret
                          and not s.period_years and s.condition)
-    changes = [c for c in (_change(s) for s in rows) if c is not None]
+    latest = {d.document_id: d for d in reads.store.decisions()}
+    changes = [replace(c, reason_code=getattr(latest.get(c.id), "reason_code", None))
+               for c in (_change(s) for s in rows) if c is not None]
+    reason_n = Counter(
+        (d.clause if d.level and Level.from_label(d.level).is_secret and d.clause
+         else d.level or "—", _reason_label(d.reason_code))
+        for d in latest.values()
+        if d.kind in (Action.OVERRIDE.value, Action.DECIDE.value) and d.reason_code)
     changes.sort(key=lambda c: (c.at or datetime.min.astimezone(), c.id), reverse=True)
     return Overview(
         today=today, total=len(rows),
@@ -266,7 +299,9 @@ def overview(reads: WorkflowReads, reader_id: int, *, today: date | None = None,
         by_clause={k: clause_n[k] for k in sorted(clause_n, key=_clause_key)},
         by_month=[(m, lv, month_n[(m, lv)]) for m, lv in months],
         pending=pending, escalated=escalated, overdue=overdue, due=due,
-        with_condition=with_condition, changes=changes)
+        with_condition=with_condition, changes=changes,
+        reasons=[(cl, r, n) for (cl, r), n in sorted(reason_n.items(),
+                                                     key=lambda kv: (-kv[1], _clause_key(kv[0][0])))])
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -314,10 +349,11 @@ def overview_sheets(ov: Overview) -> dict[str, tuple[list[str], list[list[object
                  [[d.id, d.filename, d.level, d.clause or "", d.years, d.start.isoformat(),
                    d.end.isoformat(), d.days_left] for d in ov.due]),
         "改定及理由": (["编号", "文件名", "方式", "拟定意见", "最终决定", "方向", "决定人", "时间",
-                   "理由"],
+                   "理由类别", "理由"],
                   [[c.id, c.filename, _KINDS.get(c.kind, c.kind), c.proposed, c.decided,
-                    _DIRECTIONS[c.direction], c.by, format_time(c.at), c.reason]
+                    _DIRECTIONS[c.direction], c.by, format_time(c.at), c.reason_label, c.reason]
                    for c in ov.changes]),
+        "各条款常见理由": (["定密依据", "理由类别", "决定数"], [list(r) for r in ov.reasons]),
     }
 
 

@@ -33,6 +33,7 @@ HEADERS = (
 )
 _DECISION_LABELS = {a.value: ACTION_LABELS[a] for a in Action if a is not Action.PROPOSE}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_SECRET_LEVELS = frozenset({"秘密", "机密", "绝密"})
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ def query_records(
     search: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    person_differs_only: bool = False,
 ) -> list[Record]:
     """The register, newest change first.
 
@@ -123,6 +125,9 @@ def query_records(
         Text searched in file name, clause, mark, drafter and document text.
     date_from, date_to : datetime.date, optional
         Upload dates, both inclusive, in local time.
+    person_differs_only : bool
+        Keep only the documents where a person's judgement differs from the model's
+        suggestion (:func:`person_differs`; issue 14 §2, "person ≠ model").
     """
     rows = store.summaries(
         statuses=statuses,
@@ -132,7 +137,31 @@ def query_records(
         until=_local_midnight(date_to + timedelta(days=1)) if date_to else None,
         order="updated",
     )
-    return [_record(r) for r in rows]
+    return [_record(r) for r in rows if not person_differs_only or person_differs(r)]
+
+
+def person_differs(s: DocumentSummary) -> bool:
+    """A person's judgement differs from the model's suggestion (level or clause).
+
+    The classification in effect when the document is settled, else the drafter's proposal;
+    False when there is no suggestion or no judgement yet. A clause is compared only for the
+    state secrets (公开 and 内部 carry none). Source: issue 14 §2 (the register's
+    "person ≠ model" filter).
+    """
+    if s.suggested_level is None:
+        return False
+    if Status(s.status).is_final:
+        level, clause = s.level, s.clause
+    else:
+        level, clause = s.proposed_level, s.proposed_clause
+    if level is None:
+        return False
+
+    def label(lv: str, cl: str | None) -> str:
+        return cl if lv in _SECRET_LEVELS and cl else lv
+
+    return label(level, clause) != label(s.suggested_level, s.suggested_clause) or (
+        level != s.suggested_level)
 
 
 def _safe_cell(value: object) -> object:
