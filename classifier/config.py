@@ -164,6 +164,9 @@ class Settings:
         Fewest distinct training documents a word, word pair or character pair must occur in
         to stand in a model's files (default 5; ``DINGMI_VOCAB_MIN_DOCS``): a name taken from
         one or two decisions never does (issue 11 §7; :data:`classifier.train.MIN_DOCS`).
+    busy_timeout_s : float
+        Seconds a SQLite writer waits for another connection's lock before the action is
+        refused with ``database_busy`` (default 10; ``DINGMI_BUSY_TIMEOUT``).
     """
 
     home: Path = field(default_factory=lambda: Path("var"))
@@ -181,6 +184,7 @@ class Settings:
     decision: DecisionPolicy = field(default_factory=DecisionPolicy)
     retrain_cv_folds: int = 5
     vocab_min_docs: int = 5
+    busy_timeout_s: float = 10.0
 
     @property
     def models_dir(self) -> Path:
@@ -244,4 +248,6 @@ class Settings:
             s = replace(s, retrain_cv_folds=int(env["DINGMI_RETRAIN_CV_FOLDS"]))
         if env.get("DINGMI_VOCAB_MIN_DOCS"):
             s = replace(s, vocab_min_docs=max(1, int(env["DINGMI_VOCAB_MIN_DOCS"])))
+        if env.get("DINGMI_BUSY_TIMEOUT"):
+            s = replace(s, busy_timeout_s=max(0.0, float(env["DINGMI_BUSY_TIMEOUT"])))
         return replace(s, auth=AuthPolicy.from_env(env), decision=DecisionPolicy.from_env(env))

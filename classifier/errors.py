@@ -519,6 +519,57 @@ ERROR_CODES += ("handling_error", "not_holder", "copy_unavailable", "loan_approv
                 "original_not_lent", "witnesses_required", "invalid_register_file")
 
 
+# --- The database at work, backups and restores (issue 11, §8 and §9) -------------------
+
+
+class DatabaseBusyError(StoreError):
+    """The database is locked by another connection past the busy timeout (SQLite
+    ``database is locked``): nothing was written; try again shortly."""
+
+    code = "database_busy"
+
+
+class DatabaseUnavailableError(StoreError):
+    """The connection to the database was lost or cannot be made (a PostgreSQL server gone)."""
+
+    code = "database_unavailable"
+
+
+class BackupError(StoreError):
+    """A backup or a restore cannot be made (``dingmi backup``, ``dingmi restore``)."""
+
+    code = "backup_error"
+
+
+class BackupTamperedError(BackupError, ValueError):
+    """An archive whose files differ from its sha256 manifest, whose database's audit chain
+    is not sound, or that is not a dingmi backup at all: refused, nothing restored."""
+
+    code = "backup_tampered"
+
+
+class BackupUnverifiedError(BackupError):
+    """The copy of the database failed the audit chain verification: no backup was written."""
+
+    code = "backup_unverified"
+
+
+class HomeNotEmptyError(BackupError):
+    """A restore into a data home that already holds data, without ``--force``."""
+
+    code = "home_not_empty"
+
+
+class BackupUnsupportedError(BackupError):
+    """The database is PostgreSQL: its backups are ``pg_dump``'s job, not dingmi's."""
+
+    code = "backup_unsupported"
+
+
+ERROR_CODES += ("database_busy", "database_unavailable", "backup_error", "backup_tampered",
+                "backup_unverified", "home_not_empty", "backup_unsupported")
+
+
 def error_from_dict(err: Mapping[str, Any]) -> ClassifierError:
     """Rebuild the typed error of a JSON ``{"code", "message"}`` (a record from a child process).
 
@@ -544,3 +595,112 @@ def error_from_dict(err: Mapping[str, Any]) -> ClassifierError:
             return cls(message)
         todo.extend(cls.__subclasses__())
     return InternalError(message)
+
+
+# --- What a person is told (issue 15: plain Chinese everywhere) --------------------------
+
+#: What to do next, per error code: appended to a message that does not already say it
+#: (a message that contains “请” already tells the reader what to do). Codes without an
+#: entry are shown as their message alone.
+ADVICE: dict[str, str] = {
+    "unsupported_format": "请另存为 PDF、DOCX、OFD 或 TXT 格式后重新上传。",
+    "corrupt_file": "请用原来的软件打开文件、重新保存或导出后再上传。",
+    "encrypted": "请先去掉文件的打开密码，再重新上传。",
+    "empty_text": "请确认文件内容；扫描件请上传清晰的图片或 PDF。",
+    "too_large": "请把文件拆分为较小的几份后分别上传。",
+    "needs_ocr": "请上传带文字层的文件，或联系系统管理员安装文字识别组件。",
+    "needs_converter": "请另存为 DOCX 或 PDF 后上传，或联系系统管理员安装文档转换组件。",
+    "timeout": "请稍后重试；如仍超时，请把文件拆分后上传。",
+    "not_found": "请刷新页面后重试。",
+    "internal_error": "请稍后重试；如反复出现，请联系系统管理员。",
+    "store_error": "请稍后重试；如反复出现，请联系系统管理员。",
+    "model_not_ready": "请联系办公室主任或系统管理员训练或启用模型。",
+    "invalid_model": "请联系办公室主任或系统管理员检查模型。",
+    "model_tampered": "请联系办公室主任或系统管理员检查模型文件。",
+    "model_unsigned": "请联系系统管理员为模型签名后再使用。",
+    "invalid_model_key": "请联系系统管理员检查模型密钥。",
+    "illegal_transition": "请刷新页面，查看文件当前状态后再办理。",
+    "stale_version": "请刷新页面，查看最新情况后再办理。",
+    "permission_denied": "如确需办理，请联系安全保密管理员。",
+    "self_review": "请由其他审核人办理。",
+    "empty_reason": "请填写后再提交。",
+    "invalid_decision": "请按提示修改后再提交。",
+    "invalid_passage": "请重新勾选段落后再提交。",
+    "period_required": "请填写保密期限或解密条件。",
+    "period_too_long": "请把保密期限改在法定最长期限以内。",
+    "invalid_period": "请检查保密期限和解密条件后再提交。",
+    "authentication_failed": "请检查用户名和口令后重试。",
+    "account_locked": "请等锁定时间过后再登录，或联系安全保密管理员解锁。",
+    "session_expired": "请重新登录。",
+    "weak_password": "请按口令规则另设口令。",
+    "user_exists": "请换一个用户名。",
+    "duty_conflict": "请为该账户选择其他角色。",
+    "original_not_kept": "请联系系统管理员开启原件保存后重新上传。",
+    "not_settled": "请等定密完成后再办理。",
+}
+
+
+def user_message(err: ClassifierError) -> str:
+    """The Chinese sentence a person reads for ``err``: what happened and what to do.
+
+    Parameters
+    ----------
+    err : ClassifierError
+        Any error dingmi raised on purpose.
+
+    Returns
+    -------
+    str
+        The message without the ``[code]`` prefix, followed by :data:`ADVICE` for its code
+        when the message does not already ask the reader to do something (“请…”). The code
+        itself is shown apart (the app's collapsed technical detail, the CLI's JSON).
+    """
+    message = err.message.strip()
+    prefix = f"[{err.code}] "
+    if message.startswith(prefix):
+        message = message[len(prefix):]
+    advice = ADVICE.get(err.code, "")
+    if not advice or "请" in message:
+        return message
+    if message and message[-1] not in "。！？；":
+        message += "。"
+    return message + advice
+
+
+#: Warning codes of an extraction or a suggestion (``"code: 说明"``) whose text is replaced
+#: for a person; the others keep their own Chinese text.
+WARNING_TEXT: dict[str, str] = {
+    "ocr_text": "系统建议依据的是文字识别读出的文字，请对照原件页面核对识别文字。",
+}
+
+
+def warning_message(warning: str) -> tuple[str, str | None]:
+    """Split a stored warning into the sentence a person reads and its code.
+
+    Parameters
+    ----------
+    warning : str
+        A warning as extraction and suggestion record it: ``"code: 中文说明"`` (or a bare
+        sentence).
+
+    Returns
+    -------
+    (str, str or None)
+        The Chinese sentence (no internal prefix, no Latin abbreviation such as “（OCR）”)
+        and the code, or None when the warning has no code prefix.
+
+    Examples
+    --------
+    >>> warning_message("page_error: 第2页已损坏，未能读取")
+    ('第2页已损坏，未能读取。', 'page_error')
+    """
+    code: str | None = None
+    head, sep, rest = warning.partition(": ")
+    if sep and head and all(c.islower() or c == "_" for c in head):
+        code, text = head, rest
+    else:
+        text = warning
+    text = WARNING_TEXT.get(code or "", text).replace("（OCR）", "").strip()
+    if text and text[-1] not in "。！？；":
+        text += "。"
+    return text, code

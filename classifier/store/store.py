@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from classifier.config import Settings
-from classifier.errors import NotFoundError, StoreError, UnknownUserError
+from classifier.errors import (
+    DatabaseBusyError,
+    DatabaseUnavailableError,
+    NotFoundError,
+    StoreError,
+    UnknownUserError,
+)
 from classifier.store.models import (
     Decision,
     Document,
@@ -60,14 +67,41 @@ def _latest(model: Any) -> Any:
             .group_by(model.document_id).subquery())
 
 
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL, foreign keys, busy timeout; and let SQLAlchemy emit BEGIN itself."""
-    dbapi_connection.isolation_level = None  # pysqlite would otherwise BEGIN lazily
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-    cur.close()
+def _sqlite_pragmas(busy_timeout_s: float) -> Callable[[Any, Any], None]:
+    """The ``connect`` hook: WAL, foreign keys, busy timeout (seconds); and let SQLAlchemy
+    emit BEGIN itself."""
+
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite would otherwise BEGIN lazily
+        cur = dbapi_connection.cursor()
+        cur.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout_s * 1000))}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return on_connect
+
+
+#: SQLite's messages of a lock held by another connection past the busy timeout.
+_BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+
+
+def _database_errors(context: ExceptionContext) -> None:
+    """The ``handle_error`` hook: a lock or a lost connection becomes a coded Chinese error.
+
+    Every statement of dingmi passes here, so the app and the CLI show ``[database_busy]`` or
+    ``[database_unavailable]`` (never SQLAlchemy's text, which quotes SQL and server paths);
+    the SQLAlchemy error stays in ``__cause__`` for the log. Source: issue 11 (§9).
+    """
+    original = str(context.original_exception).lower()
+    if any(m in original for m in _BUSY_MESSAGES):
+        raise DatabaseBusyError(
+            "数据库正被其他程序占用（已锁定），本次操作未执行，请稍后重试"
+        ) from context.sqlalchemy_exception
+    if context.is_disconnect:
+        raise DatabaseUnavailableError(
+            "与数据库的连接已中断，本次操作未执行，请稍后重试；如反复出现，请联系系统管理员"
+        ) from context.sqlalchemy_exception
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -124,14 +158,21 @@ class Store:
         """
         if settings.database_url is None:
             protect_home(Path(settings.home))
-        return cls.from_url(settings.db_url, store_originals=settings.store_originals)
+        return cls.from_url(settings.db_url, store_originals=settings.store_originals,
+                            busy_timeout_s=settings.busy_timeout_s)
 
     @classmethod
-    def from_url(cls, url: str, *, store_originals: bool = False) -> Store:
-        """Open the database at a SQLAlchemy URL and migrate it to head."""
+    def from_url(cls, url: str, *, store_originals: bool = False,
+                 busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> Store:
+        """Open the database at a SQLAlchemy URL and migrate it to head.
+
+        ``busy_timeout_s``: how long a SQLite writer waits for another connection's lock
+        before :class:`~classifier.errors.DatabaseBusyError` (seconds).
+        """
         db_engine = create_engine(url, future=True)
+        event.listen(db_engine, "handle_error", _database_errors)
         if db_engine.dialect.name == "sqlite":
-            event.listen(db_engine, "connect", _sqlite_pragmas)
+            event.listen(db_engine, "connect", _sqlite_pragmas(busy_timeout_s))
             event.listen(db_engine, "begin", _sqlite_begin)
         store = cls(db_engine, store_originals=store_originals)
         store.upgrade()
