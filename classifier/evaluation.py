@@ -26,6 +26,23 @@ if TYPE_CHECKING:
 
 LEVELS = {lv.label: lv for lv in Level}
 
+#: Chinese name and one-line explanation of each figure of :func:`score_labels`, for every
+#: page and report a person reads (the keys stay the stable names of ``metadata.json``).
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "level_acc": ("密级准确率", "系统建议的密级与正确密级相同的文件所占比例，越高越好。"),
+    "macro_f1": ("密级宏平均F1值", "各密级查准与查全的综合得分再取平均，不受各密级篇数多少影响，越高越好。"),
+    "clause_top1": ("条款首选准确率", "国家秘密文件中，系统首选的定密依据条款正确的比例，越高越好。"),
+    "under": ("漏定率", "应定为国家秘密、系统却建议为公开或内部的比例，越低越好，是最要紧的指标。"),
+    "over": ("过度定密率", "不属于国家秘密、系统却建议定密的比例，越低越好。"),
+    "precision": ("精确率", "系统建议为该类的文件中，确属该类的比例。"),
+    "recall": ("召回率", "确属该类的文件中，被系统建议为该类的比例。"),
+}
+
+
+def metric_name(key: str) -> str:
+    """The Chinese name of a metric key of :func:`score_labels` (the key itself if unknown)."""
+    return METRIC_LABELS.get(key, (key, ""))[0]
+
 
 def golden_sha256(records: Sequence[dict[str, Any]]) -> str:
     """A hash of the golden set's texts and labels (metrics are comparable only when equal)."""

@@ -50,8 +50,8 @@ def test_registry_promotes_a_version_not_worse(models_dir, make_version, golden)
 
 @pytest.mark.parametrize("golden,words", [
     ({"under": 0.04}, "漏定率"),                                 # any rise in under is refused
-    ({"macro_f1": 0.9 - TOLERANCE - 0.01}, "macro-F1"),
-    ({"clause_top1": 0.8}, "条款 top-1"),
+    ({"macro_f1": 0.9 - TOLERANCE - 0.01}, "密级宏平均F1值"),
+    ({"clause_top1": 0.8}, "条款首选准确率"),
     ({"over": 0.1 + TOLERANCE + 0.01}, "过度定密率"),
 ])
 def test_registry_refuses_a_worse_version_with_reason(models_dir, make_version, golden, words):

@@ -27,7 +27,8 @@ from classifier.cli.accounts import as_option, signed_in
 from classifier.cli.group import emit_json, json_option
 from classifier.config import Settings
 from classifier.errors import ClassifierError, ModelNotReadyError
-from classifier.training.registry import ModelVersion, Registry
+from classifier.evaluation import metric_name
+from classifier.training.registry import STATUS_LABELS, ModelVersion, Registry
 from classifier.workflow import Workflow
 
 
@@ -73,9 +74,11 @@ def _line(v: ModelVersion) -> str:
     m = v.metrics
     dec = m["decision_cv"]
     mark = "*" if v.active else " "
-    text = (f"{mark} {v.version}  {v.created_at}  {v.status:<9}  决策 {v.metadata.get('n_extra_docs', 0):>5}  "
-            f"F1 {_fmt(m['macro_f1'])}  under {_fmt(m['under'])}  over {_fmt(m['over'])}  "
-            f"条款 {_fmt(m['clause_top1'])}  决策CV {_fmt(dec.get('level_acc'))}")
+    status = STATUS_LABELS.get(v.status, v.status)
+    text = (f"{mark} {v.version}  {v.created_at}  {status:<4}  决定 {v.metadata.get('n_extra_docs', 0):>5}  "
+            f"{metric_name('macro_f1')} {_fmt(m['macro_f1'])}  {metric_name('under')} {_fmt(m['under'])}  "
+            f"{metric_name('over')} {_fmt(m['over'])}  {metric_name('clause_top1')} {_fmt(m['clause_top1'])}  "
+            f"本单位决定交叉验证准确率 {_fmt(dec.get('level_acc'))}")
     if v.reason:
         text += f"\n      未启用原因：{v.reason}"
     return text

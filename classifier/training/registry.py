@@ -53,6 +53,10 @@ from classifier.engine.signing import (
     write_manifest,
 )
 from classifier.errors import ModelNotReadyError, ModelUnsignedError, NotFoundError, UsageError
+from classifier.evaluation import metric_name
+
+#: Chinese names of a version's ``status``, for every page and human-readable listing.
+STATUS_LABELS: dict[str, str] = {"active": "启用中", "candidate": "候选", "retired": "已停用"}
 
 #: Largest drop in golden-set level macro-F1 and clause top-1, and largest rise in the
 #: over-classification rate, that still lets a new version replace the active one
@@ -166,12 +170,13 @@ def promotion_problems(new: dict[str, Any], active: dict[str, Any],
         return []
     out = []
     if new["under"] > active["under"] + 1e-12:
-        out.append(f"漏定率（under）{new['under']:.3f} 高于当前版本的 {active['under']:.3f}")
-    for key, name in (("macro_f1", "密级 macro-F1"), ("clause_top1", "条款 top-1")):
+        out.append(f"{metric_name('under')} {new['under']:.3f} 高于当前版本的 {active['under']:.3f}")
+    for key in ("macro_f1", "clause_top1"):
+        name = metric_name(key)
         if new[key] < active[key] - tolerance - 1e-12:
             out.append(f"{name} {new[key]:.3f} 低于当前版本的 {active[key]:.3f}，超出容差 {tolerance}")
     if new["over"] > active["over"] + tolerance + 1e-12:
-        out.append(f"过度定密率（over）{new['over']:.3f} 高于当前版本的 {active['over']:.3f}，"
+        out.append(f"{metric_name('over')} {new['over']:.3f} 高于当前版本的 {active['over']:.3f}，"
                    f"超出容差 {tolerance}")
     return out
 
