@@ -162,7 +162,7 @@ class Settings:
         decision rule: a retrain in about a tenth of the time).
     vocab_min_docs : int
         Fewest distinct training documents a word, word pair or character pair must occur in
-        to stand in a model's files (default 5; ``DINGMI_VOCAB_MIN_DOCS``): a name taken from
+        to stand in a model's files (default 3; ``DINGMI_VOCAB_MIN_DOCS``): a name taken from
         one or two decisions never does (issue 11 §7; :data:`classifier.train.MIN_DOCS`).
     busy_timeout_s : float
         Seconds a SQLite writer waits for another connection's lock before the action is
@@ -183,7 +183,7 @@ class Settings:
     auth: AuthPolicy = field(default_factory=AuthPolicy)
     decision: DecisionPolicy = field(default_factory=DecisionPolicy)
     retrain_cv_folds: int = 5
-    vocab_min_docs: int = 5
+    vocab_min_docs: int = 3
     busy_timeout_s: float = 10.0
 
     @property
