@@ -3,15 +3,16 @@
 One click group (:mod:`classifier.cli.group`, with the one error → exit-status rule); the
 commands by subject: ``suggest``, ``extract`` (:mod:`~classifier.cli.suggest`), ``train`` and
 ``models`` (:mod:`~classifier.cli.models`), ``users``, ``review``, ``records``
-(:mod:`~classifier.cli.workflow`), ``register`` (:mod:`~classifier.cli.handling`) and ``doctor`` (:mod:`~classifier.cli.doctor`).
+(:mod:`~classifier.cli.workflow`), ``register`` (:mod:`~classifier.cli.handling`), ``backup`` and ``restore``
+(:mod:`~classifier.cli.backup`) and ``doctor`` (:mod:`~classifier.cli.doctor`).
 
 Source: issue 2 (§9); issue 3 (§6); issue 4; issue 8; issue 10.
 """
 
-from classifier.cli import accounts, doctor, handling, models, suggest, workflow
+from classifier.cli import accounts, backup, doctor, handling, models, suggest, workflow
 from classifier.cli.group import main
 
-for _module in (suggest, models, workflow, accounts, handling, doctor):
+for _module in (suggest, models, workflow, accounts, backup, handling, doctor):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -192,6 +192,9 @@ EVENT_LABELS = {
     "model_promote": "启用模型",
     "model_train": "训练模型",
     "model_rollback": "回退模型",
+    "backup": "备份数据",
+    "restore": "恢复数据",
+    "restore_replace": "以备份替换数据",
     **{a.value: ACTION_LABELS[a] for a in Action},
     Action.PROPOSE.value: "拟定",
 }
