@@ -18,7 +18,8 @@ from classifier.errors import ClassifierError
 from classifier.oversight import Outcome
 from classifier.training.registry import ModelVersion, Registry
 from classifier.training.simulation import VersionSimulation, simulate_version
-from classifier.workflow import RETRAIN_ROLES, Role
+from classifier.workflow import Role
+from classifier.workflow.states import MODEL_ROLES
 
 _SEEN = "sim_seen"
 _RESULT = "sim_result"
@@ -107,7 +108,7 @@ def switch_panel(ctx: common.Context, reg: Registry, versions: list[ModelVersion
         _show(sim)
 
     st.subheader("启用与回退")
-    may = Role(user.role) in RETRAIN_ROLES
+    may = Role(user.role) in MODEL_ROLES
     c1, c2 = st.columns(2)
     ready = version in seen and version != active
     hint = ("启用模型由办公室主任办理。" if not may else
@@ -118,7 +119,10 @@ def switch_panel(ctx: common.Context, reg: Registry, versions: list[ModelVersion
     if c1.button(f"启用版本 {version}", type="primary", key="sim_promote",
                  disabled=not (may and ready)):
         try:
+            ctx.workflow.require_model_steward(user.id)
             v = reg.promote(version, by=user.name)
+            ctx.workflow.record_model_event(user.id, "model_promote", v.version,
+                                            reg.check(v.version), simulated=True)
         except ClassifierError as e:
             common.error(e)
         else:
@@ -127,7 +131,10 @@ def switch_panel(ctx: common.Context, reg: Registry, versions: list[ModelVersion
     c2.caption("回退到此前启用的版本（无需模拟）。")
     if c2.button("回退到上一版本", key="sim_rollback", disabled=not may):
         try:
+            ctx.workflow.require_model_steward(user.id)
             v = reg.rollback(by=user.name)
+            ctx.workflow.record_model_event(user.id, "model_rollback", v.version,
+                                            reg.check(v.version))
         except ClassifierError as e:
             common.error(e)
         else:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from classifier.store import Store
+from classifier.workflow import Workflow
 from tests.conftest import app_login, ready_demo_users
 from tests.registers import Entry, invented_register, near_duplicate, store_register
 
@@ -167,6 +168,22 @@ def test_model_page_promotes_only_after_the_simulation_was_seen(switch_home):
     assert any("已启用模型版本 candidate" in s for s in _texts(at, "success"))
     at = _ok(at.button(key="sim_rollback").click().run())
     assert reg.active_name() == "base"
+    wf = Workflow(Store.from_url(os.environ["DINGMI_DATABASE_URL"]))
+    try:
+        events = [(e.action, e.detail["version"]) for e in wf.store.events()
+                  if e.action.startswith("model_")]
+    finally:
+        wf.store.close()
+    assert events == [("model_promote", "candidate"), ("model_rollback", "base")]
+
+
+def test_model_page_switch_is_for_the_director(switch_home):
+    at, _ = switch_home
+    at = app_login(at, "王组长")
+    at = _ok(at.switch_page("app_pages/model.py").run())
+    at = _ok(at.button(key="sim_run").click().run())  # the leading group may simulate
+    assert {m.label: m.value for m in at.metric}["重放文件"] == "30"
+    assert at.button(key="sim_promote").disabled and at.button(key="sim_rollback").disabled
 
 
 def test_model_page_simulates_a_new_catalogue(switch_home, repo_dir):

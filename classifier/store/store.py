@@ -427,6 +427,21 @@ class Store:
                 )
         return out
 
+    def settled_index(self, statuses: Sequence[str]) -> list[tuple[int, str, str | None, str]]:
+        """``(id, level, clause, filename)`` of the documents in ``statuses`` with a level, by
+        id: no text, so that the consistency monitor sees cheaply what changed (issue 14 §4).
+
+        Parameters
+        ----------
+        statuses : sequence of str
+            The final statuses (:data:`classifier.workflow.states.FINAL_STATUSES`).
+        """
+        q = (select(DocumentRow.id, DocumentRow.level, DocumentRow.clause, DocumentRow.filename)
+             .where(DocumentRow.status.in_(list(statuses)), DocumentRow.level.is_not(None))
+             .order_by(DocumentRow.id))
+        with self._read() as s:
+            return [(int(r[0]), str(r[1]), r[2], str(r[3])) for r in s.execute(q)]
+
     def final_documents(self, statuses: Sequence[str]) -> list[FinalDocument]:
         """Documents in one of ``statuses`` with a level, with their latest decision and suggestion.
 

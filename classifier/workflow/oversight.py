@@ -62,6 +62,8 @@ __all__ = ["COMPARISONS", "OVERSIGHT_ROLES", "RATER_LABELS", "AgreementOverview"
            "conflict_counts", "decision_pairs", "oversight_reader", "person_differs",
            "recorded_decisions", "similar_notices", "stored_model_versions"]
 
+#: New settled documents above which a refresh reads every text in one query.
+_BULK = 50
 #: Default Jaccard similarity from which two settled documents count as near-identical.
 DEFAULT_SIMILARITY = 0.8
 
@@ -302,21 +304,25 @@ class ConsistencyMonitor:
             return self._refresh()
 
     def _refresh(self) -> int:
-        names = {str(s.id): s.filename for s in self.store.summaries(
-            statuses=FINAL_STATUSES, order="uploaded")}
+        rows = self.store.settled_index(FINAL_STATUSES)
+        new = [r[0] for r in rows if str(r[0]) not in self._decided]
+        texts: dict[int, str] = {}
+        if len(new) > _BULK:  # first load: every text in one query
+            texts = {d.id: d.text for d in self.store.final_documents(FINAL_STATUSES)}
         seen: set[str] = set()
         changed = 0
-        for d in self.store.final_documents(FINAL_STATUSES):
-            j = _judgement(d.level, d.clause)
+        for doc_id, level, clause, filename in rows:
+            j = _judgement(level, clause)
             if j is None:
                 continue
-            key = str(d.id)
+            key = str(doc_id)
             seen.add(key)
-            decision = (j.level, d.clause if j.level.is_secret else None)
+            decision = (j.level, clause if j.level.is_secret else None)
             if key not in self._decided:
-                self._texts[key] = d.text
-                self._index.add_signature(key, self._index.signature(d.text), *decision,
-                                          title=names.get(key, ""))
+                text = texts[doc_id] if doc_id in texts else self.store.document(doc_id).text
+                self._texts[key] = text
+                self._index.add_signature(key, self._index.signature(text), *decision,
+                                          title=filename)
                 changed += 1
             elif self._decided[key] != decision:
                 self._index.set_decision(key, *decision)
