@@ -27,12 +27,13 @@ logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(mes
 log = logging.getLogger("dingmi.app")
 
 st.set_page_config(page_title="定密助手", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
+common.chinese_chrome()  # Streamlit's own English (uploader, date fields) in Chinese
 
 try:
     ctx = common.init(Settings.from_env())
     user = common.signed_in(ctx.workflow)
 except ClassifierError as e:  # e.g. the database cannot be opened
-    st.error(common.escape_markdown(str(e)))
+    common.error(e)
     st.stop()
 
 pages = {
@@ -72,11 +73,12 @@ if st.session_state.pop("_user_changed", False):
 try:
     nav.run()
 except ClassifierError as e:
-    st.error(common.escape_markdown(str(e)))
+    common.error(e)
 except Exception as e:  # the last line of defence: no traceback, no path
     if type(e).__module__.startswith("streamlit"):  # st.stop, st.rerun, st.switch_page
         raise
     log.exception("unexpected error on a page")
     busy = "locked" in str(e).lower() or type(e).__name__ == "OperationalError"
-    st.error("[store_error] 数据库暂时无法使用（可能正忙或连接中断），请稍后重试。" if busy
-             else "[internal_error] 系统内部错误，请稍后重试；如反复出现，请联系系统管理员。")
+    st.error("数据库暂时无法使用（可能正忙或连接中断），请稍后重试。" if busy
+             else "系统内部错误，请稍后重试；如反复出现，请联系系统管理员。")
+    common.technical_detail("store_error" if busy else "internal_error")

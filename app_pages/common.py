@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import streamlit as st
 
 from classifier.catalogue import LEVEL_LABELS, Catalogue, Level, load_catalogue
 from classifier.config import Settings
-from classifier.errors import ClassifierError
+from classifier.errors import ClassifierError, error_from_dict, user_message, warning_message
 from classifier.highlight import escape_markdown, evidence_spans, highlight_html
 from classifier.workflow import (
     ACTION_LABELS,
@@ -31,7 +32,6 @@ from classifier.workflow import (
     Workflow,
 )
 from classifier.workflow.demo import ensure_demo_users
-from classifier.workflow.register import format_time
 
 
 @st.cache_resource(show_spinner="正在打开数据库…")
@@ -103,12 +103,12 @@ def signed_in(wf: Workflow) -> User:
     every run checks it with the service layer (idle timeout, logout, disabled account).
     """
     token = st.session_state.get("_token") or st.query_params.get(SESSION_PARAM)
-    notice = None
+    notice: ClassifierError | None = None
     if token:
         try:
             user = wf.session_user(token, allow_password_change=True)
         except ClassifierError as e:
-            notice = str(e)
+            notice = e
             _forget()
         else:
             st.session_state["_token"] = token
@@ -129,11 +129,11 @@ def _forget() -> None:
     st.query_params.clear()
 
 
-def _login_page(wf: Workflow, notice: str | None) -> None:
+def _login_page(wf: Workflow, notice: ClassifierError | None) -> None:
     st.title("定密助手 · 登录")
     st.caption("本系统处理国家秘密事项，仅限授权人员使用。所有登录和操作均记入审计记录。")
     if notice:
-        st.warning(escape_markdown(notice))
+        warn(notice)
     with st.form("login"):
         name = st.text_input("用户名", key="login_name")
         password = st.text_input("口令", type="password", key="login_password")
@@ -195,8 +195,87 @@ def show_flash() -> None:
 
 
 def error(e: ClassifierError) -> None:
-    """Show a coded error (its message may quote a file name: escaped)."""
-    st.error(escape_markdown(str(e)))
+    """Show a coded error as a Chinese sentence (what happened, what to do), its stable code
+    in a collapsed technical detail (the message may quote a file name: escaped).
+
+    Every page shows a :class:`ClassifierError` through this helper (or :func:`warn`).
+    """
+    st.error(escape_markdown(user_message(e)))
+    technical_detail(e.code)
+
+
+def warn(e: ClassifierError) -> None:
+    """Like :func:`error`, as a warning (a notice, not a failure of the reader's action)."""
+    st.warning(escape_markdown(user_message(e)))
+    technical_detail(e.code)
+
+
+def technical_detail(code: str) -> None:
+    """The stable code for support, folded away under 技术细节 (a native ``<details>``, so it
+    also works inside an expander or a form)."""
+    st.html("<details class='dm-detail'><summary>技术细节</summary>"
+            f"错误代码：<code>{html.escape(code)}</code></details>")
+
+
+def format_date(value: date | datetime | None) -> str:
+    """A date as people write it: ``2026年12月7日`` (local date of a time; empty for None).
+
+    Exports keep ISO dates; this is for tables and cards on the pages.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone().date() if value.tzinfo else value.date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_time(value: datetime | None) -> str:
+    """A time on a page: ``2026年12月7日 14:05`` in local time (empty for None)."""
+    if value is None:
+        return ""
+    local = value.astimezone() if value.tzinfo else value
+    return f"{format_date(local)} {local:%H:%M}"
+
+
+def _upload_limit_mb() -> int:
+    try:
+        return int(st.get_option("server.maxUploadSize"))
+    except (TypeError, ValueError, RuntimeError):
+        return 50
+
+
+def chinese_chrome() -> None:
+    """Replace the English that Streamlit's own widgets print with Chinese (CSS only).
+
+    Streamlit hard-codes the file uploader's "Upload" and "… per file", a date field's
+    placeholder segments ("yyyy/mm/dd") and the keyboard user's "Skip to main content" in its
+    JavaScript. The original text is made invisible (``visibility: hidden`` also takes it out
+    of what a screen reader and ``innerText`` read) and the Chinese is drawn by ``::after``.
+    Style-only HTML goes to Streamlit's event container and takes no room on the page.
+    """
+    limit = _upload_limit_mb()
+    rules = {
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p":
+            "选择文件",
+        "[data-testid='stFileUploaderDropzoneInstructions'] > div":
+            f"或把文件拖到此处；每个文件不超过 {limit} 兆字节",
+        "[data-testid='stSkipToContent']": "跳到正文",
+        "[data-testid='stDateInputField'] [data-placeholder='true'][data-type='year']": "年",
+        "[data-testid='stDateInputField'] [data-placeholder='true'][data-type='month']": "月",
+        "[data-testid='stDateInputField'] [data-placeholder='true'][data-type='day']": "日",
+    }
+    hidden = [
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p",
+        "[data-testid='stFileUploaderDropzoneInstructions'] > div > span",
+        "[data-testid='stSkipToContent']",
+        "[data-testid='stDateInputField'] [data-placeholder='true']",
+    ]
+    css = ", ".join(hidden) + " { visibility: hidden; font-size: 0 !important; }\n"
+    for selector, text in rules.items():
+        css += (f"{selector}::after {{ content: '{text}'; visibility: visible; "
+                "font-size: 0.875rem; }\n")
+    css += ".dm-detail { font-size: 0.8rem; color: #808495; margin-top: -0.5rem; }\n"
+    st.html(f"<style>{css}</style>")
 
 
 def plain(text: str, *, bold: bool = False) -> None:
@@ -214,7 +293,7 @@ def show_text(doc: Document, suggestion: StoredSuggestion | None) -> None:
     st.caption("黄色：系统建议所依据的句子；蓝色：其他候选条款的依据。文稿内容按纯文本显示。")
     st.html(highlight_html(doc.text, spans))
     for w in (suggestion.payload.get("warnings") or []) if suggestion else []:
-        st.caption(escape_markdown(f"读取提示：{w}"))
+        st.caption(escape_markdown(f"读取提示：{warning_message(w)[0]}"))
 
 
 #: Chinese names of the passage kinds of :func:`classifier.engine.passages.split_passages`.
@@ -344,13 +423,83 @@ def open_case(ctx: Context, doc_id: int, key: str) -> tuple[Document, StoredSugg
     return doc, ctx.workflow.latest_suggestion(doc.id), seen.get(doc.id, doc.version)
 
 
+#: Formats whose pages are shown as pictures beside the text: PDFs, scans and photos.
+PAGED_FORMATS = frozenset({"pdf", "image"})
+#: Pages rendered at most (the text always has every page).
+MAX_PAGE_PICTURES = 20
+
+
+@st.cache_data(max_entries=8, show_spinner="正在生成原件页面图像…")
+def _pictures(data: bytes) -> list[tuple[int, bytes]]:
+    from classifier.extract.image import page_images
+
+    return page_images(data, list(range(1, MAX_PAGE_PICTURES + 1)))
+
+
+def page_pictures(ctx: Context, doc: Document, data: bytes | None = None,
+                  ) -> list[tuple[int, bytes]] | None:
+    """The pages of a PDF or a scan as PNG pictures, rendered on demand from the original.
+
+    Parameters
+    ----------
+    ctx : Context
+        The page's context; the original is read through the workflow, which checks need to
+        know (and records the read of a secret) exactly as for the text.
+    doc : Document
+        The document shown.
+    data : bytes, optional
+        The uploaded bytes when the page still has them (the drafter's own upload in this
+        session, when originals are not kept).
+
+    Returns
+    -------
+    list of (page, png bytes) or None
+        None when the format has no pages to show (DOCX, text …); an empty list when it has
+        but the original was not kept or cannot be rendered.
+    """
+    if doc.format not in PAGED_FORMATS:
+        return None
+    if data is None and doc.has_original and ctx.user is not None:
+        data = ctx.workflow.original(doc.id, ctx.user.id)
+    return _pictures(data) if data else []
+
+
+def show_pages(pictures: list[tuple[int, bytes]] | None) -> None:
+    """The page pictures one under another, in a frame that scrolls beside the text."""
+    if pictures is None:
+        return
+    if not pictures:
+        st.caption("原件未保存或无法生成页面图像，请对照纸质原件核对。")
+        return
+    with st.container(height=720, border=True):
+        for page, png in pictures:
+            st.image(png, caption=f"第{page}页", width="stretch")
+
+
+def text_and_pages(ctx: Context, doc: Document, suggestion: StoredSuggestion | None,
+                   data: bytes | None = None) -> None:
+    """The extracted text, and for a PDF or a scan the original's pages beside it."""
+    pictures = page_pictures(ctx, doc, data)
+    if pictures is None:
+        show_text(doc, suggestion)
+        return
+    text_col, page_col = st.columns(2, gap="medium")
+    with text_col:
+        st.caption("读出的文字")
+        show_text(doc, suggestion)
+    with page_col:
+        st.caption("原件页面")
+        show_pages(pictures)
+
+
 def case_panes(ctx: Context, doc: Document, suggestion: StoredSuggestion | None,
                history_title: str, warning: str | None = None) -> None:
-    """The text on the left; the proposal and its history, then the suggestion, on the right."""
+    """The text (with the original's pages for a PDF or a scan) on the left; the proposal and
+    its history, then the suggestion, on the right."""
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader("文稿")
-        show_text(doc, suggestion)
+        text_and_pages(ctx, doc, suggestion)
     with right:
         st.subheader(history_title)
         proposal_card(ctx, doc)
@@ -385,7 +534,9 @@ def suggestion_card(s: StoredSuggestion | None, catalogue: Catalogue) -> None:
         return
     p = s.payload
     if p.get("error"):
-        st.warning(escape_markdown(f"系统未能给出建议：{p['error'].get('message', '')}"))
+        err = error_from_dict(p["error"])
+        st.warning(escape_markdown(f"系统未能给出建议：{user_message(err)}"))
+        technical_detail(err.code)
         return
     period = s.period
     c1, c2 = st.columns(2)

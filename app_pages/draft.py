@@ -1,18 +1,26 @@
-"""拟定 (drafter): upload drafts, read the suggestion and its evidence, propose a level."""
+"""拟定 (drafter): upload drafts, read the suggestion and its evidence, propose a level.
+
+Many files at once: a progress bar (n of N, the file being read), then a summary table in
+which the drafter accepts the suggestions or edits level, clause, period and 知悉范围 per row
+and proposes the ticked rows at once, through the same service call as one by one.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import streamlit as st
 
 from app_pages import common, handling_panels
-from classifier.errors import ClassifierError
-from classifier.workflow import UPLOAD_ROLES, Role, Status
+from classifier.catalogue import LEVEL_LABELS, Level
+from classifier.errors import ClassifierError, user_message
+from classifier.workflow import UPLOAD_ROLES, Classification, Role, Status
 
 ctx = common.context()
 st.title("拟定密级")
 st.caption(
     "第一步：上传文稿（PDF、DOCX、OFD、WPS/DOC、表格、扫描图片或 TXT，可一次多份）。第二步：核对系统读出的文字、建议密级及其依据。"
-    "第三步：填写拟定意见并提交审核。提交后，文件即按拟定密级管理。"
+    "第三步：填写拟定意见并提交审核（多份文稿可在汇总表中一并提交）。提交后，文件即按拟定密级管理。"
 )
 common.show_flash()
 
@@ -25,19 +33,26 @@ uploads = st.file_uploader(
     "上传文稿", accept_multiple_files=True, key="draft_uploads",
     help="文件格式按内容识别。同一文件重复上传时，打开已有记录。",
 )
-st.caption("点击“Upload”按钮选择文件，或把文件拖到上面的框内。")
+st.caption("点击“选择文件”按钮选择文件（可一次选多份），或把文件拖到上面的框内。")
 done: dict[str, int] = st.session_state.setdefault("draft_done", {})
-for f in uploads or []:
-    if f.file_id in done:
-        continue
+batch: list[int] = st.session_state.setdefault("draft_batch", [])
+new_files = [f for f in uploads or [] if f.file_id not in done]
+if new_files:
+    batch.clear()  # the summary table shows the files of the latest upload
+    bar = st.progress(0.0)
+for k, f in enumerate(new_files, 1):
+    bar.progress((k - 1) / len(new_files),
+                 text=common.escape_markdown(f"正在读取第 {k}/{len(new_files)} 份：《{f.name}》"))
     try:
-        with st.spinner("正在读取并分析文稿…"):
-            result = ctx.workflow.upload(user.id, f.getvalue(), f.name, ctx.suggester().suggest_upload)
+        result = ctx.workflow.upload(user.id, f.getvalue(), f.name, ctx.suggester().suggest_upload)
     except ClassifierError as e:
-        common.error(e)
+        st.error(common.escape_markdown(f"《{f.name}》未能读取：{user_message(e)}"))
+        common.technical_detail(e.code)
         done[f.file_id] = -1
         continue
     done[f.file_id] = result.document.id
+    if result.document.id not in batch:
+        batch.append(result.document.id)
     if result.suggestion and result.suggestion.ocr:  # keep the scan to show its pages
         st.session_state.setdefault("draft_scans", {})[result.document.id] = f.getvalue()
     st.session_state["draft_doc"] = result.document.id
@@ -45,11 +60,94 @@ for f in uploads or []:
         handling_panels.release_notice(ctx, result.document.id)
     if not result.created:
         st.info(common.escape_markdown(f"《{f.name}》此前已上传（记录 #{result.document.id}），已打开原记录。"))
+if new_files:
+    bar.progress(1.0, text=f"已读取 {len(new_files)} 份文稿。")
 
 mine = ctx.workflow.documents(user.id, uploaded_by=user.id, order="updated")
 if not mine:
     st.stop()
 by_id = {s.id: s for s in mine}
+
+# --- the summary table of a batch ---------------------------------------------------
+NO_CLAUSE = "（无）"
+clause_options = [NO_CLAUSE, *(common.clause_label(ctx.catalogue, c) for c in ctx.catalogue.ids)]
+clause_of = {common.clause_label(ctx.catalogue, c): c for c in ctx.catalogue.ids}
+
+
+def _row(doc_id: int) -> dict[str, Any]:
+    """One line of the summary table: the suggestion, and the proposal to edit."""
+    s = by_id[doc_id]
+    sug = ctx.workflow.latest_suggestion(doc_id)
+    p = sug.payload if sug else {}
+    conf = p.get("confidence")
+    period = sug.period if sug else None
+    return {
+        "提交": True, "编号": doc_id, "文件": s.filename,
+        "建议密级": p.get("level") or "—",
+        "建议依据": p.get("clause") or "—",
+        "置信度": f"{conf:.0%}" if isinstance(conf, int | float) else "—",
+        "需重点审核": "是" if p.get("needs_review") or p.get("error") else "",
+        "拟定密级": p.get("level") if p.get("level") in LEVEL_LABELS else "秘密",
+        "定密依据": common.clause_label(ctx.catalogue, p.get("clause"))
+        if p.get("clause") in ctx.catalogue else NO_CLAUSE,
+        "保密期限（年）": (period.years or 0) if period else 0,
+        "解密条件": (period.condition or "") if period else "",
+        "知悉范围": "",
+    }
+
+
+pending = [i for i in batch if i in by_id and Status(by_id[i].status) == Status.UPLOADED]
+for line in st.session_state.pop("draft_batch_errors", []):
+    st.error(common.escape_markdown(line[0]))
+    common.technical_detail(line[1])
+if len(batch) > 1 and pending:
+    st.subheader(f"本次上传汇总（{len(pending)} 份待拟定）")
+    st.caption("可直接采用系统建议，也可逐行修改密级、定密依据、期限、解密条件和知悉范围；"
+               "勾选“提交”的各行一并提交审核，逐份核验，与单份提交相同。标“是”的请先逐份核对。")
+    rows = [_row(i) for i in pending]
+    edited = st.data_editor(
+        rows, key=f"draft_table_{'_'.join(map(str, pending))}", hide_index=True, width="stretch",
+        disabled=["编号", "文件", "建议密级", "建议依据", "置信度", "需重点审核"],
+        column_config={
+            "提交": st.column_config.CheckboxColumn("提交", pinned=True),
+            "编号": st.column_config.NumberColumn("编号", format="%d", pinned=True),
+            "文件": st.column_config.TextColumn("文件", pinned=True),
+            "拟定密级": st.column_config.SelectboxColumn("拟定密级", options=LEVEL_LABELS,
+                                                        required=True),
+            "定密依据": st.column_config.SelectboxColumn("定密依据", options=clause_options,
+                                                        required=True),
+            "保密期限（年）": st.column_config.NumberColumn(
+                "保密期限（年）", min_value=0, max_value=30, step=1,
+                help="填 0 表示按解密条件；两项都不填则按法定最长期限。"),
+            "解密条件": st.column_config.TextColumn("解密条件"),
+            "知悉范围": st.column_config.TextColumn(
+                "知悉范围", help="定为国家秘密时必填；不填的行使用下面的统一知悉范围。"),
+        },
+    )
+    common_scope = st.text_input("统一知悉范围（用于表中未填知悉范围的各行）", key="draft_batch_scope",
+                                 placeholder="例如：部务会成员、干部一科承办人员")
+    chosen = [r for r in edited if r["提交"]]
+    if st.button(f"提交所选 {len(chosen)} 份审核", type="primary", key="draft_batch_submit",
+                 disabled=not chosen):
+        ok, failed = 0, []
+        for r in chosen:
+            doc_id = int(r["编号"])
+            c = Classification(Level.from_label(r["拟定密级"]), clause_of.get(r["定密依据"]),
+                               int(r["保密期限（年）"] or 0) or None, (r["解密条件"] or "").strip() or None)
+            try:
+                ctx.workflow.propose(user.id, doc_id, c, scope=(r["知悉范围"] or "").strip()
+                                     or common_scope, expected_version=by_id[doc_id].version)
+            except ClassifierError as e:
+                failed.append((f"#{doc_id}《{r['文件']}》未提交：{user_message(e)}", e.code))
+            else:
+                ok += 1
+        st.session_state["draft_batch_errors"] = failed
+        if ok:
+            common.flash(f"已提交 {ok} 份文稿审核。" + (f"另有 {len(failed)} 份未提交，见上方说明。"
+                                                     if failed else ""))
+        st.rerun()
+
+# --- one document ---------------------------------------------------------------------
 if st.session_state.get("draft_doc") not in by_id:
     st.session_state["draft_doc"] = mine[0].id
 doc_id = st.selectbox(
@@ -67,19 +165,11 @@ if status != Status.UPLOADED:
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("系统读出的文字")
-    common.show_text(doc, suggestion)
     ocr = suggestion.ocr if suggestion else None
     if ocr:  # issue 5: text read by OCR is checked against the page it came from
-        st.warning(f"上面的文字由文字识别（OCR）读出（平均置信度 {ocr.mean_confidence:.0%}），"
+        st.warning(f"下面的文字由文字识别读出（平均置信度 {ocr.mean_confidence:.0%}），"
                    "请核对识别文字，必要时对照原件页面。")
-        data = st.session_state.get("draft_scans", {}).get(doc.id) or (
-            ctx.workflow.original(doc.id, user.id) if doc.has_original else None)
-        if data:
-            from classifier.extract.image import page_images
-
-            with st.expander("原件页面（扫描件）", expanded=True):
-                for page, png in page_images(data, list(ocr.pages)):
-                    st.image(png, caption=f"第{page}页", width="stretch")
+    common.text_and_pages(ctx, doc, suggestion, st.session_state.get("draft_scans", {}).get(doc.id))
 with right:
     st.subheader("系统建议")
     common.suggestion_card(suggestion, ctx.catalogue)

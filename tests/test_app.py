@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,18 @@ def _texts(at: AppTest, kind: str) -> list[str]:
     return [e.value for e in at.get(kind)]
 
 
+def _codes(at: AppTest) -> list[str]:
+    """The stable codes folded under 技术细节 beside the errors and warnings shown."""
+    body = " ".join(h.proto.body for h in at.html if "dm-detail" in h.proto.body)
+    return re.findall(r"<code>([a-z_]+)</code>", body)
+
+
+def _plain_chinese(at: AppTest) -> None:
+    """Every error and warning is a sentence without an internal ``[code]`` prefix."""
+    for text in _texts(at, "error") + _texts(at, "warning"):
+        assert not re.search(r"\[[a-z_]+\]|\b[a-z]+_[a-z_]+\b", text.replace("\\", "")), text
+
+
 @pytest.fixture()
 def at(app_env) -> AppTest:
     """The app after its first run (database and demo users created), the drafter logged in."""
@@ -99,7 +112,8 @@ def test_app_without_a_session_shows_only_the_login_page(app_env):
     assert _texts(at, "title") == ["定密助手 · 登录"]
     assert not at.file_uploader and not at.dataframe and not at.sidebar.button
     at = _ok(app_login(at, "张承办", "Wrong-pass-2026"))
-    assert any("[authentication_failed]" in e.replace("\\", "") for e in _texts(at, "error"))
+    assert "authentication_failed" in _codes(at) and any("口令" in e for e in _texts(at, "error"))
+    _plain_chinese(at)
     assert _texts(at, "title") == ["定密助手 · 登录"]
     # a demo user's documented first password works once, and must be changed at once
     at = _ok(app_login(at, "张承办", DEMO_PASSWORD))
@@ -122,7 +136,8 @@ def test_app_session_survives_a_reload_and_ends_at_logout(at):
     stale.query_params["s"] = token
     stale = _ok(stale.run())
     assert _texts(stale, "title") == ["定密助手 · 登录"]
-    assert any("[session_expired]" in w.replace("\\", "") for w in _texts(stale, "warning"))
+    assert "session_expired" in _codes(stale) and any("请重新登录" in w for w in _texts(stale, "warning"))
+    _plain_chinese(stale)
 
 
 def test_app_session_ends_after_the_idle_time(app_env, monkeypatch):
@@ -187,7 +202,8 @@ def test_app_administrators_manage_accounts_and_audit_without_documents(at, wf, 
     at.selectbox(key="role_target").set_value(new.id)
     at.selectbox(key="role_value").set_value("sysadmin")
     at = _ok([b for b in at.button if b.label == "分配"][0].click().run())
-    assert any("[duty_conflict]" in e.replace("\\", "") for e in _texts(at, "error"))
+    assert "duty_conflict" in _codes(at)
+    _plain_chinese(at)
     at = _as(at, "安全审计员")
     assert _texts(at, "title") == ["审计记录"]
     assert any("审计记录完好" in s for s in _texts(at, "success"))
@@ -203,7 +219,7 @@ def test_app_user_switch_opens_the_role_page(at):
 def test_app_drafter_uploads_reads_suggestion_and_proposes(at, wf):
     at.file_uploader[0].set_value([("请示.txt", TEXT.encode(), "text/plain")])
     _ok(at.run())
-    body = at.html[0].proto.body
+    body = at.main.html[0].proto.body
     assert "<mark" in body and "拟提名张某某同志" in body
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["建议密级"] in {lv.label for lv in Level}
@@ -228,14 +244,15 @@ def test_app_propose_without_scope_shows_the_error(at, wf):
     level.select("机密")
     clause.select("4.3")
     _ok(at.button[0].click().run())
-    assert any("[invalid_decision]" in e.replace("\\", "") for e in _texts(at, "error"))
+    assert "invalid_decision" in _codes(at) and any("知悉范围" in e for e in _texts(at, "error"))
+    _plain_chinese(at)
     assert wf.store.summaries()[0].status == "uploaded"
 
 
 def test_app_malicious_document_is_shown_as_inert_text(at, wf):
     at.file_uploader[0].set_value([(EVIL_NAME, EVIL.encode(), "text/plain")])
     _ok(at.run())
-    (html_el,) = at.html
+    (html_el,) = at.main.html
     body = html_el.proto.body
     for raw in ("<script", "<img", "<b>", "<a ", "onerror=\""):
         assert raw not in body
@@ -262,7 +279,9 @@ def test_app_duplicate_upload_opens_the_existing_record(at, wf, suggester):
 def test_app_unreadable_upload_shows_its_code(at, wf):
     at.file_uploader[0].set_value([("坏.docx", b"PK\x03\x04 broken", "application/octet-stream")])
     _ok(at.run())
-    assert any("[corrupt_file]" in e.replace("\\", "") for e in _texts(at, "error"))
+    assert "corrupt_file" in _codes(at)
+    assert any("坏.docx" in e.replace("\\", "") and "请" in e for e in _texts(at, "error"))
+    _plain_chinese(at)
     assert wf.store.summaries() == []
 
 
@@ -286,7 +305,8 @@ def test_app_override_without_reason_is_refused(at, wf, suggester):
     doc = _proposed(wf, suggester)
     _as(at, "李主任")
     _ok([b for b in at.button if b.label == "变更"][0].click().run())
-    assert any("[empty_reason]" in e.replace("\\", "") for e in _texts(at, "error"))
+    assert "empty_reason" in _codes(at)
+    _plain_chinese(at)
     assert wf.store.document(doc.id).status == "proposed"
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("仅涉及一般干部")
     [s for s in at.selectbox if s.label == "密级" and s.key.startswith("override")][0].select("秘密")
@@ -399,6 +419,74 @@ def test_app_records_marked_copy_and_approval_form(at, catalogue, suggester, tmp
         assert "下载标志件" in labels and "下载定密审批表" in labels
         events = [e.action for e in kept.store.events(doc.id)]
         assert events.count("mark_copy") == 1 and events.count("approval_form") == 1
+    finally:
+        kept.store.close()
+
+
+# --- issue 15: batches, the page beside the text, plain Chinese ---------------------------
+
+BATCH = [f"关于拟任干部人选的请示（第{i}稿）\n经部务会研究，拟提名张某{i}同志为市财政局局长人选。"
+         "以上人选尚未公布，请严格控制知悉范围。" for i in range(1, 5)]
+
+
+def test_app_batch_upload_summary_table_proposes_the_ticked_rows(at, wf):
+    """Several files at once: progress, then one table of suggestions; the ticked rows are
+    proposed as suggested through the same validation as one by one (知悉范围 for a secret)."""
+    files = [(f"批量{i}.txt", t.encode(), "text/plain") for i, t in enumerate(BATCH, 1)]
+    files.append(("公开通知.txt", "关于开展全市植树活动的通知\n请各单位于三月组织职工参加义务植树。".encode(),
+                  "text/plain"))
+    at.file_uploader[0].set_value(files)
+    _ok(at.run())
+    assert any("已读取 5 份文稿" in p.proto.text for p in at.get("progress"))
+    (table,) = at.data_editor
+    rows = table.value
+    assert list(rows["文件"]) == [f[0] for f in files]
+    assert {"建议密级", "建议依据", "置信度", "需重点审核", "拟定密级", "定密依据", "知悉范围"} <= set(rows)
+    assert set(rows["拟定密级"]) <= {lv.label for lv in Level}
+    assert list(rows["建议密级"]) == list(rows["拟定密级"])  # the suggestion is the default
+    # no scope: the secrets are refused row by row with the reason, the others go through
+    _ok(at.button(key="draft_batch_submit").click().run())
+    secret = [r for _, r in rows.iterrows() if Level.from_label(r["拟定密级"]).is_secret]
+    assert secret, "the drafts of a cadre appointment are suggested secret"
+    errors = _texts(at, "error")
+    assert len(errors) == len(secret) and all("知悉范围" in e for e in errors), errors
+    assert _codes(at).count("invalid_decision") == len(secret)
+    _plain_chinese(at)
+    at.text_input(key="draft_batch_scope").input("部务会成员")
+    _ok(at.button(key="draft_batch_submit").click().run())
+    summaries = {s.filename: s for s in wf.store.summaries()}
+    assert {s.status for s in summaries.values()} == {"proposed"}
+    for _, r in rows.iterrows():
+        doc = wf.store.document(int(r["编号"]))
+        assert doc.level == r["拟定密级"]
+        assert doc.scope == "部务会成员" or not Level.from_label(doc.level).is_secret
+    assert any("已提交" in s for s in _texts(at, "success"))
+    assert not at.data_editor  # nothing left to propose in this batch
+    mine = [s for s in at.selectbox if s.label == "我的文件"][0]
+    assert all("待审核" in o for o in mine.options), mine.options  # labels follow the state
+
+
+def test_app_review_page_shows_the_pdf_pages_beside_the_text(app_env, monkeypatch, catalogue,
+                                                             suggester):
+    """The director (and any reviewer) sees the original's pages, rendered from the kept
+    original through the workflow's need-to-know check, beside the extracted text."""
+    monkeypatch.setenv("DINGMI_STORE_ORIGINALS", "1")
+    at = _ok(_app().run())
+    ready_demo_users()
+    kept = Workflow(Store.from_url(os.environ["DINGMI_DATABASE_URL"], store_originals=True),
+                    catalogue)
+    try:
+        u = _user(kept, "张承办")
+        doc = kept.upload(u.id, b.draft_pdf(), "请示.pdf", suggester.suggest_upload).document
+        kept.propose(u.id, doc.id, Classification(Level.JIMI, "4.3", 20), scope="部务会成员")
+        at = _as(at, "李主任")
+        assert _texts(at, "title") == ["审核"]
+        images = [e for e in at.main if type(e).__name__ == "Image"]
+        assert len(images) == 1
+        assert "dm-doc" in " ".join(h.proto.body for h in at.html)  # the text beside it
+        readers = {kept.store.account_by_id(e.actor_id).name for e in kept.store.events(doc.id)
+                   if e.action == "read_secret"}
+        assert "李主任" in readers  # the read of the secret original is recorded
     finally:
         kept.store.close()
 
@@ -531,5 +619,6 @@ def test_app_refuses_a_model_with_a_recomputed_manifest(tmp_path, monkeypatch, t
     at.file_uploader[0].set_value([("a.txt", TEXT.encode(), "text/plain")])
     at = _ok(at.run())
     errors = [e.value.replace("\\", "") for e in at.error]  # markdown escapes removed
-    assert any("[model_tampered]" in e and "已拒绝载入" in e for e in errors), errors
+    assert "model_tampered" in _codes(at) and any("已拒绝载入" in e for e in errors), errors
+    _plain_chinese(at)
     assert not any("Traceback" in e for e in errors)

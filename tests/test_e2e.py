@@ -194,9 +194,11 @@ def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
                     page.wait_for_timeout(200)
         finally:
             store.close()
-        expect(page.get_by_text(re.compile(r"\[account_locked\]"))).to_be_visible()
+        locked = page.locator(".dm-detail code", has_text="account_locked")
+        expect(locked.first).to_be_attached()  # the code, folded under 技术细节
+        expect(page.get_by_text(re.compile("锁定"))).to_be_visible()
         _login(page, "王组长")
-        expect(page.get_by_text(re.compile(r"\[account_locked\]"))).to_be_visible()
+        expect(locked.first).to_be_attached()
         expect_login(page)
         browser.close()
 
