@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import altair as alt
@@ -9,15 +10,13 @@ import streamlit as st
 
 from app_pages import common, simulation_view
 from classifier.engine.model import TextModel
-from classifier.errors import ClassifierError
-from classifier.training.registry import TOLERANCE, Registry
+from classifier.errors import ClassifierError, error_from_dict
+from classifier.evaluation import METRIC_LABELS
+from classifier.training.registry import STATUS_LABELS, TOLERANCE, Registry
 from classifier.training.retrain import BackgroundRetrain
 from classifier.workflow import FINAL_STATUSES, RETRAIN_ROLES, Role, Status
-from classifier.workflow.register import format_time
 
-METRICS = {"macro_f1": "密级宏平均 F1", "clause_top1": "条款首选准确率", "under": "漏定率",
-           "over": "过度定密率"}
-STATUS = {"active": "启用中", "candidate": "候选", "retired": "已停用"}
+METRICS = {k: METRIC_LABELS[k][0] for k in ("macro_f1", "clause_top1", "under", "over")}
 
 
 @st.cache_resource
@@ -62,8 +61,11 @@ def retrain_panel() -> None:
     if state["running"]:
         c2.progress(min(1.0, state["progress"]), text=f"正在训练：{state['stage']}"
                     f"（{state['started_by']} 发起）")
+    elif state["started_by"] != (user.name if user else None):
+        pass  # the outcome is told to the person who started the training only
     elif state["error"]:
-        c2.error(state["error"]["message"])
+        with c2:
+            common.error(error_from_dict(state["error"]))
     elif state["result"] is not None:
         r = state["result"]
         msg = f"训练完成：版本 {r.report.version}，{r.report.n_docs} 篇样本。"
@@ -90,7 +92,7 @@ def _machine(home: str, database_url: str) -> dict[str, Any]:
 
 
 machine = _machine(str(ctx.settings.home), ctx.settings.database_url or "")
-with st.expander("本机组件（dingmi doctor）：" + (
+with st.expander("本机组件：" + (
         "在用功能所需组件齐全" if machine["ok"] else f"缺少 {len(machine['missing'])} 项必需组件")):
     for c in machine["checks"]:
         need = "必需" if c["required"] else "可选"
@@ -99,16 +101,20 @@ with st.expander("本机组件（dingmi doctor）：" + (
 
 versions = reg.versions()
 if not versions:
-    st.info("尚无模型版本。请运行 dingmi train，或点击“重新训练模型”。")
+    st.info("尚无模型版本。请点击“重新训练模型”。")
     st.stop()
 
 # --- versions side by side ----------------------------------------------------------
 st.subheader("各版本指标（金标准评测集）")
+with st.expander("各项指标的含义", expanded=False):
+    for name, explanation in METRIC_LABELS.values():
+        st.markdown(f"**{name}**：{explanation}")
 rows = []
 for v in versions:
     m = v.metrics
-    rows.append({"版本": v.version, "状态": STATUS.get(v.status, v.status),
-                 "创建时间": v.created_at[:19].replace("T", " "),
+    rows.append({"版本": v.version, "状态": STATUS_LABELS.get(v.status, v.status),
+                 "创建时间": common.format_date(datetime.fromisoformat(v.created_at))
+                 if v.created_at else "",
                  "学习的决定数": v.metadata.get("n_extra_docs", 0),
                  **{name: m.get(k) for k, name in METRICS.items()},
                  "交叉验证密级准确率": m["cv"].get("level_acc"),
@@ -130,7 +136,7 @@ st.subheader("学习曲线")
 st.caption("横轴：模型学习过的本单位决定数；纵轴：金标准集上的质量（每个点是一个模型版本）。")
 curve = [{"决定数": v.metadata.get("n_extra_docs", 0), "指标": name, "值": v.metrics[k],
           "版本": v.version}
-         for v in versions for k, name in (("macro_f1", "密级 macro-F1"), ("clause_top1", "条款 top-1"))
+         for v in versions for k, name in METRICS.items() if k in ("macro_f1", "clause_top1")
          if v.metrics.get(k) is not None]
 if curve:
     st.altair_chart(
@@ -146,7 +152,8 @@ st.subheader("单个版本")
 names = [v.version for v in versions]
 active = reg.active_name()
 chosen = st.selectbox("版本", names, index=names.index(active) if active in names else len(names) - 1,
-                      key="model_version")
+                      key=f"model_version_{active}",  # follows the active version after a retrain
+                      format_func=lambda n: n + ("（启用中）" if n == active else ""))
 v = next(x for x in versions if x.version == chosen)
 g = v.metadata.get("golden") or {}
 if g.get("confusion"):
@@ -195,7 +202,7 @@ final = [s for s in ctx.workflow.documents(ctx.user.id, statuses=FINAL_STATUSES,
 if final:
     st.dataframe([{"编号": s.id, "文件名": s.filename, "系统建议": f"{s.suggested_level} {s.suggested_clause or ''}".strip(),
                    "最终决定": f"{s.level} {s.clause or ''}".strip(), "状态": Status(s.status).label,
-                   "决定人": s.decided_by, "时间": format_time(s.decided_at), "理由": s.decision_reason}
+                   "决定人": s.decided_by, "时间": common.format_time(s.decided_at), "理由": s.decision_reason}
                   for s in final], hide_index=True, width="stretch")
 else:
     st.caption("还没有与系统建议不一致的决定。")

@@ -561,6 +561,29 @@ def test_app_model_page_retrain_runs_in_background(model_home):
     assert len(Registry(model_home / "models").versions()) == 3
 
 
+def test_app_model_page_labels_follow_the_active_version(model_home):
+    """Issue 15: after a retrain or a promotion elsewhere, the version selector and the
+    status column follow the active version; metrics carry Chinese names and explanations."""
+    from classifier.training.registry import Registry
+
+    reg = Registry(model_home / "models")
+    first = reg.active_name()
+    at = _model_page("李主任")
+    assert at.selectbox(key=f"model_version_{first}").value == first
+    at.selectbox(key=f"model_version_{first}").set_value("candidate-1")
+    at = _ok(at.run())
+    reg.promote("candidate-1")  # what a retrain that promotes does to CURRENT
+    at = _ok(at.run())
+    assert at.selectbox(key="model_version_candidate-1").value == "candidate-1"
+    table = at.dataframe[0].value
+    status = dict(zip(table["版本"], table["状态"], strict=True))
+    assert status == {first: "已停用", "candidate-1": "启用中"}
+    assert {"漏定率", "过度定密率", "密级宏平均F1值", "条款首选准确率"} <= set(table.columns)
+    shown = " ".join(_texts(at, "markdown"))
+    assert "漏定率**：应定为国家秘密" in shown
+    assert not re.search(r"macro|top-1|under|over\b|active|retired", shown + str(list(table.columns)))
+
+
 def test_app_model_page_leading_group_cannot_retrain(model_home):
     at = _model_page("王组长")
     assert at.button(key="model_retrain").disabled
