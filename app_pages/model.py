@@ -56,7 +56,8 @@ def retrain_panel() -> None:
     if not may_train:
         c2.caption("重新训练由办公室主任或管理员发起。")
     if clicked and may_train and user is not None:
-        job.start(ctx.settings, started_by=user.name, cv_folds=ctx.settings.retrain_cv_folds)
+        job.start(ctx.settings, started_by=user.name, steward=(ctx.workflow, user.id),
+                  cv_folds=ctx.settings.retrain_cv_folds)
         st.rerun()
     if state["running"]:
         c2.progress(min(1.0, state["progress"]), text=f"正在训练：{state['stage']}"

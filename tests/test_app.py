@@ -559,6 +559,15 @@ def test_app_model_page_retrain_runs_in_background(model_home):
     done = _texts(at, "success") + _texts(at, "warning")
     assert any("训练完成" in t for t in done), (done, _texts(at, "error"))
     assert len(Registry(model_home / "models").versions()) == 3
+    # the same audit event as dingmi train: who, the version, each file's signed sha256
+    store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
+    try:
+        (event,) = [e for e in store.chain() if e.action == "model_train"]
+    finally:
+        store.close()
+    new = [v for v in reg.versions() if v.version == event.detail["version"]]
+    assert new and event.actor_role == "director"
+    assert event.detail["sha256"] == reg.check(event.detail["version"])
 
 
 def test_app_model_page_labels_follow_the_active_version(model_home):

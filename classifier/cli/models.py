@@ -101,14 +101,12 @@ def train_cmd(catalogue: Path | None, no_decisions: bool, no_promote: bool,
     golden set (corpus/eval); otherwise it stays a candidate, with the reason. Needs the
     office director's credential once the database has accounts.
     """
-    from classifier.training.retrain import retrain
+    from classifier.training.retrain import retrain_recorded
 
     with model_steward(actor) as steward:
-        res = retrain(Settings.from_env(), catalogue_path=catalogue,
-                      with_decisions=not no_decisions, auto_promote=not no_promote,
-                      userdicts=userdicts)
-        _record(steward, "model_train", _registry().get(res.report.version),
-                promoted=res.promoted, reason="；".join(res.reasons))
+        res = retrain_recorded(Settings.from_env(), steward, catalogue_path=catalogue,
+                               with_decisions=not no_decisions, auto_promote=not no_promote,
+                               userdicts=userdicts)
     rep = res.report
     if as_json:
         emit_json(res.to_dict())

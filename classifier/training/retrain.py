@@ -1,7 +1,8 @@
 """Retraining: train on the corpus and the office's final decisions, register, maybe promote.
 
-:func:`retrain` is what ``dingmi train`` and the model page run; :class:`BackgroundRetrain`
-runs it in a thread for the app, one at a time, with its progress.
+:func:`retrain` is what ``dingmi train`` and the model page run, through
+:func:`retrain_recorded` (the same audit event from both); :class:`BackgroundRetrain` runs it
+in a thread for the app, one at a time, with its progress.
 
 Source: issue 4 (retraining from decisions, the registry's promotion rule).
 """
@@ -21,6 +22,7 @@ from classifier.training.registry import Registry
 if TYPE_CHECKING:
     from classifier.config import Settings
     from classifier.train import TrainReport
+    from classifier.workflow import Workflow
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,45 @@ def retrain(settings: Settings, *, catalogue_path: Path | None = None,
     return RetrainResult(rep, res.promoted, res.reasons)
 
 
+def retrain_recorded(settings: Settings, steward: tuple[Workflow, int] | None,
+                     **kwargs: Any) -> RetrainResult:
+    """:func:`retrain` as a recorded act: ``dingmi train`` and the model page's button.
+
+    Parameters
+    ----------
+    settings : Settings
+    steward : (Workflow, int) or None
+        The workflow and the id of the person retraining, checked before training
+        (:meth:`~classifier.workflow.accounts.Accounts.require_model_steward`); None only on
+        a first install, when the database has no account yet.
+    **kwargs
+        As :func:`retrain`.
+
+    Returns
+    -------
+    RetrainResult
+        After the audit event ``model_train`` is appended: who, the version, the sha256 of
+        each of its files as signed in its manifest, whether it was promoted and why not.
+
+    Raises
+    ------
+    PermissionDeniedError
+        The person may not train (nothing is trained).
+
+    Source: issue 11 (§7: "promotion records each model file's sha256 in the audit chain";
+    every model change is an audit event, from the CLI and the app alike).
+    """
+    if steward is not None:
+        steward[0].require_model_steward(steward[1])
+    res = retrain(settings, **kwargs)
+    if steward is not None:
+        wf, uid = steward
+        files = Registry(settings.models_dir).check(res.report.version)
+        wf.record_model_event(uid, "model_train", res.report.version, files,
+                              promoted=res.promoted, reason="；".join(res.reasons))
+    return res
+
+
 class BackgroundRetrain:
     """One retraining at a time in a background thread, with its progress (for the app).
 
@@ -119,8 +160,10 @@ class BackgroundRetrain:
         with self._lock:
             return dict(self._state)
 
-    def start(self, settings: Settings, *, started_by: str = "", **kwargs: Any) -> bool:
-        """Start :func:`retrain` in the background; False when one is already running."""
+    def start(self, settings: Settings, *, started_by: str = "",
+              steward: tuple[Workflow, int] | None = None, **kwargs: Any) -> bool:
+        """Start :func:`retrain_recorded` in the background (``steward``: the workflow and
+        the id of the person, whose act is audited); False when one is already running."""
         with self._lock:
             if self._state["running"]:
                 return False
@@ -133,7 +176,7 @@ class BackgroundRetrain:
 
         def run() -> None:
             try:
-                res = retrain(settings, progress=progress, **kwargs)
+                res = retrain_recorded(settings, steward, progress=progress, **kwargs)
                 update: dict[str, Any] = {"result": res}
             except ClassifierError as e:
                 update = {"error": e.to_dict()}
