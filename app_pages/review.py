@@ -119,11 +119,13 @@ else:
                                     format_func=lambda c: "（无）" if c is None else c.label)
         do_confirm = st.form_submit_button("确认拟定意见", type="primary")
     with override_tab, st.form(f"override_{doc.id}"):
-        st.caption("改定密级、期限或依据，必须写明理由。")
+        st.caption("改定密级、期限、依据或知悉范围，必须写明理由。")
         c = common.classification_inputs(
             f"override_{doc.id}", ctx.catalogue, level=doc.level, clause=doc.clause,
             years=doc.period_years, condition=doc.condition,
         )
+        scope = st.text_input("知悉范围", value=doc.scope or "", key=f"override_{doc.id}_scope",
+                              help="定为国家秘密时必填：可以知悉的人员或岗位。")
         reason = st.text_area("变更理由（必填）", key=f"override_{doc.id}_reason", height=80)
         code = st.selectbox("理由类别", [None, *ReasonCode], key=f"override_{doc.id}_code",
                             format_func=lambda c: "（未选）" if c is None else c.label)
@@ -142,7 +144,7 @@ else:
             st.rerun()
         if do_override:
             new = ctx.workflow.override(user.id, doc.id, c, reason=reason, reason_code=code,
-                                        expected_version=expected, passages=ticked)
+                                        expected_version=expected, passages=ticked, scope=scope)
             st.session_state["review_acted"] = doc.id
             common.flash(_outcome(ctx, new, f"已变更 #{doc.id} 为 {new.mark or new.level}。"))
             st.rerun()

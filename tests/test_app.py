@@ -318,6 +318,24 @@ def test_app_override_without_reason_is_refused(at, wf, suggester):
     assert wf.store.decisions(doc.id)[-1].level == "秘密"
 
 
+def test_app_override_form_changes_the_scope(at, wf, suggester):
+    """Issue 15: the override form has every field of a proposal; the director's 知悉范围
+    is saved with the override (and a secret without one is refused in plain Chinese)."""
+    doc = _proposed(wf, suggester)
+    _as(at, "李主任")
+    scope = at.text_input(key=f"override_{doc.id}_scope")
+    assert scope.value == "部务会成员"  # the drafter's, to edit
+    [t for t in at.text_area if t.label.startswith("变更理由")][0].input("知悉范围应包括分管领导")
+    scope.input(" ")
+    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    assert "invalid_decision" in _codes(at) and wf.store.document(doc.id).status == "proposed"
+    _plain_chinese(at)
+    at.text_input(key=f"override_{doc.id}_scope").input("部务会成员、分管副部长")
+    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    new = wf.store.document(doc.id)
+    assert (new.status, new.level, new.scope) == ("overridden", "机密", "部务会成员、分管副部长")
+
+
 def test_app_escalate_then_leading_group_decides(at, wf, suggester):
     doc = _proposed(wf, suggester)
     _as(at, "李主任")

@@ -284,9 +284,12 @@ class Workflow(Lifecycle, Outputs, Accounts):
         expected_version: int | None = None,
         passages: Iterable[PassageRange] | None = None,
         issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
-        declassify_to: Level | None = None,
+        declassify_to: Level | None = None, scope: str | None = None,
     ) -> Document:
         """The director changes the level, clause or period; the reason is mandatory.
+
+        ``scope`` (知悉范围), when given, replaces the drafter's once the override settles the
+        document; a secret needs a non-empty one (``invalid_decision``), as in :meth:`propose`.
 
         A level other than the drafter's is a disagreement, settled by the leading group: the
         document is then ``escalated`` with the director's classification on the decision.
@@ -294,10 +297,14 @@ class Workflow(Lifecycle, Outputs, Accounts):
         secret must state its period or condition (``period_required``).
         """
         reason = non_empty(reason, "变更理由")
-        return self._settle(Action.OVERRIDE, actor_id, document_id,
-                            classification.normalized(self.catalogue, require_period=True),
+        c = classification.normalized(self.catalogue, require_period=True)
+        if scope is not None:
+            scope = scope.strip()
+            if c.level.is_secret and not scope:
+                raise InvalidDecisionError("定为国家秘密的，须填写知悉范围")
+        return self._settle(Action.OVERRIDE, actor_id, document_id, c,
                             reason, expected_version, passages, issued_on=issued_on,
-                            reason_code=reason_code, declassify_to=declassify_to)
+                            reason_code=reason_code, declassify_to=declassify_to, scope=scope)
 
     def escalate(
         self, actor_id: int, document_id: int, *, question: str,
@@ -398,7 +405,7 @@ class Workflow(Lifecycle, Outputs, Accounts):
         self, action: Action, actor_id: int, document_id: int, c: Classification | None,
         reason: str, expected_version: int | None, passages: Iterable[PassageRange] | None,
         *, issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
-        declassify_to: Level | None = None,
+        declassify_to: Level | None = None, scope: str | None = None,
     ) -> Document:
         """A settling decision, through the guards (:meth:`ActionCore._route`).
 
@@ -434,6 +441,8 @@ class Workflow(Lifecycle, Outputs, Accounts):
                                    reason_code=code_value)
             fields = {**c.as_fields(), **self._settled_fields(
                 tx, doc, c, issued_on=issued_on, declassify_to=declassify_to)}
+            if scope is not None:
+                fields["scope"] = scope
             number = fields.get("register_number") or doc.register_number
             self._decision(tx, action, actor, doc, c.as_fields(), reason, ticked,
                            issued_on=fields["issued_on"], register_number=number,
