@@ -245,9 +245,12 @@ with tabs[5]:
             elif v.awaiting_review and Role(me.role) in (Role.DIRECTOR, Role.LEADING_GROUP):
                 reason = st.text_input("意见", key=f"hd_rl_reason_{v.document_id}")
                 c1, c2 = st.columns(2)
-                if c1.button("同意提请解密", key=f"hd_rl_ok_{v.document_id}", type="primary"):
+                if Role(me.role) is not Role.DIRECTOR:
+                    c1.caption("待办公室主任审定；同意后报领导小组审批。")
+                elif c1.button("同意提请解密", key=f"hd_rl_ok_{v.document_id}", type="primary"):
                     run(lambda v=v, r=reason: h.review_release(me.id, v.document_id, accept=True,
-                                                               reason=r), "已同意提请解密。")
+                                                               reason=r),
+                        "已同意提请解密，已报领导小组审批。")
                 if c2.button("不予解密", key=f"hd_rl_no_{v.document_id}"):
                     run(lambda v=v, r=reason: h.review_release(me.id, v.document_id, accept=False,
                                                                reason=r), "已记录。")

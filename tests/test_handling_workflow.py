@@ -127,9 +127,25 @@ def test_release_one_of_three_then_all_three_and_others_change_nothing(
         zhao.id, qian.id, sun.id]
     with pytest.raises(PermissionDeniedError):
         handling.review_release(people.clerk.id, plan.id, accept=True)
+    with pytest.raises(PermissionDeniedError, match="办公室主任审定"):
+        handling.review_release(people.leader.id, plan.id, accept=True)
+    assert workflow.store.document(plan.id).status == "confirmed"
     review = handling.review_release(people.director.id, plan.id, accept=True)
     assert review.evidence_documents == [zhao.id, qian.id, sun.id]
     assert not handling.release_state(people.director.id, plan.id).awaiting_review
+    # accepting starts the lifecycle's declassification: filed and checked by the office,
+    # waiting for the leading group, the 公示 named as its grounds
+    doc = workflow.store.document(plan.id)
+    assert (doc.status, doc.level) == ("change_checked", "机密")   # still secret until approved
+    events = [e for e in workflow.store.events(plan.id)][-3:-1]   # then release_accept
+    assert [(e.action, e.actor_role) for e in events] == [("request_change", "director"),
+                                                           ("check_change", "director")]
+    assert events[0].detail["evidence"] == [zhao.id, qian.id, sun.id]
+    assert "任免正式公布后" in events[0].reason and "赵明华任前公示" in events[0].reason
+    doc = workflow.approve_change(people.leader.id, plan.id, reason="任免已正式公布，同意解密")
+    assert (doc.status, doc.level) == ("declassified", "内部")
+    assert verify_record(workflow.store).ok
+    assert handling.release_state(people.director.id, plan.id) is None  # no longer tracked
     # a secret is never treated as public evidence
     assert handling.observe_public(people.drafter.id, plan.id) == []
 

@@ -433,10 +433,12 @@ def register_releases(actor: str | None, as_json: bool) -> None:
 @_json
 def register_release(document_id: int, accept: bool, reason: str, actor: str | None,
                      as_json: bool) -> None:
-    """Answer a proposal to declassify a record whose condition is met (director, leading group)."""
+    """Answer a proposal to declassify a record whose condition is met: the director accepts
+    (the record then waits for the leading group's approval: review approve) or dismisses;
+    the leading group may dismiss."""
     with _handling(actor) as (h, me):
         r = h.review_release(me.id, document_id, accept=accept, reason=reason)
-    _out(as_json, r, f"#{document_id}：{'同意提请解密' if accept else '不予解密'}")
+    _out(as_json, r, f"#{document_id}：" + ("同意提请解密，已报领导小组审批" if accept else "不予解密"))
 
 
 COMMANDS = [register]

@@ -24,6 +24,7 @@ from classifier.catalogue import Level
 from classifier.errors import (
     EmptyReasonError,
     HandlingError,
+    PermissionDeniedError,
     UnparsableConditionError,
     UntrackableConditionError,
 )
@@ -258,17 +259,28 @@ class Derivation(HandlingBase):
 
     def review_release(self, actor_id: int, document_id: int, *, accept: bool,
                        reason: str = "") -> ReleaseReview:
-        """A person answers a release proposal: accepted (the record goes to declassification
-        through the change workflow) or dismissed (with a reason).
+        """A person answers a release proposal: accepted or dismissed (with a reason).
+
+        Accepting starts the lifecycle's declassification in the same transaction
+        (:meth:`~classifier.workflow.lifecycle.Lifecycle.declassify_on_event`): the office
+        director's acceptance is the office's 审定, the record waits for the leading group's
+        approval (``change_checked``), and the evidence documents are named in the request.
 
         Raises
         ------
         HandlingError
             The record is not proposed (its condition is not fulfilled for everything it
             covers) or was already answered.
+        PermissionDeniedError
+            Accepting by anyone but the office director; dismissing by anyone but the
+            director or the leading group.
+        IllegalTransitionError
+            A change or declassification of the record is already pending.
         """
         actor = self._actor(actor_id, (Role.DIRECTOR.value, Role.LEADING_GROUP.value),
                             "审定解密提请")
+        if accept and Role(actor.role) is not Role.DIRECTOR:
+            raise PermissionDeniedError("解密提请由办公室主任审定，同意后报领导小组审批")
         reason = " ".join((reason or "").split())
         if not accept and not reason:
             raise EmptyReasonError("不予解密须说明理由")
@@ -278,11 +290,18 @@ class Derivation(HandlingBase):
         if view.review is not None:
             raise HandlingError(f"文件记录 #{document_id} 的解密提请已办理")
         docs = [int(d) for d in view.state.evidence_docs]
+        condition = view.state.tracked.condition.text
         with self.wf.store.transaction() as tx:
+            if accept:
+                titles = "、".join(f"《{e.title}》" for e in view.state.evidence if e is not None)
+                why = f"解密条件“{condition}”已全部满足（依据：{titles}）"
+                self.wf.declassify_on_event(tx, actor.id, document_id,
+                                            reason="；".join(x for x in (why, reason) if x),
+                                            evidence=docs)
             review = HandlingTx(tx).add_release_review(
                 document_id=document_id, outcome="accepted" if accept else "dismissed",
                 evidence_documents=docs, actor_id=actor.id, reason=reason)
             tx.add_event("release_accept" if accept else "release_dismiss",
                          document_id=document_id, actor=actor, reason=reason,
-                         detail={"evidence": docs, "condition": view.state.tracked.condition.text})
+                         detail={"evidence": docs, "condition": condition})
         return review

@@ -143,6 +143,45 @@ class Lifecycle(ActionCore):
             return self._finish(tx, action, actor, doc, fields={}, reason=reason,
                                 detail={"kind": kind, "requested": c.as_fields()})
 
+    def declassify_on_event(self, tx: StoreTx, actor_id: int, document_id: int, *,
+                            reason: str, evidence: list[int]) -> Document:
+        """The office accepts a release proposal (issue 13, release on an event): the
+        declassification request is filed and checked at once, for the leading group's
+        approval (:meth:`approve_change`; it may refuse: :meth:`reject_change`).
+
+        The tracker's proposal, with the public documents that fulfil the condition, stands
+        in for the drafter's 提出意见 (五(五)3); the director's acceptance is the office's
+        审定. Two events in the caller's transaction ``tx``: ``request_change`` (kind
+        ``declassify``, ``on_event``) and ``check_change``. The matter becomes what its
+        settled decision said it becomes when declassified (default 内部, 五(五)2).
+
+        Raises
+        ------
+        PermissionDeniedError
+            Not a director (the office).
+        IllegalTransitionError
+            The document is not settled and in force, or a request is already pending.
+        """
+        reason = non_empty(reason, "解密理由")
+        actor, doc = tx.user(actor_id), tx.document(document_id)
+        if Role(actor.role) not in TRANSITIONS[Action.CHECK_CHANGE].roles:
+            raise PermissionDeniedError(
+                f"{Role(actor.role).label}无权审定解密提请（由办公室主任审定后报领导小组审批）")
+        if Status(doc.status) not in TRANSITIONS[Action.REQUEST_CHANGE].sources:
+            raise IllegalTransitionError(
+                f"《{doc.filename}》当前状态为“{Status(doc.status).label}”，不能提请解密")
+        to = Level.from_label(doc.declassify_to) if doc.declassify_to else Level.NEIBU
+        c = Classification(to if not to.is_secret else Level.NEIBU)
+        req = tx.add_proposal(document_id=doc.id, drafter_id=actor.id, suggestion_id=None,
+                              scope=doc.scope or "", note=reason, kind=DECLASSIFY,
+                              from_status=doc.status, **c.as_fields())
+        doc = self._finish(tx, Action.REQUEST_CHANGE, actor, doc, fields={}, reason=reason,
+                           detail={"kind": DECLASSIFY, "requested": c.as_fields(),
+                                   "on_event": True, "evidence": list(evidence)})
+        self._decision(tx, Action.CHECK_CHANGE, actor, doc, _fields(req), reason)
+        return self._finish(tx, Action.CHECK_CHANGE, actor, doc, fields={}, reason=reason,
+                            detail={"kind": DECLASSIFY, "on_event": True})
+
     # --- the office checks, the leading group approves ---
 
     def check_change(
