@@ -269,6 +269,10 @@ def chinese_chrome() -> None:
         "[data-testid='stFileUploaderDropzoneInstructions'] > div > span",
         "[data-testid='stSkipToContent']",
         "[data-testid='stDateInputField'] [data-placeholder='true']",
+        # an uploaded file's size ("75.0B", "1.2KB") and the "add icon" of the add button
+        "[data-testid='stFileChipName'] + div",
+        "[data-testid='stFileUploaderDropzone'] [data-testid='stBaseButton-borderlessIcon']"
+        " [data-has-shortcut] > span:first-child",
     ]
     css = ", ".join(hidden) + " { visibility: hidden; font-size: 0 !important; }\n"
     for selector, text in rules.items():

@@ -178,7 +178,7 @@ if g.get("confusion"):
                 tooltip=["类别:N", "指标:N", alt.Tooltip("值:Q", format=".2f")]),
             width="stretch")
 else:
-    st.info("该版本没有金标准评测结果（训练时未提供 corpus/eval/golden.jsonl）。")
+    st.info("该版本没有金标准评测结果（训练时未提供金标准评测集）。")
 
 with st.expander("模型学到了什么：各条款权重最高的词"):
     try:

@@ -251,3 +251,165 @@ def test_e2e_no_request_leaves_this_machine(server):
             _logout(page)
         browser.close()
     assert outside == []
+
+
+#: Latin-script tokens a page may show (issue 15): format names, the metric name F1, model
+#: version ids and hex digests (the audit chain). File names are stripped separately.
+ALLOWED_LATIN = re.compile(
+    r"\b(?:PDF|DOCX?|XLSX?|OFD|TXT|CSV|WPS|TOML|Excel|F1)\b"
+    r"|\d{8}T\d{6}Z-[0-9a-f]{8}|\b[0-9a-f]{16,}\b")
+
+
+def _latin_words(page, names=()) -> list[str]:
+    """Latin words a person sees on the page: the body's text without material icons (their
+    ligature names), the allowed tokens and the given file names; the code folded under
+    技术细节 is not in ``innerText`` while the detail is closed."""
+    text = page.inner_text("body")
+    icons = page.eval_on_selector_all("[data-testid='stIconMaterial']",
+                                      "els => els.map(e => e.textContent)")
+    for token in sorted({*icons, *names}, key=len, reverse=True):
+        text = text.replace(token, " ")
+    return re.findall(r"[A-Za-z]{2,}", ALLOWED_LATIN.sub(" ", text))
+
+
+def _walk(page, names=()) -> dict[str, list[str]]:
+    """Open each page of the navigation (or the only one) and collect its Latin words."""
+    page.wait_for_timeout(1500)
+    links = page.locator("[data-testid='stSidebarNav'] a")
+    titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
+    found = {}
+    if not titles:
+        found["-"] = _latin_words(page, names)
+    for i, title in enumerate(titles):
+        page.locator("[data-testid='stSidebarNav'] a").nth(i).click()
+        page.wait_for_timeout(2500)
+        page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+        found[title] = _latin_words(page, names)
+    return {k: v for k, v in found.items() if v}
+
+
+def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
+    """Issue 15, per role in a real browser: no Latin-script UI word on any page; a batch of
+    10 files proposed from the summary table; the PDF's page beside its text on the review
+    page; the override form's 知悉范围 saved."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from classifier.store import Store
+    from tests import builders as b
+
+    url, home = server
+    files = [tmp_path / "请示01.pdf"]
+    files[0].write_bytes(b.draft_pdf())
+    for i in range(2, 11):
+        f = tmp_path / f"请示{i:02d}.txt"
+        f.write_text(f"关于拟任干部人选的请示（第{i}稿）\n经部务会研究，拟提名张某{i}同志为"
+                     "市财政局局长人选。以上人选尚未公布，请严格控制知悉范围。", encoding="utf-8")
+        files.append(f)
+    names = [f.name for f in files]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                    headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        expect_login(page)
+        assert _latin_words(page) == [], _latin_words(page)
+
+        # the drafter: ten files at once, proposed from the summary table
+        _login(page, "张承办")
+        expect(page.get_by_role("heading", name="拟定密级")).to_be_visible()
+        assert _walk(page) == {}
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(files)
+        expect(page.get_by_text("已读取 10 份文稿。")).to_be_visible()
+        expect(page.get_by_role("heading", name=re.compile("本次上传汇总"))).to_be_visible()
+        assert _latin_words(page, names) == [], _latin_words(page, names)
+        page.get_by_role("textbox", name=re.compile("统一知悉范围")).fill("部务会成员")
+        page.get_by_role("button", name="提交所选 10 份审核").click()
+        expect(page.get_by_text(re.compile("^已提交 10 份文稿审核"))).to_be_visible()
+        _logout(page)
+
+        # the director: the PDF (proposed first) with its page beside the text; every page
+        # of the role in plain Chinese; an override that changes the 知悉范围
+        _login(page, "李主任")
+        expect(page.get_by_role("heading", name="审核", exact=True)).to_be_visible()
+        expect(page.locator("[data-testid='stImage'] img").first).to_be_visible()
+        expect(page.locator(".dm-doc")).to_contain_text("干部")
+        assert _latin_words(page, names) == [], _latin_words(page, names)
+        page.get_by_role("tab", name="变更").click()
+        scope = page.get_by_role("textbox", name="知悉范围")
+        scope.fill("部务会成员、分管副部长")
+        page.get_by_role("textbox", name="变更理由（必填）").fill("知悉范围应包括分管领导")
+        page.get_by_role("button", name="变更", exact=True).click()
+        expect(page.get_by_text(re.compile("^已变更 #|已报领导小组|报请上级")).first).to_be_visible()
+        assert _walk(page, names) == {}
+        _logout(page)
+
+        for user in ("王组长", "陈机要", "系统管理员", "安全保密管理员", "安全审计员"):
+            _login(page, user)
+            page.get_by_role("button", name="退出登录").wait_for()
+            assert _walk(page, names) == {}, user
+            _logout(page)
+        browser.close()
+
+    store = Store.from_url(f"sqlite:///{home / 'dingmi.sqlite3'}")
+    try:
+        docs = {s.filename: store.document(s.id) for s in store.summaries()}
+        assert set(docs) == set(names)
+        assert all(d.status != "uploaded" for d in docs.values())
+        pdf = docs["请示01.pdf"]
+        last = store.decisions(pdf.id)[-1]
+        assert last.kind in {"override", "escalate", "refer"}
+        if pdf.status == "overridden":
+            assert pdf.scope == "部务会成员、分管副部长"
+    finally:
+        store.close()
+
+
+def test_e2e_clerk_registers_hands_over_and_sees_the_overdue_list(server):
+    """Issue 13: the 机要 clerk registers a received 机密 document, hands its copy to a named
+    reader, and the overdue list shows it once the page's 截至日期 is 40 days ahead (more
+    than the regulation's month, 八(三)); nothing is overdue today."""
+    from datetime import date, timedelta
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from classifier.store import Store
+
+    url, home = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                    headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(20_000)
+        page.goto(url)
+        _login(page, "陈机要")
+        page.get_by_role("link", name="登记簿").click()
+        expect(page.get_by_role("heading", name="涉密文件登记簿")).to_be_visible()
+
+        page.get_by_role("tab", name="登记与导入").click()
+        page.get_by_role("textbox", name="文件标题").fill("关于换届考察工作的通知")
+        page.get_by_role("textbox", name="来文单位").fill("省委组织部")
+        page.get_by_role("button", name="登记", exact=True).click()
+        expect(page.get_by_text("已登记。")).to_be_visible()
+
+        page.get_by_role("tab", name="文件去向").click()
+        page.get_by_role("textbox", name="交出人").fill("办公室")
+        page.get_by_role("textbox", name="接收人").fill("刘科长")
+        page.get_by_role("button", name="登记交接").click()
+        expect(page.get_by_text("交接已登记。")).to_be_visible()
+
+        page.get_by_role("tab", name="超期清单").click()
+        expect(page.get_by_text("超期未交回：0 件")).to_be_visible()
+        day = page.locator("[data-testid='stDateInput'] input")
+        day.click()
+        day.fill((date.today() + timedelta(days=40)).strftime("%Y/%m/%d"))
+        day.press("Enter")
+        expect(page.get_by_text("超期未交回：1 件")).to_be_visible()
+        browser.close()
+
+    store = Store.from_url(f"sqlite:///{home / 'dingmi.sqlite3'}")
+    try:
+        actions = [e.action for e in store.chain()]
+    finally:
+        store.close()
+    assert actions.count("register_in") == 1 and actions.count("handover") == 1, actions
