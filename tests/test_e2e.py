@@ -400,10 +400,14 @@ def test_e2e_clerk_registers_hands_over_and_sees_the_overdue_list(server):
 
         page.get_by_role("tab", name="超期清单").click()
         expect(page.get_by_text("超期未交回：0 件")).to_be_visible()
-        day = page.locator("[data-testid='stDateInput'] input")
-        day.click()
-        day.fill((date.today() + timedelta(days=40)).strftime("%Y/%m/%d"))
-        day.press("Enter")
+        # the date field's segments (year, month, day) take typed digits; it commits on blur
+        field = page.get_by_role("tabpanel", name="超期清单").get_by_role("group",
+                                                                       name="截至日期")
+        field.get_by_role("spinbutton").first.click()
+        page.keyboard.type((date.today() + timedelta(days=40)).strftime("%Y%m%d"))
+        page.get_by_role("heading", name="涉密文件登记簿").click()
+        expect(page.get_by_text("超期未交回：1 件")).to_be_attached()
+        page.get_by_role("tab", name="超期清单").click()  # the rerun shows the first tab
         expect(page.get_by_text("超期未交回：1 件")).to_be_visible()
         browser.close()
 
