@@ -82,6 +82,8 @@ def test_drift_corrections_teach_a_new_phrasing(tmp_path, catalogue, n_overrides
         wf = Workflow(store, catalogue)
         drafter = wf.add_user("张承办", "drafter")
         director = wf.add_user("李主任", "director")
+        leader = wf.add_user("王组长", "leading_group")
+        settled = Classification(Level.JIMI, "4.3", None, "任免正式公布后")
         for i, text in enumerate(taught):
             up = wf.upload(drafter.id, text.encode("utf-8"), f"便笺{i}.txt", sg1.suggest_upload)
             sug = up.suggestion
@@ -89,10 +91,12 @@ def test_drift_corrections_teach_a_new_phrasing(tmp_path, catalogue, n_overrides
             # the drafter takes the model's suggestion; the director corrects it
             wf.propose(drafter.id, up.document.id,
                        Classification(Level.from_label(sug.level), sug.clause), scope="县委常委")
-            wf.override(director.id, up.document.id, Classification(Level.JIMI, "4.3"),
-                        reason="审批中的干部任免事项，属第4.3条")
+            doc = wf.override(director.id, up.document.id, settled,
+                              reason="审批中的干部任免事项，属第4.3条")
+            if doc.status == "escalated":  # the drafter proposed another level (issue 12)
+                wf.decide(leader.id, doc.id, settled, reason="审批中的干部任免事项，属第4.3条")
         corrections = sum(s.suggested_clause != "4.3"
-                          for s in store.summaries(statuses=["overridden"]))
+                          for s in store.summaries(statuses=["overridden", "decided"]))
     finally:
         store.close()
     assert corrections >= n_overrides * 0.25  # many of them really were corrections

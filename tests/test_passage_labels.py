@@ -80,9 +80,9 @@ def test_confirm_with_passages_round_trips_and_is_audited(workflow, people, stor
 @pytest.mark.parametrize("verb", ["override", "decide"])
 def test_override_and_decide_store_passages(workflow, people, store, verb):
     if verb == "override":
-        doc = _proposed(workflow, people)
-        workflow.override(people.director.id, doc.id, Classification(Level.MIMI, "4.3"),
-                          reason="范围较窄", passages=[{"start": 57, "end": 89}])
+        doc = _proposed(workflow, people, c=Classification(Level.JIMI, "4.3", 20))
+        workflow.override(people.director.id, doc.id, JIMI_43,
+                          reason="以任免公布为解密条件", passages=[{"start": 57, "end": 89}])
     else:
         doc = _escalated(workflow, people)
         workflow.decide(people.leader.id, doc.id, JIMI_43, reason="涉及人选",
@@ -142,14 +142,19 @@ def test_export_carries_key_passages_of_secret_decisions(tmp_path, catalogue):
         from types import SimpleNamespace
 
         people = SimpleNamespace(drafter=wf.add_user("张承办", "drafter"),
-                                 director=wf.add_user("李主任", "director"))
+                                 director=wf.add_user("李主任", "director"),
+                                 leader=wf.add_user("王组长", "leading_group"))
         secret = _proposed(wf, people)
         wf.confirm(people.director.id, secret.id, passages=[NOMINEE, TITLE])
         plain_secret = _proposed(wf, people, text=TEXT + "（二稿）")
         wf.confirm(people.director.id, plain_secret.id)
         public = _proposed(wf, people, text=TEXT + "（三稿）")
-        wf.override(people.director.id, public.id, Classification(Level.GONGKAI),
-                    reason="已公布", passages=[NOMINEE])
+        # The director disagrees with the drafter's level: the leading group decides (issue 12).
+        routed = wf.override(people.director.id, public.id, Classification(Level.GONGKAI),
+                             reason="已公布", passages=[NOMINEE])
+        assert routed.status == "escalated"
+        wf.decide(people.leader.id, public.id, Classification(Level.GONGKAI), reason="已公布",
+                  passages=[NOMINEE])
     finally:
         store.close()
     by_id = {r["id"]: r for r in final_decision_records(settings)}
@@ -164,6 +169,18 @@ def test_export_carries_key_passages_of_secret_decisions(tmp_path, catalogue):
 
 
 # --- migration 0002 ------------------------------------------------------------------
+
+
+def _head() -> str:
+    """The newest revision of the migrations (what opening a store upgrades to)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
 
 
 def _create_at_0001(url: str) -> None:
@@ -212,7 +229,7 @@ def _check_upgraded(store: Store, catalogue) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    assert store.schema_revision() == "0003"
+    assert store.schema_revision() == _head()
     with store.db_engine.connect() as c:
         assert compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}),
                                 Base.metadata) == []
@@ -239,7 +256,7 @@ def test_migration_upgrades_a_database_created_at_0001(tmp_path, catalogue):
         store.close()
     reopened = Store.from_url(url)  # and a second open finds nothing to do
     try:
-        assert reopened.schema_revision() == "0003"
+        assert reopened.schema_revision() == _head()
         assert len(reopened.decisions()) == 2
     finally:
         reopened.close()
@@ -265,7 +282,7 @@ def test_migration_0002_downgrades_and_upgrades_again(tmp_path):
         engine.dispose()
     store = Store.from_url(url)
     try:
-        assert store.schema_revision() == "0003"
+        assert store.schema_revision() == _head()
     finally:
         store.close()
 
@@ -327,7 +344,7 @@ def test_cli_confirm_with_repeated_passage(cli_doc):
 def test_cli_override_and_decide_take_passages(cli_doc):
     _cli("review", "escalate", cli_doc, "--as", "李主任", "--question", "是否绝密？")
     _cli("review", "decide", cli_doc, "--as", "王组长", "--level", "绝密", "--clause", "4.3",
-         "--reason", "涉及主要负责人", "--passage", "12:56")
+         "--years", "30", "--reason", "涉及主要负责人", "--passage", "12:56")
     assert _cli_decisions(cli_doc)[-1].passages == [{"start": 12, "end": 56}]
 
 
@@ -335,7 +352,8 @@ def test_cli_bad_passages(cli_doc):
     res = _cli("review", "confirm", cli_doc, "--as", "李主任", "--passage", "12-56", code=2)
     assert "[usage_error]" in res.output and "起点:终点" in res.output
     res = _cli("review", "override", cli_doc, "--as", "李主任", "--level", "秘密", "--clause",
-               "4.3", "--reason", "理由", "--passage", f"0:{len(TEXT) + 1}", "--json", code=1)
+               "4.3", "--years", "10", "--reason", "理由", "--passage", f"0:{len(TEXT) + 1}", "--json",
+               code=1)
     assert json.loads(res.stdout.splitlines()[0])["error"]["code"] == "invalid_passage"
     assert "[invalid_passage]" in res.output
     assert _cli_decisions(cli_doc) == []
@@ -426,4 +444,7 @@ def test_app_director_unticks_every_passage_and_overrides(app_wf, suggester):
      ][0].select("")
     _ok([b for b in at.button if b.label == "变更"][0].click().run())
     (dec,) = wf.store.decisions(doc.id)
-    assert (dec.kind, dec.level, dec.passages) == ("override", "内部", [{"start": 90, "end": 116}])
+    # Another level than the drafter's: routed to the leading group (issue 12), with the
+    # passages the director ticked kept for its decision and for retraining.
+    assert (dec.kind, dec.level, dec.passages) == ("escalate", "内部", [{"start": 90, "end": 116}])
+    assert wf.store.document(doc.id).status == "escalated"

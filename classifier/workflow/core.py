@@ -171,8 +171,10 @@ class ActionCore(WorkflowReads):
                 "register_year": year, "register_seq": seq}
 
     def _refer(self, tx: StoreTx, actor: User, doc: Document, c: Classification, route: Route,
-               reason: str, *, requested: Action, reason_code: str | None = None) -> Document:
-        """报请上级定密: handled at ``c``'s level at once (a secret gets its register number)."""
+               reason: str, *, requested: Action, reason_code: str | None = None,
+               passages: list[dict[str, int]] | None = None) -> Document:
+        """报请上级定密: handled at ``c``'s level at once (a secret gets its register number);
+        ``passages`` are the ones the reviewer ticked (issue 9 §8), kept with the referral."""
         if Status(doc.status) not in TRANSITIONS[Action.REFER].sources:
             raise IllegalTransitionError(
                 f"《{doc.filename}》当前状态为“{Status(doc.status).label}”，不能报请上级定密")
@@ -180,7 +182,7 @@ class ActionCore(WorkflowReads):
         fields: dict[str, Any] = dict(c.as_fields())
         if c.level.is_secret and doc.register_number is None:
             fields.update(self._register_number(tx, local_today(self.now()).year))
-        self._decision(tx, Action.REFER, actor, doc, c.as_fields(), note,
+        self._decision(tx, Action.REFER, actor, doc, c.as_fields(), note, passages,
                        reason_code=reason_code,
                        register_number=fields.get("register_number") or doc.register_number)
         return self._finish(tx, Action.REFER, actor, doc, fields=fields, reason=note,

@@ -430,15 +430,16 @@ class Workflow(Lifecycle, Outputs, Accounts):
             if route.action is Action.ESCALATE:
                 note = f"依规定须报领导小组确定：{route.note}" + (f"。审核意见：{reason}" if reason
                                                             else "")
-                self._decision(tx, Action.ESCALATE, actor, doc, c.as_fields(), note,
+                # The passages the reviewer ticked go with the question (issue 9 §8).
+                self._decision(tx, Action.ESCALATE, actor, doc, c.as_fields(), note, ticked,
                                reason_code=code_value)
                 return self._finish(tx, Action.ESCALATE, actor, doc, fields={}, reason=note,
-                                    detail={"requested": action.value,
-                                            "route": list(route.reasons),
-                                            "intended": c.as_fields()})
+                                    detail=_with_passages({"requested": action.value,
+                                                           "route": list(route.reasons),
+                                                           "intended": c.as_fields()}, ticked))
             if route.action is Action.REFER:
                 return self._refer(tx, actor, doc, c, route, reason, requested=action,
-                                   reason_code=code_value)
+                                   reason_code=code_value, passages=ticked)
             fields = {**c.as_fields(), **self._settled_fields(
                 tx, doc, c, issued_on=issued_on, declassify_to=declassify_to)}
             if scope is not None:
