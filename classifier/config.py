@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 #: Root of the repository checkout (holds ``corpus/``) when running from source.
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -167,6 +168,10 @@ class Settings:
     busy_timeout_s : float
         Seconds a SQLite writer waits for another connection's lock before the action is
         refused with ``database_busy`` (default 10; ``DINGMI_BUSY_TIMEOUT``).
+    database_key : str or None
+        Encrypts the embedded SQLite file with SQLCipher (``sqlcipher3``; ``DINGMI_DATABASE_KEY``
+        or, better, ``DINGMI_DATABASE_KEY_FILE``: a file 0600 outside the repository whose
+        first line is the key). Never shown in ``repr``. None: not encrypted. Issue 11 §8.
     """
 
     home: Path = field(default_factory=lambda: Path("var"))
@@ -185,6 +190,7 @@ class Settings:
     retrain_cv_folds: int = 5
     vocab_min_docs: int = 3
     busy_timeout_s: float = 10.0
+    database_key: str | None = field(default=None, repr=False)
 
     @property
     def models_dir(self) -> Path:
@@ -215,7 +221,12 @@ class Settings:
     @property
     def db_url(self) -> str:
         """The database URL in effect (SQLite file under ``home`` by default)."""
-        return self.database_url or f"sqlite:///{(self.home / 'dingmi.sqlite3').resolve()}"
+        if self.database_url:
+            return self.database_url
+        path = (self.home / "dingmi.sqlite3").resolve()
+        if self.database_key:  # SQLCipher (SQLAlchemy's pysqlcipher dialect, sqlcipher3)
+            return f"sqlite+pysqlcipher://:{quote(self.database_key, safe='')}@/{path}"
+        return f"sqlite:///{path}"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -248,6 +259,11 @@ class Settings:
             s = replace(s, retrain_cv_folds=int(env["DINGMI_RETRAIN_CV_FOLDS"]))
         if env.get("DINGMI_VOCAB_MIN_DOCS"):
             s = replace(s, vocab_min_docs=max(1, int(env["DINGMI_VOCAB_MIN_DOCS"])))
+        if env.get("DINGMI_DATABASE_KEY_FILE"):
+            lines = Path(env["DINGMI_DATABASE_KEY_FILE"]).read_text(encoding="utf-8").splitlines()
+            s = replace(s, database_key=(lines[0].strip() if lines else "") or None)
+        elif env.get("DINGMI_DATABASE_KEY"):
+            s = replace(s, database_key=env["DINGMI_DATABASE_KEY"])
         if env.get("DINGMI_BUSY_TIMEOUT"):
             s = replace(s, busy_timeout_s=max(0.0, float(env["DINGMI_BUSY_TIMEOUT"])))
         return replace(s, auth=AuthPolicy.from_env(env), decision=DecisionPolicy.from_env(env))

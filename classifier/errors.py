@@ -535,6 +535,13 @@ class DatabaseUnavailableError(StoreError):
     code = "database_unavailable"
 
 
+class DatabaseKeyError(StoreError):
+    """The database file cannot be read: the SQLCipher key is wrong or missing, or the file
+    is not a database."""
+
+    code = "database_key_invalid"
+
+
 class BackupError(StoreError):
     """A backup or a restore cannot be made (``dingmi backup``, ``dingmi restore``)."""
 
@@ -566,7 +573,7 @@ class BackupUnsupportedError(BackupError):
     code = "backup_unsupported"
 
 
-ERROR_CODES += ("database_busy", "database_unavailable", "backup_error", "backup_tampered",
+ERROR_CODES += ("database_busy", "database_unavailable", "database_key_invalid", "backup_error", "backup_tampered",
                 "backup_unverified", "home_not_empty", "backup_unsupported")
 
 

@@ -234,3 +234,48 @@ def test_postgresql_backups_are_pg_dumps_job(tmp_path, monkeypatch, verb):
     res = _cli([*args, "--as", "系统管理员"], code=1)
     assert "[backup_unsupported]" in res.stderr and "pg_dump" in res.stderr
     assert not os.path.exists(tmp_path / "home" / DATABASE)
+
+
+def test_encrypted_database_holds_no_readable_text_and_backs_up_encrypted(
+        tmp_path, monkeypatch, cli_env, suggester):
+    """SQLCipher (issue 11 §8): with DINGMI_DATABASE_KEY_FILE the file does not contain a
+    stored document's text; without the key or with another one it is refused with a code;
+    its backup stays encrypted and restores with the key."""
+    pytest.importorskip("sqlcipher3")
+    from classifier.errors import DatabaseKeyError
+    from classifier.store import Store
+
+    key_file = tmp_path / "db.key"
+    key_file.write_text("Ein-Schlüssel'2026\n", encoding="utf-8")
+    monkeypatch.setenv("DINGMI_DATABASE_KEY_FILE", str(key_file))
+    settings = Settings.from_env()
+    assert settings.database_key == "Ein-Schlüssel'2026" and "Schl" not in repr(settings)
+    home = _home(tmp_path / "enc", monkeypatch)
+    settings = Settings.from_env()
+    wf = Workflow.open(settings)
+    try:
+        ids = {n: wf.add_user(n, r, password=PASSWORD, must_change_password=False).id
+               for n, r in PEOPLE}
+        doc = wf.upload(ids["张承办"], TEXT.encode(), "请示.txt", suggester.suggest_upload).document
+    finally:
+        wf.close()
+    raw = (home / DATABASE).read_bytes()
+    assert "市财政局局长人选".encode() not in raw and b"SQLite format 3" not in raw
+    for url in (f"sqlite:///{home / DATABASE}",
+                f"sqlite+pysqlcipher://:other@/{home / DATABASE}"):
+        with pytest.raises(DatabaseKeyError, match=r"^\[database_key_invalid\] "):
+            Store.from_url(url)
+
+    archive = tmp_path / "enc.tar"
+    _cli(["backup", "-o", archive, "--as", "系统管理员"])
+    with tarfile.open(archive) as tar:
+        copy = tar.extractfile(DATABASE).read()
+    assert "市财政局局长人选".encode() not in copy
+    _home(tmp_path / "enc-restored", monkeypatch)
+    _cli(["restore", archive, "--as", "系统管理员"])
+    assert "审计记录完好" in _cli(["audit", "verify", "--as", "安全审计员"]).stdout
+    wf = Workflow.open(Settings.from_env())
+    try:
+        assert wf.document(doc.id, wf.store.user_by_name("张承办").id).text == TEXT
+    finally:
+        wf.close()

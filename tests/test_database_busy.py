@@ -5,6 +5,7 @@ and nothing is written."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,6 +91,12 @@ def _errors(at: AppTest) -> list[str]:
     return [e.value.replace("\\", "") for e in at.error]
 
 
+def _codes(at: AppTest) -> list[str]:
+    """The stable codes folded under 技术细节 beside the errors shown (issue 15)."""
+    body = " ".join(h.proto.body for h in at.html if "dm-detail" in h.proto.body)
+    return re.findall(r"<code>([a-z_]+)</code>", body)
+
+
 def test_app_under_a_held_lock_shows_the_code_not_a_traceback(tmp_path, monkeypatch):
     db = tmp_path / "app.sqlite3"
     monkeypatch.setenv("DINGMI_HOME", str(tmp_path / "home"))
@@ -101,7 +108,7 @@ def test_app_under_a_held_lock_shows_the_code_not_a_traceback(tmp_path, monkeypa
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
         assert not at.exception, [e.value for e in at.exception]
         (msg,) = _errors(at)
-        assert msg.startswith("[database_busy]") and "已锁定" in msg
+        assert _codes(at) == ["database_busy"] and "已锁定" in msg
         _no_leak(msg, db)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
     assert not at.exception and [t.value for t in at.title] == ["定密助手 · 登录"]
@@ -110,7 +117,7 @@ def test_app_under_a_held_lock_shows_the_code_not_a_traceback(tmp_path, monkeypa
     with held_lock(db):
         at = app_login(at, "张承办")
         (msg,) = _errors(at)
-        assert msg.startswith("[database_busy]")
+        assert _codes(at) == ["database_busy"] and "已锁定" in msg
         _no_leak(msg, db)
         assert [t.value for t in at.title] == ["定密助手 · 登录"]
     at = app_login(at, "张承办")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -58,18 +59,46 @@ def copy_database(store: Store, dest: Path, *, pages_per_step: int = 1024) -> No
     if store.db_engine.dialect.name != "sqlite":
         raise BackupUnsupportedError(PG_DUMP_MESSAGE)
     os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    target = sqlite3.connect(dest, isolation_level=None)
+    raw = store.db_engine.raw_connection()
+    source = raw.driver_connection
+    assert source is not None
+    # SQLCipher (issue 11 §8): the copy is encrypted with the same key, by the same driver
+    driver = sys.modules[type(source).__module__]
+    target = driver.connect(str(dest), isolation_level=None)
+    key = store.db_engine.url.password
+    if key and driver is not sqlite3:
+        target.execute("PRAGMA key = " + _quoted(str(key)))
     try:
-        raw = store.db_engine.raw_connection()
         try:
-            source = raw.driver_connection
-            assert isinstance(source, sqlite3.Connection)
             try:
                 source.backup(target, pages=pages_per_step)
-            except sqlite3.OperationalError as e:
+            except driver.OperationalError as e:
                 raise DatabaseBusyError("数据库正被其他程序占用（已锁定），未能备份，请稍后重试") from e
         finally:
             raw.close()
         target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
+
+
+def _quoted(text: str) -> str:
+    """A SQL string literal (SQLCipher's ``PRAGMA key`` takes no bound parameter)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def url_for_copy(url: str, path: Path) -> str:
+    """The URL of a copy at ``path`` of the SQLite database at ``url`` (same driver and key)."""
+    return make_url(url).set(database=str(path)).render_as_string(hide_password=False)
+
+
+def rollback_journal(url: str) -> None:
+    """Leave the SQLite file at ``url`` in rollback-journal mode: one self-contained file
+    (opening it with :class:`Store` switched it to WAL). No other connection may be open."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+    finally:
+        engine.dispose()

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from classifier.config import Settings
 from classifier.errors import (
     DatabaseBusyError,
+    DatabaseKeyError,
     DatabaseUnavailableError,
     NotFoundError,
     StoreError,
@@ -97,6 +98,11 @@ def _database_errors(context: ExceptionContext) -> None:
     if any(m in original for m in _BUSY_MESSAGES):
         raise DatabaseBusyError(
             "数据库正被其他程序占用（已锁定），本次操作未执行，请稍后重试"
+        ) from context.sqlalchemy_exception
+    if "file is not a database" in original or "file is encrypted" in original:
+        raise DatabaseKeyError(
+            "数据库文件无法读取：加密密钥不符或未提供（DINGMI_DATABASE_KEY_FILE），"
+            "或该文件不是 dingmi 的数据库"
         ) from context.sqlalchemy_exception
     if context.is_disconnect:
         raise DatabaseUnavailableError(

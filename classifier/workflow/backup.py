@@ -39,7 +39,6 @@ import json
 import os
 import secrets
 import shutil
-import sqlite3
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -59,7 +58,13 @@ from classifier.errors import (
     UsageError,
 )
 from classifier.store import ChainReport, Store, User
-from classifier.store.backup import PG_DUMP_MESSAGE, copy_database, sqlite_file
+from classifier.store.backup import (
+    PG_DUMP_MESSAGE,
+    copy_database,
+    rollback_journal,
+    sqlite_file,
+    url_for_copy,
+)
 from classifier.workflow.audit import verify_record
 from classifier.workflow.service import Workflow
 from classifier.workflow.states import Role
@@ -236,7 +241,8 @@ def create_backup(wf: Workflow, actor_id: int, home: Path, dest: Path, *,
     try:
         copy = work / DATABASE
         copy_database(wf.store, copy)
-        report = _verified(copy)
+        report = _verified(url_for_copy(
+            wf.store.db_engine.url.render_as_string(hide_password=False), copy))
         if not report.ok:
             raise BackupUnverifiedError(
                 f"数据库副本的审计记录校验未通过（{report.problems[0].message}），未生成备份；"
@@ -270,18 +276,14 @@ def create_backup(wf: Workflow, actor_id: int, home: Path, dest: Path, *,
     return BackupReport(dest, sha, dest.stat().st_size, manifest)
 
 
-def _verified(db: Path) -> ChainReport:
-    """The audit verification of a database file (closed after); left one self-contained file."""
-    store = Store.from_url(f"sqlite:///{db}")
+def _verified(url: str) -> ChainReport:
+    """The audit verification of a database copy (closed after); left one self-contained file."""
+    store = Store.from_url(url)
     try:
         report = verify_record(store)
     finally:
         store.close()
-    con = sqlite3.connect(db, isolation_level=None)
-    try:
-        con.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        con.close()
+    rollback_journal(url)
     return report
 
 
@@ -481,7 +483,7 @@ def restore_home(archive: Path, settings: Settings, *, name: str, password: str,
     staging = Path(tempfile.mkdtemp(prefix=f".{home.name}.restore-", dir=home.parent))
     try:
         manifest = unpack_archive(archive, staging)
-        store = Store.from_url(f"sqlite:///{staging / DATABASE}",
+        store = Store.from_url(url_for_copy(settings.db_url, staging / DATABASE),
                                busy_timeout_s=settings.busy_timeout_s)
         try:
             report = verify_record(store)
@@ -513,7 +515,7 @@ def _replace_event(db: Path, settings: Settings, name: str, password: str, sha: 
                    manifest: BackupManifest) -> None:
     """With ``force``: the same person must be an administrator of the database replaced,
     and the replacement is recorded in it (it is kept aside)."""
-    old = Store.from_url(f"sqlite:///{db}", busy_timeout_s=settings.busy_timeout_s)
+    old = Store.from_url(settings.db_url, busy_timeout_s=settings.busy_timeout_s)
     try:
         wf, user, token = _sign_in(old, settings, name, password)
         with old.transaction() as tx:
