@@ -32,8 +32,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+## test: lint, then the tests on both cores of a two-core machine (pytest-xdist; one test file
+## stays on one worker, so a file's module fixtures are built once)
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: model
 	taskset -c 0 $(BIN)/python bench/run.py
