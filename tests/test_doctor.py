@@ -144,7 +144,7 @@ def test_model_page_shows_the_machine_check(tmp_path, monkeypatch, home):
     at = app_login(at, "李主任")
     at.switch_page("app_pages/model.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(e.label.startswith("本机组件（dingmi doctor）") for e in at.expander)
+    assert any(e.label.startswith("本机组件：") for e in at.expander)
     texts = [t.value for t in at.text]
     assert any("LibreOffice" in t for t in texts) and any("OCR" in t for t in texts)
 
