@@ -96,7 +96,18 @@ def server(tmp_path, trained_model):
     proc.stdout.close()
 
 
+def _settle(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished its rerun: no script running and no stale element of
+    the page before it left (a stale copy of a field or tab would make a locator ambiguous
+    on a loaded machine)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-stale=\"true\"]')"
+        " && !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')",
+        timeout=timeout)
+
+
 def _login(page, name: str, password: str = PASSWORD) -> None:
+    _settle(page)
     page.get_by_role("textbox", name="用户名").fill(name)
     page.get_by_role("textbox", name="口令", exact=True).fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
@@ -386,18 +397,21 @@ def test_e2e_clerk_registers_hands_over_and_sees_the_overdue_list(server):
         page.get_by_role("link", name="登记簿").click()
         expect(page.get_by_role("heading", name="涉密文件登记簿")).to_be_visible()
 
+        _settle(page)
         page.get_by_role("tab", name="登记与导入").click()
         page.get_by_role("textbox", name="文件标题").fill("关于换届考察工作的通知")
         page.get_by_role("textbox", name="来文单位").fill("省委组织部")
         page.get_by_role("button", name="登记", exact=True).click()
         expect(page.get_by_text("已登记。")).to_be_visible()
 
+        _settle(page)
         page.get_by_role("tab", name="文件去向").click()
         page.get_by_role("textbox", name="交出人").fill("办公室")
         page.get_by_role("textbox", name="接收人").fill("刘科长")
         page.get_by_role("button", name="登记交接").click()
         expect(page.get_by_text("交接已登记。")).to_be_visible()
 
+        _settle(page)
         page.get_by_role("tab", name="超期清单").click()
         expect(page.get_by_text("超期未交回：0 件")).to_be_visible()
         # the date field's segments (year, month, day) take typed digits; it commits on blur
@@ -407,6 +421,7 @@ def test_e2e_clerk_registers_hands_over_and_sees_the_overdue_list(server):
         page.keyboard.type((date.today() + timedelta(days=40)).strftime("%Y%m%d"))
         page.get_by_role("heading", name="涉密文件登记簿").click()
         expect(page.get_by_text("超期未交回：1 件")).to_be_attached()
+        _settle(page)
         page.get_by_role("tab", name="超期清单").click()  # the rerun shows the first tab
         expect(page.get_by_text("超期未交回：1 件")).to_be_visible()
         browser.close()
