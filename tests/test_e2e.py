@@ -376,10 +376,11 @@ def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
         store.close()
 
 
-def test_e2e_clerk_registers_hands_over_and_sees_the_overdue_list(server):
-    """Issue 13: the 机要 clerk registers a received 机密 document, hands its copy to a named
-    reader, and the overdue list shows it once the page's 截至日期 is 40 days ahead (more
-    than the regulation's month, 八(三)); nothing is overdue today."""
+def test_e2e_clerk_registers_circulates_and_sees_the_overdue_list(server):
+    """Issue 13: the 机要 clerk registers a received 机密 document, circulates its copy to two
+    named readers in order, and the overdue list shows it once the page's 截至日期 (the
+    injectable clock of the page: an "as of" date, no sleep) is 40 days ahead — more than the
+    regulation's month, 八(三); nothing is overdue today."""
     from datetime import date, timedelta
 
     from playwright.sync_api import expect, sync_playwright
@@ -406,10 +407,9 @@ def test_e2e_clerk_registers_hands_over_and_sees_the_overdue_list(server):
 
         _settle(page)
         page.get_by_role("tab", name="文件去向").click()
-        page.get_by_role("textbox", name="交出人").fill("办公室")
-        page.get_by_role("textbox", name="接收人").fill("刘科长")
-        page.get_by_role("button", name="登记交接").click()
-        expect(page.get_by_text("交接已登记。")).to_be_visible()
+        page.get_by_role("textbox", name="传阅人").fill("刘科长、周干事")
+        page.get_by_role("button", name="发起传阅").click()
+        expect(page.get_by_text("传阅单已建立。")).to_be_visible()
 
         _settle(page)
         page.get_by_role("tab", name="超期清单").click()
@@ -431,4 +431,4 @@ def test_e2e_clerk_registers_hands_over_and_sees_the_overdue_list(server):
         actions = [e.action for e in store.chain()]
     finally:
         store.close()
-    assert actions.count("register_in") == 1 and actions.count("handover") == 1, actions
+    assert actions.count("register_in") == 1 and actions.count("circulate") == 1, actions
