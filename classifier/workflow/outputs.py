@@ -12,7 +12,6 @@ Source: issue 12 (items 2, 3, 5 and 7); GB/T 9704-2012 §7.2.1–7.2.2; the Law,
 
 from __future__ import annotations
 
-import io
 from dataclasses import astuple, dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from classifier.store import Decision, Document
 from classifier.workflow.core import local_today
 from classifier.workflow.lifecycle import previous_classification
 from classifier.workflow.reads import WorkflowReads
+from classifier.workflow.register import table_xlsx
 from classifier.workflow.states import (
     ACTION_LABELS,
     MARK_ROLES,
@@ -295,29 +295,8 @@ class Outputs(WorkflowReads):
 
 def review_to_xlsx(items: list[ReviewItem]) -> bytes:
     """The annual review as an XLSX workbook (sheet 年度审核; strings, never formulas)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "年度审核"
-    ws.append(list(REVIEW_HEADERS))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i, item in enumerate(items, start=2):
-        for j, value in enumerate(astuple(item), start=1):
-            cell = ws.cell(row=i, column=j)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"
-    for j, f in enumerate(fields(ReviewItem), start=1):
-        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = (
-            36 if f.name == "filename" else 18)
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return table_xlsx("年度审核", REVIEW_HEADERS, (astuple(item) for item in items),
+                      [36 if f.name == "filename" else 18 for f in fields(ReviewItem)])
 
 
 def _clause_change(clause: str | None, old: Catalogue | None, new: Catalogue | None) -> str:

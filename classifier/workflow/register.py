@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass, fields
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from classifier.store import DocumentSummary, Store
 from classifier.workflow.states import ACTION_LABELS, Action, Status
@@ -182,25 +182,37 @@ def to_csv(records: Sequence[Record]) -> bytes:
 
 def to_xlsx(records: Sequence[Record]) -> bytes:
     """The register as an XLSX workbook (one sheet 台账, header frozen, no formulas)."""
+    widths = {"filename": 36, "reason": 40, "mark": 18, "status": 16, "scope": 24, "condition": 16}
+    return table_xlsx("台账", HEADERS, (astuple(r) for r in records),
+                      [widths.get(f.name, 14) for f in fields(Record)])
+
+
+def table_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+               widths: Sequence[float]) -> bytes:
+    """One sheet ``title`` as XLSX bytes: a bold, frozen header row, then ``rows``.
+
+    Text cells are written as strings, never formulas, whatever they start with (an export
+    opened in a spreadsheet must not run anything). ``widths`` are column widths in
+    characters, in ``headers`` order.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "台账"
-    ws.append(list(HEADERS))
+    ws.title = title
+    ws.append(list(headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for i, r in enumerate(records, start=2):
-        for j, value in enumerate(astuple(r), start=1):
+    for i, row in enumerate(rows, start=2):
+        for j, value in enumerate(row, start=1):
             cell = ws.cell(row=i, column=j)
             cell.value = value
             if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-    widths = {"filename": 36, "reason": 40, "mark": 18, "status": 16, "scope": 24, "condition": 16}
-    for j, f in enumerate(fields(Record), start=1):
-        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = widths.get(f.name, 14)
+                cell.data_type = "s"  # never a formula
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = w
     ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)
