@@ -82,6 +82,20 @@ ver="$(cat "$bundle/model/CURRENT")"
 mkdir -p "$home/models"
 if [ ! -d "$home/models/$ver" ]; then
   cp -a "$bundle/model/$ver" "$home/models/"
+  # Models load only when this data home signed them (issue 11 §7): the person installing the
+  # bundle vouches for its model. Its files are checked against the sha256 its manifest
+  # recorded, then signed with this installation's key (created 0600 under $home/keys).
+  DINGMI_HOME="$home" "$target/.venv/bin/python" - "$home/models/$ver" <<'PYEOF'
+import sys
+from pathlib import Path
+
+from classifier.engine.signing import read_manifest, verify_files
+from classifier.training.registry import Registry
+
+d = Path(sys.argv[1])
+verify_files(d, read_manifest(d)[0])
+Registry(d.parent).sign(d)
+PYEOF
 fi
 if [ ! -s "$home/models/CURRENT" ]; then
   echo "$ver" > "$home/models/CURRENT"
