@@ -11,7 +11,6 @@ rule gave 10 working days each way; "declassification": automatic when the perio
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -25,7 +24,7 @@ from classifier.store import DocumentSummary
 from classifier.workflow.oversight import oversight_reader
 from classifier.workflow.reads import WorkflowReads
 from classifier.workflow.reasons import ReasonCode
-from classifier.workflow.register import format_time
+from classifier.workflow.register import format_time, sheets_xlsx
 from classifier.workflow.states import ACTION_LABELS, Action, Status
 
 #: Working days a proposal or an escalated matter may wait before it is overdue (the 2014
@@ -372,29 +371,6 @@ def overview_xlsx(ov: Overview) -> bytes:
     bytes
         The workbook.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    first = True
-    for name, (headers, rows) in overview_sheets(ov).items():
-        ws = wb.active if first else wb.create_sheet()
-        assert ws is not None
-        first = False
-        ws.title = name
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for i, row in enumerate(rows, start=2):
-            for j, value in enumerate(row, start=1):
-                cell = ws.cell(row=i, column=j)
-                cell.value = value
-                if isinstance(value, str):
-                    cell.data_type = "s"
-        for j, h in enumerate(headers, start=1):
-            width = 36 if h in ("文件名", "理由", "项目") else 14
-            ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = width
-        ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return sheets_xlsx({
+        name: (headers, rows, [36 if h in ("文件名", "理由", "项目") else 14 for h in headers])
+        for name, (headers, rows) in overview_sheets(ov).items()})

@@ -189,31 +189,38 @@ def to_xlsx(records: Sequence[Record]) -> bytes:
 
 def table_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
                widths: Sequence[float]) -> bytes:
-    """One sheet ``title`` as XLSX bytes: a bold, frozen header row, then ``rows``.
+    """One sheet ``title`` as XLSX bytes (see :func:`sheets_xlsx`)."""
+    return sheets_xlsx({title: (headers, rows, widths)})
 
-    Text cells are written as strings, never formulas, whatever they start with (an export
-    opened in a spreadsheet must not run anything). ``widths`` are column widths in
-    characters, in ``headers`` order.
+
+def sheets_xlsx(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]], Sequence[float]]]
+                ) -> bytes:
+    """XLSX bytes with one sheet per entry (title → headers, rows, column widths).
+
+    Each sheet has a bold, frozen header row. Text cells are written as strings, never
+    formulas, whatever they start with (an export opened in a spreadsheet must not run
+    anything). Widths are in characters, in ``headers`` order.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title
-    ws.append(list(headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i, row in enumerate(rows, start=2):
-        for j, value in enumerate(row, start=1):
-            cell = ws.cell(row=i, column=j)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = w
-    ws.freeze_panes = "A2"
+    for n, (title, (headers, rows, widths)) in enumerate(sheets.items()):
+        ws = wb.active if n == 0 else wb.create_sheet()
+        assert ws is not None
+        ws.title = title
+        ws.append(list(headers))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for i, row in enumerate(rows, start=2):
+            for j, value in enumerate(row, start=1):
+                cell = ws.cell(row=i, column=j)
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"  # never a formula
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = w
+        ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
