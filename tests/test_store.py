@@ -41,7 +41,7 @@ def test_store_open_creates_sqlite_file_with_wal_and_foreign_keys(tmp_path):
         with s.db_engine.connect() as c:
             assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert s.schema_revision() == "0005"
+        assert s.schema_revision() == "0006"
     finally:
         s.close()
 
@@ -96,6 +96,10 @@ def test_store_history_tables_refuse_update_and_delete_in_the_database(store, us
                         mark="秘密★10年", scope="本处", note="")
         tx.add_decision(document_id=doc.id, kind="confirm", actor_id=user.id,
                         actor_role="director", reason="")
+        tx.add_judgement(document_id=doc.id, actor_id=user.id, actor_role="director",
+                         level="秘密", clause="4.5")
+        tx.add_catalogue_edit(clause="4.5", action="remove", term="通知", reason_code="already_public",
+                              support=3, outcome="accepted", actor_id=user.id, note="")
         tx.add_event("upload", document_id=doc.id)
     with pytest.raises(sa.exc.DatabaseError, match="append-only"):
         with store.db_engine.begin() as c:

@@ -9,11 +9,13 @@ status) are :mod:`classifier.workflow`'s; the store only records.
 from classifier.store.chain import GENESIS, ChainProblem, ChainReport, walk_chain
 from classifier.store.models import (
     ApiToken,
+    CatalogueEdit,
     Decision,
     Document,
     DocumentSummary,
     Event,
     FinalDocument,
+    Judgement,
     LoginSession,
     OcrSummary,
     Proposal,
@@ -26,7 +28,8 @@ from classifier.store.store import Store
 from classifier.store.tx import StoreTx
 
 __all__ = [
-    "GENESIS", "MIGRATIONS_DIR", "ApiToken", "Base", "ChainProblem", "ChainReport", "Decision",
+    "GENESIS", "MIGRATIONS_DIR", "ApiToken", "Base", "CatalogueEdit", "ChainProblem",
+    "ChainReport", "Decision", "Judgement",
     "LoginSession", "walk_chain", "Document", "DocumentSummary", "Event", "FinalDocument",
     "OcrSummary", "Proposal", "Store", "StoreTx", "StoredSuggestion", "SuggestedPeriod", "UTCDateTime", "User", "utcnow",
 ]

@@ -77,6 +77,7 @@ class Document:
     register_number: str | None = None
     declassify_to: str | None = None
     declassified_on: date | None = None
+    blind: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class Proposal:
     created_at: datetime
     kind: str = "classify"
     from_status: str | None = None
+    reason_codes: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,37 @@ class Decision:
     issued_on: date | None = None
     register_number: str | None = None
     declassify_to: str | None = None
+    reason_codes: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A reviewer's first judgement on a blind draft, made before the suggestion was shown."""
+
+    id: int
+    document_id: int
+    actor_id: int
+    actor_role: str
+    level: str
+    clause: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CatalogueEdit:
+    """An administrator's answer (``outcome``: accepted or rejected) to a proposed edit of a
+    clause's cue terms (``action``: add or remove ``term``)."""
+
+    id: int
+    clause: str
+    action: str
+    term: str
+    reason_code: str
+    support: int
+    outcome: str
+    actor_id: int
+    note: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)

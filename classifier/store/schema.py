@@ -159,6 +159,8 @@ class DocumentRow(Base):
     register_seq: Mapped[int | None] = mapped_column(default=None)
     declassify_to: Mapped[str | None] = mapped_column(String(10), default=None)
     declassified_on: Mapped[date | None] = mapped_column(Date, default=None)
+    #: Migration 0006: drawn for blind mode at upload (issue 14 §3).
+    blind: Mapped[bool] = mapped_column(default=False)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("uq_documents_register_number", "register_number", unique=True),
@@ -203,6 +205,9 @@ class ProposalRow(Base):
     #: ``declassify`` (migration 0004); for a change the status it started from.
     kind: Mapped[str] = mapped_column(String(20), default="classify")
     from_status: Mapped[str | None] = mapped_column(String(20), default=None)
+    #: Migration 0006: the drafter's reason codes when the proposal departs from the
+    #: suggestion (a JSON list of :class:`classifier.workflow.reasons.ReasonCode` values).
+    reason_codes: Mapped[list[str] | None] = mapped_column(JSON, default=None)
 
 
 class DecisionRow(Base):
@@ -232,6 +237,40 @@ class DecisionRow(Base):
     issued_on: Mapped[date | None] = mapped_column(Date, default=None)
     register_number: Mapped[str | None] = mapped_column(String(60), default=None)
     declassify_to: Mapped[str | None] = mapped_column(String(10), default=None)
+    #: Migration 0006: every reason code given (``reason_code`` keeps the first).
+    reason_codes: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+
+
+class JudgementRow(Base):
+    """A reviewer's first judgement on a blind draft, before the suggestion is shown
+    (issue 14 §3); append-only."""
+
+    __tablename__ = "judgements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(10))
+    clause: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class CatalogueEditRow(Base):
+    """An administrator's answer to a proposed catalogue edit: ``action`` ``add`` or
+    ``remove`` of cue ``term`` on ``clause``, proposed from ``support`` decisions giving
+    ``reason_code``; ``outcome`` ``accepted`` or ``rejected`` (issue 14 §1); append-only."""
+
+    __tablename__ = "catalogue_edits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause: Mapped[str] = mapped_column(String(20), index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    term: Mapped[str] = mapped_column(String(100))
+    reason_code: Mapped[str] = mapped_column(String(40))
+    support: Mapped[int]
+    outcome: Mapped[str] = mapped_column(String(10))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
 
 
 class EventRow(Base):
@@ -255,7 +294,8 @@ class EventRow(Base):
     hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
-APPEND_ONLY_TABLES = ("suggestions", "proposals", "decisions", "events")
+APPEND_ONLY_TABLES = ("suggestions", "proposals", "decisions", "events", "judgements",
+                      "catalogue_edits")
 
 
 @event.listens_for(SuggestionRow, "before_update")
@@ -266,6 +306,10 @@ APPEND_ONLY_TABLES = ("suggestions", "proposals", "decisions", "events")
 @event.listens_for(ProposalRow, "before_delete")
 @event.listens_for(DecisionRow, "before_delete")
 @event.listens_for(EventRow, "before_delete")
+@event.listens_for(JudgementRow, "before_update")
+@event.listens_for(JudgementRow, "before_delete")
+@event.listens_for(CatalogueEditRow, "before_update")
+@event.listens_for(CatalogueEditRow, "before_delete")
 def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:
     """Append-only tables: history is never rewritten."""
     raise StoreError(f"{target.__tablename__} 只能追加，不能修改或删除历史记录")

@@ -32,11 +32,13 @@ from classifier.errors import (
     UnknownUserError,
 )
 from classifier.store.models import (
+    CatalogueEdit,
     Decision,
     Document,
     DocumentSummary,
     Event,
     FinalDocument,
+    Judgement,
     LoginSession,
     Proposal,
     StoredSuggestion,
@@ -46,9 +48,11 @@ from classifier.store.models import (
 )
 from classifier.store.schema import (
     MIGRATIONS_DIR,
+    CatalogueEditRow,
     DecisionRow,
     DocumentRow,
     EventRow,
+    JudgementRow,
     ProposalRow,
     SuggestionRow,
     UserRow,
@@ -314,6 +318,16 @@ class Store:
     def decisions(self, document_id: int | None = None) -> list[Decision]:
         """Decisions (of one document, or all), oldest first."""
         return self._history(DecisionRow, Decision, document_id)
+
+    def judgements(self, document_id: int | None = None) -> list[Judgement]:
+        """Reviewers' first judgements on blind drafts (of one document, or all), oldest first."""
+        return self._history(JudgementRow, Judgement, document_id)
+
+    def catalogue_edits(self) -> list[CatalogueEdit]:
+        """Every answer to a proposed catalogue edit, oldest first."""
+        with self._read() as s:
+            q = select(CatalogueEditRow).order_by(CatalogueEditRow.id)
+            return [read_model(CatalogueEdit, r) for r in s.scalars(q)]
 
     def events(self, document_id: int | None = None) -> list[Event]:
         """The audit log (of one document, or all), oldest first."""

@@ -16,9 +16,11 @@ from classifier.errors import NotFoundError, StaleVersionError, UnknownUserError
 from classifier.store.chain import GENESIS, event_hash
 from classifier.store.models import (
     ApiToken,
+    CatalogueEdit,
     Decision,
     Document,
     Event,
+    Judgement,
     LoginSession,
     Proposal,
     StoredSuggestion,
@@ -28,9 +30,11 @@ from classifier.store.models import (
 )
 from classifier.store.schema import (
     ApiTokenRow,
+    CatalogueEditRow,
     DecisionRow,
     DocumentRow,
     EventRow,
+    JudgementRow,
     ProposalRow,
     SessionRow,
     SuggestionRow,
@@ -255,6 +259,28 @@ class StoreTx:
         self._s.add(row)
         self._s.flush()
         return read_model(Decision, row)
+
+    def add_judgement(self, **fields: Any) -> Judgement:
+        """Insert a reviewer's first judgement on a blind draft (migration 0006)."""
+        row = JudgementRow(created_at=utcnow(), **fields)
+        self._s.add(row)
+        self._s.flush()
+        return read_model(Judgement, row)
+
+    def judgement(self, document_id: int, actor_id: int) -> Judgement | None:
+        """The first judgement ``actor_id`` recorded on a document, if any."""
+        q = (select(JudgementRow).where(JudgementRow.document_id == document_id,
+                                        JudgementRow.actor_id == actor_id)
+             .order_by(JudgementRow.id).limit(1))
+        row = self._s.scalars(q).first()
+        return read_model(Judgement, row) if row is not None else None
+
+    def add_catalogue_edit(self, **fields: Any) -> CatalogueEdit:
+        """Insert an administrator's answer to a proposed catalogue edit (migration 0006)."""
+        row = CatalogueEditRow(created_at=utcnow(), **fields)
+        self._s.add(row)
+        self._s.flush()
+        return read_model(CatalogueEdit, row)
 
     def add_event(
         self,
