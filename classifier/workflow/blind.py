@@ -27,6 +27,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from random import Random
 
+from classifier.catalogue import Level
+from classifier.errors import InvalidDecisionError
 from classifier.store import DocumentSummary, OcrSummary, StoredSuggestion
 from classifier.workflow.states import Role, Status
 
@@ -139,3 +141,17 @@ class SuggestionView:
     def note(self) -> str | None:
         """The plain Chinese sentence telling the reader why there is no suggestion yet."""
         return WITHHELD_NOTES.get(self.withheld) if self.withheld else None
+
+
+def chosen_level(label: str | None) -> Level:
+    """The level a person chose in a form that starts empty (a blind draft's form).
+
+    Raises
+    ------
+    InvalidDecisionError
+        Nothing chosen, or not a level label.
+    """
+    try:
+        return Level.from_label((label or "").strip())
+    except ValueError:
+        raise InvalidDecisionError("本件为盲评抽样，须自行选择密级，请先选择密级再提交") from None

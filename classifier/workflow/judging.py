@@ -16,12 +16,12 @@ from classifier.catalogue import Level
 from classifier.errors import (
     AlreadyJudgedError,
     IllegalTransitionError,
-    InvalidDecisionError,
     NotBlindError,
     PermissionDeniedError,
     SelfReviewError,
 )
 from classifier.store import Judgement
+from classifier.workflow.blind import chosen_level
 from classifier.workflow.classification import Classification
 from classifier.workflow.core import ActionCore
 from classifier.workflow.states import Role, Status
@@ -71,10 +71,7 @@ class BlindJudging(ActionCore):
             This director has already recorded a judgement on it.
         """
         if not isinstance(level, Level):
-            try:
-                level = Level.from_label((level or "").strip())
-            except ValueError:
-                raise InvalidDecisionError(f"请选择密级（现为 {level!r}）") from None
+            level = chosen_level(level)
         c = Classification(level, clause).normalized(self.catalogue)
         with self.store.transaction() as tx:
             actor = tx.user(actor_id)

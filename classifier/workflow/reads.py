@@ -8,6 +8,7 @@ Source: issue 3 (§1 the queues); issue 10 (pages and CLI call the workflow only
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -28,7 +29,13 @@ from classifier.store import (
     User,
     utcnow,
 )
-from classifier.workflow.blind import SuggestionView, mask_summary, withheld_reason
+from classifier.workflow.blind import (
+    BLIND_LABEL,
+    BLIND_WINDOW,
+    SuggestionView,
+    mask_summary,
+    withheld_reason,
+)
 from classifier.workflow.register import (
     Record,
     SuggestionChange,
@@ -289,7 +296,12 @@ class WorkflowReads:
         reader = self.store.user(reader_id)
         if Role(reader.role) not in REGISTER_ROLES:
             raise PermissionDeniedError(f"{Role(reader.role).label}无权查阅台账")
-        return query_records(self.store, **filters)
+        records = query_records(self.store, **filters)
+        window = [st.value for st in BLIND_WINDOW]
+        withheld = {s.id for s in self._mask(reader, self.store.summaries(statuses=window))
+                    if s.suggestion_withheld}  # blind mode: the suggestion is not shown yet
+        return [dataclasses.replace(r, suggested=BLIND_LABEL) if r.id in withheld else r
+                for r in records]
 
     def suggestion_changes(self, classifier: Classifier, *,
                            ids: Sequence[int] | None = None) -> list[SuggestionChange]:
