@@ -224,6 +224,19 @@ def review_propose(doc_id: int, actor: str, level: str, clause: str | None, year
         scope=scope, note=note, expected_version=expect_version))
 
 
+@review.command("judge")
+@click.argument("doc_id", type=int)
+@_as_option
+@click.option("--level", required=True, type=click.Choice(_LEVEL_CHOICES),
+              help="Level: 公开 内部 秘密 机密 绝密 (or pinyin).")
+@click.option("--clause", default=None, help="Catalogue clause (定密依据), e.g. 4.3.")
+@_json_option
+def review_judge(doc_id: int, actor: str, level: str, clause: str | None, as_json: bool) -> None:
+    """Record a director's independent first judgement on a blind draft (盲评, issue 14 §3);
+    the suggestion is shown to that director afterwards."""
+    _act(actor, doc_id, as_json, lambda w, uid: w.judge(uid, doc_id, _level(level), clause))
+
+
 @review.command("confirm")
 @click.argument("doc_id", type=int)
 @_as_option
