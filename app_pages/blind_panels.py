@@ -56,7 +56,15 @@ def judge_first(ctx: common.Context, doc: Document, view: SuggestionView) -> boo
     """On a blind draft this director has not judged yet: the text and the small form of the
     independent first judgement (level and clause). Returns True while it is pending (the
     page then shows nothing else)."""
-    if view.withheld != BLIND_BEFORE_JUDGEMENT or ctx.user is None:
+    if ctx.user is None:
+        return False
+    if view.withheld != BLIND_BEFORE_JUDGEMENT:
+        mine = ctx.workflow.judgement(doc.id, ctx.user.id) if view.blind else None
+        if mine is not None:  # the director compares it with the suggestion now shown
+            st.caption(common.escape_markdown(
+                f"您的独立判断（盲评）：{mine.level}"
+                + (f"，依据 {common.clause_label(ctx.catalogue, mine.clause)}" if mine.clause
+                   else "")))
         return False
     st.subheader("文稿")
     common.text_and_pages(ctx, doc, None)

@@ -125,6 +125,7 @@ def test_app_blind_director_judges_before_the_review(blind_at, blind_wf, suggest
     assert metrics["建议密级"] == sug.level  # the normal review now
     assert "确认拟定意见" in [b.label for b in at.main.button]
     assert list(at.dataframe[0].value["系统建议"])[0].startswith(sug.level)
+    assert any(c.startswith("您的独立判断（盲评）：秘密") for c in _texts(at, "caption"))
 
 
 def test_app_overview_reports_blind_and_shown_agreement(blind_at, blind_wf, suggester, catalogue):
