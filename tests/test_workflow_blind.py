@@ -274,3 +274,16 @@ def test_agreement_uses_the_directors_blind_judgement(store, catalogue, people, 
     assert (bias.n_blind, bias.n_shown, bias.observed_blind, bias.observed_shown) == (
         1, 1, 0.0, 1.0)
     assert bias.difference == pytest.approx(1.0)
+
+
+def test_uncertain_order_does_not_reveal_a_withheld_confidence(store, catalogue, people,
+                                                               suggester):
+    blind, shown = _wf(store, catalogue, 1.0), _wf(store, catalogue, 0.0)
+    ids = []
+    for wf in (blind, shown, blind):
+        doc = _upload(wf, people.drafter, suggester).document
+        ids.append(wf.propose(people.drafter.id, doc.id, JIMI_43, scope="部务会成员").id)
+    queue = blind.review_queue("uncertain", reader_id=people.director.id)
+    assert [r.id for r in queue] == [ids[1], ids[0], ids[2]]  # shown first, blind by time
+    assert [r.suggestion_withheld for r in queue] == [None, BLIND_BEFORE_JUDGEMENT,
+                                                      BLIND_BEFORE_JUDGEMENT]

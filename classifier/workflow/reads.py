@@ -323,12 +323,20 @@ class WorkflowReads:
             decided first (house style §4.8, Prodigy's ``prefer_uncertain``).
         reader_id : int, optional
             The person the queue is shown to: the suggestions blind mode withholds from them
-            are taken out (:mod:`classifier.workflow.blind`). Always pass it for a person.
+            are taken out (:mod:`classifier.workflow.blind`), and by uncertainty those rows
+            come last, oldest proposal first. Always pass it for a person.
         """
         if order not in ("proposed", "uncertain"):
             raise UsageError(f"排序方式 {order!r} 无效，应为 proposed 或 uncertain")
         rows = self.store.summaries(statuses=[Status.PROPOSED.value], order=order)
-        return rows if reader_id is None else self._mask(self.store.user(reader_id), rows)
+        if reader_id is None:
+            return rows
+        rows = self._mask(self.store.user(reader_id), rows)
+        if order == "uncertain":  # a withheld confidence must not show through the order
+            blind = sorted((r for r in rows if r.suggestion_withheld),
+                           key=lambda r: (r.proposed_at or r.uploaded_at, r.id))
+            rows = [r for r in rows if not r.suggestion_withheld] + blind
+        return rows
 
     def escalated(self) -> list[DocumentSummary]:
         """Matters waiting for the leading group, oldest first."""
