@@ -85,7 +85,7 @@ def context() -> Context:
     """The context for a page (``app.py`` has called :func:`init` in this run)."""
     settings = st.session_state["_settings"]
     wf = _workflow(f"{settings.db_url} {settings.store_originals} {settings.catalogue_path} "
-                   f"{settings.auth!r}", settings)
+                   f"{settings.auth!r} {settings.decision!r}", settings)
     return Context(settings, wf, _catalogue(str(settings.catalogue_path)),
                    st.session_state.get("_user"))
 
@@ -419,12 +419,15 @@ def open_case(ctx: Context, doc_id: int, key: str) -> tuple[Document, StoredSugg
                                                              int]:
     """The chosen document, its suggestion, and the version this user saw (optimistic lock).
 
-    ``key`` names the page's ``<key>_seen`` map of document → version last shown.
+    The suggestion is None while blind mode withholds it from this user
+    (:meth:`~classifier.workflow.Workflow.suggestion_for`). ``key`` names the page's ``<key>_seen`` map of document → version last shown.
     """
     assert ctx.user is not None
     doc = ctx.workflow.document(doc_id, ctx.user.id)
     seen = st.session_state.setdefault(f"{key}_seen", {})
-    return doc, ctx.workflow.latest_suggestion(doc.id), seen.get(doc.id, doc.version)
+    # blind mode (issue 14 §3): the workflow withholds the suggestion (None) while it must
+    view = ctx.workflow.suggestion_for(doc.id, ctx.user.id)
+    return doc, view.suggestion, seen.get(doc.id, doc.version)
 
 
 #: Formats whose pages are shown as pictures beside the text: PDFs, scans and photos.

@@ -11,10 +11,11 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import common, handling_panels
-from classifier.catalogue import LEVEL_LABELS, Level
+from app_pages import blind_panels, common, handling_panels
+from classifier.catalogue import LEVEL_LABELS
 from classifier.errors import ClassifierError, user_message
 from classifier.workflow import UPLOAD_ROLES, Classification, Role, Status
+from classifier.workflow.blind import BLIND_LABEL, chosen_level
 
 ctx = common.context()
 st.title("拟定密级")
@@ -53,7 +54,7 @@ for k, f in enumerate(new_files, 1):
     done[f.file_id] = result.document.id
     if result.document.id not in batch:
         batch.append(result.document.id)
-    if result.suggestion and result.suggestion.ocr:  # keep the scan to show its pages
+    if result.view and result.view.ocr:  # keep the scan to show its pages
         st.session_state.setdefault("draft_scans", {})[result.document.id] = f.getvalue()
     st.session_state["draft_doc"] = result.document.id
     if result.created:  # a public document may fulfil a declassification condition (issue 13)
@@ -77,7 +78,13 @@ clause_of = {common.clause_label(ctx.catalogue, c): c for c in ctx.catalogue.ids
 def _row(doc_id: int) -> dict[str, Any]:
     """One line of the summary table: the suggestion, and the proposal to edit."""
     s = by_id[doc_id]
-    sug = ctx.workflow.latest_suggestion(doc_id)
+    view = ctx.workflow.suggestion_for(doc_id, user.id)
+    if view.withheld:  # blind mode: no suggestion, no pre-filled proposal (issue 15 §3)
+        return {"提交": False, "编号": doc_id, "文件": s.filename, "建议密级": BLIND_LABEL,
+                "建议依据": BLIND_LABEL, "置信度": BLIND_LABEL, "需重点审核": "",
+                "拟定密级": None, "定密依据": NO_CLAUSE, "保密期限（年）": 0, "解密条件": "",
+                "知悉范围": ""}
+    sug = view.suggestion
     p = sug.payload if sug else {}
     conf = p.get("confidence")
     period = sug.period if sug else None
@@ -105,6 +112,9 @@ if len(batch) > 1 and pending:
     st.caption("可直接采用系统建议，也可逐行修改密级、定密依据、期限、解密条件和知悉范围；"
                "勾选“提交”的各行一并提交审核，逐份核验，与单份提交相同。标“是”的请先逐份核对。")
     rows = [_row(i) for i in pending]
+    if any(r["建议密级"] == BLIND_LABEL for r in rows):
+        st.info("标“盲评”的文稿为盲评抽样，不显示系统建议，不能直接采用建议：请在该行自行选择拟定密级"
+                "并勾选“提交”，提交后可查看系统建议。")
     edited = st.data_editor(
         rows, key=f"draft_table_{'_'.join(map(str, pending))}", hide_index=True, width="stretch",
         disabled=["编号", "文件", "建议密级", "建议依据", "置信度", "需重点审核"],
@@ -132,9 +142,10 @@ if len(batch) > 1 and pending:
         ok, failed = 0, []
         for r in chosen:
             doc_id = int(r["编号"])
-            c = Classification(Level.from_label(r["拟定密级"]), clause_of.get(r["定密依据"]),
-                               int(r["保密期限（年）"] or 0) or None, (r["解密条件"] or "").strip() or None)
             try:
+                c = Classification(chosen_level(r["拟定密级"]), clause_of.get(r["定密依据"]),
+                                   int(r["保密期限（年）"] or 0) or None,
+                                   (r["解密条件"] or "").strip() or None)
                 ctx.workflow.propose(user.id, doc_id, c, scope=(r["知悉范围"] or "").strip()
                                      or common_scope, expected_version=by_id[doc_id].version)
             except ClassifierError as e:
@@ -156,6 +167,7 @@ doc_id = st.selectbox(
     + (f" · {by_id[i].mark}" if by_id[i].mark else ""),
 )
 doc, suggestion, expected = common.open_case(ctx, doc_id, "draft")
+view = ctx.workflow.suggestion_for(doc.id, user.id)  # blind mode: withheld until proposed
 
 status = Status(doc.status)
 if status != Status.UPLOADED:
@@ -165,14 +177,17 @@ if status != Status.UPLOADED:
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("系统读出的文字")
-    ocr = suggestion.ocr if suggestion else None
+    ocr = view.ocr
     if ocr:  # issue 5: text read by OCR is checked against the page it came from
         st.warning(f"下面的文字由文字识别读出（平均置信度 {ocr.mean_confidence:.0%}），"
                    "请核对识别文字，必要时对照原件页面。")
     common.text_and_pages(ctx, doc, suggestion, st.session_state.get("draft_scans", {}).get(doc.id))
 with right:
     st.subheader("系统建议")
-    common.suggestion_card(suggestion, ctx.catalogue)
+    if view.withheld:
+        blind_panels.withheld_note(view)
+    else:
+        common.suggestion_card(suggestion, ctx.catalogue)
 
 if status != Status.UPLOADED:
     st.stop()
@@ -180,7 +195,8 @@ if status != Status.UPLOADED:
 st.subheader("拟定意见")
 period = suggestion.period if suggestion else None
 with st.form(f"propose_{doc.id}"):
-    c = common.classification_inputs(
+    c: Classification | ClassifierError = blind_panels.neutral_inputs(
+        f"propose_{doc.id}", ctx.catalogue) if view.withheld else common.classification_inputs(
         f"propose_{doc.id}", ctx.catalogue, level=suggestion.level if suggestion else None,
         clause=suggestion.clause if suggestion else None,
         years=period.years if period else None, condition=period.condition if period else None,
@@ -190,8 +206,11 @@ with st.form(f"propose_{doc.id}"):
                           help="定为国家秘密时必填：可以知悉的人员或岗位。")
     note = st.text_area("备注（给审核人）", key=f"propose_{doc.id}_note", height=80)
     submitted = st.form_submit_button("提交审核", type="primary")
-if submitted:
-    common.act(lambda: ctx.workflow.propose(user.id, doc.id, c, scope=scope, note=note,
+if submitted and isinstance(c, ClassifierError):
+    common.error(c)
+elif submitted and isinstance(c, Classification):
+    chosen = c
+    common.act(lambda: ctx.workflow.propose(user.id, doc.id, chosen, scope=scope, note=note,
                                             expected_version=expected),
                lambda new: f"已提交审核。自即日起本文件按“{new.mark or new.level}”管理。")
 st.session_state["draft_seen"][doc.id] = doc.version

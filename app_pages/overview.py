@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import charts, common, oversight_panels
+from app_pages import blind_panels, charts, common, oversight_panels
 from classifier.catalogue import LEVEL_LABELS
 from classifier.workflow import Status
 from classifier.workflow.oversight import (
@@ -103,6 +103,7 @@ with agree:
     k[1].metric("κ", _num(rep.overall.kappa))
     k[2].metric("原始一致率", _pct(rep.overall.observed))
     k[3].metric("偶然一致率", _pct(rep.overall.expected))
+    blind_panels.agreement_split(rep)  # blind mode against anchoring (issue 14 §3)
     if rep.overall.n:
         a_name, b_name = RATER_LABELS[comp[0]], RATER_LABELS[comp[1]]
         left, right = st.columns(2)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common, handling_panels, oversight_panels
+from app_pages import blind_panels, common, handling_panels, oversight_panels
 from classifier.errors import ClassifierError
 from classifier.workflow import Document, ReasonCode, Role, Status
+from classifier.workflow.blind import BLIND_LABEL
 from classifier.workflow.register import format_time
 
 
@@ -59,7 +60,7 @@ if requests:
             common.act(lambda: ctx.workflow.reject_change(ctx.user.id, rid, reason=opinion),
                        lambda new: f"已退回 #{rid} 的申请。")
 
-queue = ctx.workflow.review_queue(order=order)
+queue = ctx.workflow.review_queue(order=order, reader_id=ctx.user.id)
 by_id = {s.id: s for s in queue}
 gone = st.session_state.get("review_doc")
 if gone is not None and gone not in by_id and gone != st.session_state.get("review_acted"):
@@ -76,7 +77,8 @@ st.dataframe(
         {"编号": s.id, "": "⚠" if s.disagrees else "", "文件名": s.filename,
          "拟定人": s.drafter_name, "拟定时间": format_time(s.proposed_at),
          "拟定密级": s.mark or s.level, "定密依据": s.clause or "—",
-         "系统建议": f"{s.suggested_level or '—'} {s.suggested_clause or ''}".strip(),
+         "系统建议": BLIND_LABEL if s.suggestion_withheld
+         else f"{s.suggested_level or '—'} {s.suggested_clause or ''}".strip(),
          "不确定度": None if s.confidence is None else round(1 - s.confidence, 2)}
         for s in queue
     ],
@@ -91,6 +93,8 @@ doc_id = st.selectbox(
     f"（{by_id[i].drafter_name}拟定：{by_id[i].mark or by_id[i].level}）",
 )
 doc, suggestion, expected = common.open_case(ctx, doc_id, "review")
+if blind_panels.judge_first(ctx, doc, ctx.workflow.suggestion_for(doc.id, ctx.user.id)):
+    st.stop()  # blind mode: the director's own judgement first (issue 14 §3)
 with st.expander("定密审批表"):
     common.document_downloads(ctx, doc, "review")
 common.case_panes(ctx, doc, suggestion, "拟定意见",

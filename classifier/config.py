@@ -5,12 +5,15 @@ Source: house style §4.7 (settings table, ``DINGMI_HOME``); issue 2 (§8) and i
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from classifier.errors import InvalidSettingError
 
 #: Root of the repository checkout (holds ``corpus/``) when running from source.
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -96,22 +99,58 @@ class DecisionPolicy:
         ``DINGMI_INTERNAL_MARK``). Never a ★ (law-notes.md, "marks on documents").
     unit : str
         The classifying unit's name, printed on the approval form (``DINGMI_UNIT``).
+    blind_share : float
+        The share in [0, 1] of new drafts drawn at upload for blind mode (default 0.10; 0
+        turns blind mode off; ``DINGMI_BLIND_SHARE``): the drafter sees no suggestion until
+        the proposal is submitted, the director none until a first judgement is recorded, so
+        that agreement can be reported apart for blind and shown items. Source: issue 14 §3
+        (blind mode against anchoring, "default 10 %").
+
+    Raises
+    ------
+    InvalidSettingError
+        ``blind_share`` is not a number in [0, 1] (code ``invalid_setting``).
     """
 
     authority_max_level: str = "机密"
     register_pattern: str = "组密〔{year}〕{seq:04d}号"
     internal_mark: str = "内部"
     unit: str = ""
+    blind_share: float = 0.10
+
+    def __post_init__(self) -> None:
+        share = self.blind_share
+        if (isinstance(share, bool) or not isinstance(share, int | float)
+                or not 0.0 <= float(share) <= 1.0):
+            raise InvalidSettingError(
+                f"盲评抽样比例（DINGMI_BLIND_SHARE）应为 0 到 1 之间的数，现为 {share!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DecisionPolicy:
-        """Build the policy from ``DINGMI_*`` variables (see the attributes)."""
+        """Build the policy from ``DINGMI_*`` variables (see the attributes).
+
+        Raises
+        ------
+        InvalidSettingError
+            ``DINGMI_BLIND_SHARE`` is not a number in [0, 1].
+        """
         env = os.environ if environ is None else environ
-        changes = {attr: env[name] for name, attr in (
+        changes: dict[str, Any] = {attr: env[name] for name, attr in (
             ("DINGMI_AUTHORITY_MAX_LEVEL", "authority_max_level"),
             ("DINGMI_REGISTER_PATTERN", "register_pattern"),
             ("DINGMI_INTERNAL_MARK", "internal_mark"),
             ("DINGMI_UNIT", "unit")) if env.get(name)}
+        raw = env.get("DINGMI_BLIND_SHARE", "").strip()
+        if raw:
+            try:
+                share = float(raw)
+            except ValueError:
+                raise InvalidSettingError(
+                    f"盲评抽样比例（DINGMI_BLIND_SHARE）应为 0 到 1 之间的数，现为 {raw!r}") from None
+            if math.isnan(share):
+                raise InvalidSettingError(
+                    f"盲评抽样比例（DINGMI_BLIND_SHARE）应为 0 到 1 之间的数，现为 {raw!r}")
+            changes["blind_share"] = share
         return cls(**changes)
 
 

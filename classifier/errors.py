@@ -444,6 +444,30 @@ class NotSettledError(WorkflowError, ValueError):
 ERROR_CODES += ("original_not_kept", "not_settled")
 
 
+# --- Blind mode (issue 14 §3) ---------------------------------------------------------------
+
+
+class InvalidSettingError(UsageError):
+    """A ``DINGMI_*`` setting (or a policy field) has a value outside its allowed range."""
+
+    code = "invalid_setting"
+
+
+class NotBlindError(WorkflowError, ValueError):
+    """An independent first judgement asked for on a draft that is not in blind mode."""
+
+    code = "not_blind"
+
+
+class AlreadyJudgedError(WorkflowError, ValueError):
+    """A reviewer's independent first judgement on a blind draft is already recorded."""
+
+    code = "already_judged"
+
+
+ERROR_CODES += ("invalid_setting", "not_blind", "already_judged")
+
+
 class IndexFormatError(ClassifierError, ValueError):
     """A saved similarity index or signature is malformed or was made with other parameters
     (:mod:`classifier.oversight.consistency`)."""
@@ -644,6 +668,9 @@ ADVICE: dict[str, str] = {
     "duty_conflict": "请为该账户选择其他角色。",
     "original_not_kept": "请联系系统管理员开启原件保存后重新上传。",
     "not_settled": "请等定密完成后再办理。",
+    "invalid_setting": "请联系系统管理员改正该设置后重新启动。",
+    "not_blind": "请直接在下方审核。",
+    "already_judged": "请刷新页面后继续审核。",
 }
 
 

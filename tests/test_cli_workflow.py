@@ -226,3 +226,45 @@ def test_cli_guard_routes_and_expire_declassifies_once(doc_id):
     assert first["declassified"][0]["declassified_on"] == "2021-01-02"
     (second,) = _json_lines(_run("records", "expire", "--as", "陈机要", "--json"))
     assert second["declassified"] == []
+
+
+def test_cli_blind_draft_withholds_the_suggestion_until_judged(team, tmp_path, monkeypatch):
+    """Blind mode (issue 14 §3) from the command line: the upload prints no suggestion, the
+    director's list says 盲评 until ``review judge``; judging a shown draft is refused."""
+    monkeypatch.setenv("DINGMI_BLIND_SHARE", "1")
+    f = tmp_path / "盲评.txt"
+    f.write_text(TEXT + "（盲评）", encoding="utf-8")
+    (rec,) = _json_lines(_run("review", "upload", str(f), "--as", "张承办", "--json"))
+    assert rec["suggestion"] is None and rec["suggestion_withheld"] == "blind_before_proposal"
+    doc = str(rec["document_id"])
+    _run("review", "propose", doc, "--as", "张承办", "--level", "机密", "--clause", "4.3",
+         "--scope", "部务会成员")
+    (row,) = _json_lines(_run("review", "list", "--as", "李主任", "--json"))
+    assert row["suggested_level"] is None
+    assert row["suggestion_withheld"] == "blind_before_judgement"
+    assert "系统建议 盲评" in _run("review", "list", "--as", "李主任").stdout
+    assert "[permission_denied]" in _run("review", "judge", doc, "--as", "张承办", "--level",
+                                         "机密", "--clause", "4.3", ok=False).output
+    (after,) = _json_lines(_run("review", "judge", doc, "--as", "李主任", "--level", "秘密",
+                                "--clause", "4.5", "--json"))
+    assert after["suggested_level"] and after["suggestion_withheld"] is None
+    assert "[already_judged]" in _run("review", "judge", doc, "--as", "李主任", "--level",
+                                      "秘密", "--clause", "4.5", ok=False).output
+
+    monkeypatch.setenv("DINGMI_BLIND_SHARE", "0")
+    g = tmp_path / "显示.txt"
+    g.write_text(TEXT + "（显示）", encoding="utf-8")
+    (shown,) = _json_lines(_run("review", "upload", str(g), "--as", "张承办", "--json"))
+    assert shown["suggestion"]["level"] and shown["suggestion_withheld"] is None
+    _run("review", "propose", str(shown["document_id"]), "--as", "张承办", "--level", "机密",
+         "--clause", "4.3", "--scope", "部务会成员")
+    assert "[not_blind]" in _run("review", "judge", str(shown["document_id"]), "--as", "李主任",
+                                 "--level", "机密", "--clause", "4.3", ok=False).output
+
+
+def test_cli_bad_blind_share_is_a_coded_error(team, tmp_path, monkeypatch):
+    monkeypatch.setenv("DINGMI_BLIND_SHARE", "很多")
+    f = tmp_path / "请示.txt"
+    f.write_text(TEXT, encoding="utf-8")
+    res = _run("review", "upload", str(f), "--as", "张承办", "--json", ok=False)
+    assert "[invalid_setting]" in res.output and "Traceback" not in res.output

@@ -51,9 +51,12 @@ def _build_docx(path: Path) -> None:
 
 
 @pytest.fixture()
-def server(tmp_path, trained_model):
+def server(request, tmp_path, trained_model):
     """``streamlit run app.py`` on a free port with DINGMI_HOME in tmp_path; the demo users'
-    first passwords already changed to ``PASSWORD``; three failures lock an account."""
+    first passwords already changed to ``PASSWORD``; three failures lock an account.
+
+    Indirect parametrisation adds environment variables to the server's, e.g.
+    ``@pytest.mark.parametrize("server", [{"DINGMI_BLIND_SHARE": "1"}], indirect=True)``."""
     from classifier.config import Settings
     from classifier.workflow import Workflow
     from classifier.workflow.demo import ensure_demo_users
@@ -67,7 +70,7 @@ def server(tmp_path, trained_model):
     ready_demo_users(f"sqlite:///{home / 'dingmi.sqlite3'}")
     port = _free_port()
     env = {**os.environ, "DINGMI_HOME": str(home), "DINGMI_LOCKOUT_FAILURES": "3",
-           "DINGMI_STORE_ORIGINALS": "1"}
+           "DINGMI_STORE_ORIGINALS": "1", **getattr(request, "param", {})}
     env.pop("DINGMI_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
@@ -432,3 +435,92 @@ def test_e2e_clerk_registers_circulates_and_sees_the_overdue_list(server):
     finally:
         store.close()
     assert actions.count("register_in") == 1 and actions.count("circulate") == 1, actions
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit select box labelled ``label``."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+@pytest.mark.parametrize("server", [{"DINGMI_BLIND_SHARE": "1"}], indirect=True)
+def test_e2e_blind_mode_hides_the_suggestion_until_the_proposal(server, tmp_path):
+    """Issue 14 §3 in a real browser: on a blind draft the drafter sees the text but no
+    suggestion (no level, no highlight, nothing pre-filled) until the proposal is submitted;
+    the director sees none until a first judgement is recorded."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from classifier.store import Store
+
+    url, home = server
+    docx = tmp_path / "盲评请示.docx"
+    _build_docx(docx)
+    store = Store.from_url(f"sqlite:///{home / 'dingmi.sqlite3'}")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                        headless=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(url)
+            _login(page, "张承办")
+            expect(page.get_by_role("heading", name="拟定密级")).to_be_visible()
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(docx)
+            doc_box = page.locator(".dm-doc")
+            expect(doc_box).to_contain_text("拟提名张某某同志")
+            expect(page.get_by_text(re.compile("^本件为盲评抽样"))).to_be_visible()
+            _settle(page)
+            (row,) = store.summaries()
+            assert row.blind
+            suggested = store.latest_suggestion(row.id)
+            assert suggested is not None and suggested.level
+            # the suggestion area and the form: no level of the suggestion, nothing pre-filled
+            assert page.locator("[data-testid='stMetric']").count() == 0
+            assert doc_box.locator("mark").count() == 0
+            assert suggested.level not in page.inner_text("body")
+            clause_title = suggested.clause and next(
+                (c.title for c in _catalogue().clauses if c.id == suggested.clause), None)
+            if clause_title:
+                assert clause_title not in page.inner_text("body")
+            level_box = page.locator("[data-testid='stSelectbox']").filter(
+                has=page.get_by_role("combobox", name="密级", exact=True))
+            assert not any(lv in level_box.inner_text() for lv in ("公开", "内部", "秘密", "机密",
+                                                                   "绝密"))
+
+            _choose(page, "密级", "公开")
+            page.get_by_role("button", name="提交审核").click()
+            expect(page.get_by_text(re.compile("^已提交审核"))).to_be_visible()
+            _settle(page)
+            expect(page.get_by_text("建议密级", exact=True)).to_be_visible()
+            expect(page.locator("[data-testid='stMetric']").first).to_contain_text(suggested.level)
+            _logout(page)
+
+            # the director: the text and the form of the independent judgement, no suggestion
+            _login(page, "李主任")
+            expect(page.get_by_role("heading", name="先作出独立判断")).to_be_visible()
+            _settle(page)
+            assert page.locator("[data-testid='stMetric']").count() == 0
+            assert page.get_by_role("button", name="确认拟定意见").count() == 0
+            assert page.get_by_text("建议密级", exact=True).count() == 0
+            assert page.locator(".dm-doc mark").count() == 0
+            table = page.locator("[data-testid='stDataFrame']").first
+            expect(table).to_be_visible()
+            _choose(page, "密级", "公开")
+            page.get_by_role("button", name="记录独立判断").click()
+            expect(page.get_by_text(re.compile("^已记录您对"))).to_be_visible()
+            _settle(page)
+            expect(page.get_by_text("建议密级", exact=True)).to_be_visible()
+            expect(page.get_by_role("button", name="确认拟定意见")).to_be_attached()
+            browser.close()
+        (j,) = store.judgements(row.id)
+        assert (j.level, store.account_by_id(j.actor_id).name) == ("公开", "李主任")
+        events = [e.action for e in store.events(row.id) if e.action != "read_secret"]
+        assert events[:3] == ["upload", "propose", "judge"]
+    finally:
+        store.close()
+
+
+def _catalogue():
+    from classifier.catalogue import load_catalogue
+
+    return load_catalogue(REPO / "corpus" / "catalogue.toml")

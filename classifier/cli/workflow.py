@@ -81,7 +81,9 @@ def _print_summary(s: DocumentSummary) -> None:
         kind = (ACTION_LABELS[Action(s.decision_kind)] if s.decision_kind in set(Action)
                 else s.decision_kind)
         who += f"；{kind}：{s.decided_by} {format_time(s.decided_at)}"
-    click.echo(f"    {who}；系统建议 {s.suggested_level or '—'} {s.suggested_clause or ''}")
+    shown = ("盲评（提交拟定意见或作出独立判断后显示）" if s.suggestion_withheld
+             else f"{s.suggested_level or '—'} {s.suggested_clause or ''}")
+    click.echo(f"    {who}；系统建议 {shown}")
 
 
 def _show(wf: Workflow, reader_id: int, doc_id: int, as_json: bool) -> None:
@@ -198,7 +200,8 @@ def review_upload(paths: tuple[Path, ...], actor: str, as_json: bool) -> None:
             if as_json:
                 emit({"document_id": r.document.id, "created": r.created,
                        "version": r.document.version, "status": r.document.status,
-                       "suggestion": r.suggestion.payload if r.suggestion else None})
+                       "suggestion": r.suggestion.payload if r.suggestion else None,
+                       "suggestion_withheld": r.view.withheld if r.view else None})
             else:
                 word = "已登记" if r.created else "已存在（打开原记录）"
                 click.echo(f"{word} #{r.document.id} v{r.document.version} {p.name}")
@@ -219,6 +222,19 @@ def review_propose(doc_id: int, actor: str, level: str, clause: str | None, year
     _act(actor, doc_id, as_json, lambda w, uid: w.propose(
         uid, doc_id, _classification(level, clause, years, condition),
         scope=scope, note=note, expected_version=expect_version))
+
+
+@review.command("judge")
+@click.argument("doc_id", type=int)
+@_as_option
+@click.option("--level", required=True, type=click.Choice(_LEVEL_CHOICES),
+              help="Level: 公开 内部 秘密 机密 绝密 (or pinyin).")
+@click.option("--clause", default=None, help="Catalogue clause (定密依据), e.g. 4.3.")
+@_json_option
+def review_judge(doc_id: int, actor: str, level: str, clause: str | None, as_json: bool) -> None:
+    """Record a director's independent first judgement on a blind draft (盲评, issue 14 §3);
+    the suggestion is shown to that director afterwards."""
+    _act(actor, doc_id, as_json, lambda w, uid: w.judge(uid, doc_id, _level(level), clause))
 
 
 @review.command("confirm")

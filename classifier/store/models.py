@@ -236,7 +236,13 @@ class Event:
 
 @dataclass(frozen=True)
 class DocumentSummary:
-    """One document with its latest suggestion, proposal and decision, for queues and 台账."""
+    """One document with its latest suggestion, proposal and decision, for queues and 台账.
+
+    ``blind`` is the draw of blind mode at upload (issue 14 §3). ``suggestion_withheld`` is
+    set (``blind_before_proposal`` or ``blind_before_judgement``) when the workflow read it
+    for a person who may not yet see the suggestion; the ``suggested_*``, ``confidence`` and
+    ``needs_review`` fields are then None.
+    """
 
     id: int
     filename: str
@@ -268,6 +274,8 @@ class DocumentSummary:
     register_number: str | None = None
     declassify_to: str | None = None
     declassified_on: date | None = None
+    blind: bool = False
+    suggestion_withheld: str | None = None
 
     @property
     def disagrees(self) -> bool:

@@ -442,7 +442,7 @@ class Store:
                         scope=d.scope if d.scope else (p.scope if p else None),
                         issued_on=d.issued_on, period_ends_on=d.period_ends_on,
                         register_number=d.register_number, declassify_to=d.declassify_to,
-                        declassified_on=d.declassified_on,
+                        declassified_on=d.declassified_on, blind=bool(d.blind),
                     )
                 )
         return out

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -59,6 +59,7 @@ COMPARISONS: tuple[tuple[Rater, Rater], ...] = (("model", "drafter"), ("model", 
                                                 ("drafter", "decision"))
 __all__ = ["COMPARISONS", "OVERSIGHT_ROLES", "RATER_LABELS", "AgreementOverview",
            "ConflictView", "ConsistencyMonitor", "agreement_overview", "alarm",
+           "blind_first_judgements",
            "conflict_counts", "decision_pairs", "oversight_reader", "person_differs",
            "recorded_decisions", "similar_notices", "stored_model_versions"]
 
@@ -96,20 +97,29 @@ def _judgement(level: str | None, clause: str | None) -> Judgement | None:
         return None
 
 
-def _rater(s: DocumentSummary, rater: Rater) -> tuple[Judgement | None, str, str]:
-    """(judgement, person, 'YYYY-MM') of one rater on one document."""
+#: A director's first judgement on a blind draft as a rater: (judgement, person, 'YYYY-MM').
+FirstJudgement = tuple[Judgement | None, str, str]
+
+
+def _rater(s: DocumentSummary, rater: Rater,
+           blind_firsts: Mapping[int, FirstJudgement]) -> tuple[Judgement | None, str, str, bool]:
+    """(judgement, person, 'YYYY-MM', blind) of one rater on one document."""
     if rater == "model":
-        return _judgement(s.suggested_level, s.suggested_clause), "系统", ""
+        return _judgement(s.suggested_level, s.suggested_clause), "系统", "", False
     if rater == "drafter":
         month = s.proposed_at.astimezone().strftime("%Y-%m") if s.proposed_at else ""
-        return (_judgement(s.proposed_level, s.proposed_clause), s.drafter_name or "—", month)
+        return (_judgement(s.proposed_level, s.proposed_clause), s.drafter_name or "—", month,
+                s.blind)
+    if s.blind and s.id in blind_firsts:  # the director's judgement before seeing the model
+        return (*blind_firsts[s.id], True)
     if not Status(s.status).is_final:
-        return None, "", ""
+        return None, "", "", False
     month = s.decided_at.astimezone().strftime("%Y-%m") if s.decided_at else ""
-    return _judgement(s.level, s.clause), s.decided_by or "—", month
+    return _judgement(s.level, s.clause), s.decided_by or "—", month, False
 
 
-def decision_pairs(summaries: Iterable[DocumentSummary], a: Rater, b: Rater
+def decision_pairs(summaries: Iterable[DocumentSummary], a: Rater, b: Rater,
+                   blind_firsts: Mapping[int, FirstJudgement] | None = None,
                    ) -> list[DecisionPair]:
     """The documents both raters judged, as :class:`~classifier.oversight.DecisionPair`.
 
@@ -121,20 +131,49 @@ def decision_pairs(summaries: Iterable[DocumentSummary], a: Rater, b: Rater
         Rater a is the rows of the confusion matrix (what is overridden), rater b the
         columns; the pair's ``person`` and ``month`` are rater b's (the drafter, or who took
         the final decision, and when).
+    blind_firsts : mapping of document id to (Judgement, person, 'YYYY-MM'), optional
+        The directors' first judgements on blind drafts (:func:`blind_first_judgements`).
 
     Returns
     -------
     list of DecisionPair
         By document id; documents without both judgements are left out (no suggestion, an
         unreadable file, no proposal yet, not settled yet).
+
+    Notes
+    -----
+    Blind mode (issue 14 §3): on a blind draft the drafter's proposal is a blind judgement,
+    and the "decision" rater is the director's first judgement, recorded before the
+    suggestion was shown (blind), in place of the final decision made after it; a blind draft
+    without such a judgement counts its final decision as shown. On other drafts the
+    proposal and the final decision are shown. A pair is blind when rater b judged blind.
     """
+    firsts = blind_firsts or {}
     out = []
     for s in sorted(summaries, key=lambda x: x.id):
-        ja, _, month_a = _rater(s, a)
-        jb, person, month_b = _rater(s, b)
+        ja, _, month_a, _ = _rater(s, a, firsts)
+        jb, person, month_b, blind = _rater(s, b, firsts)
         if ja is None or jb is None:
             continue
-        out.append(DecisionPair(str(s.id), person, month_b or month_a, ja, jb))
+        out.append(DecisionPair(str(s.id), person, month_b or month_a, ja, jb, blind=blind))
+    return out
+
+
+def blind_first_judgements(store: Store) -> dict[int, FirstJudgement]:
+    """The first judgement recorded on each blind draft, by document id, as a rater.
+
+    Returns
+    -------
+    dict of int to (Judgement or None, str, str)
+        The judgement (None when its level is not a level label), the director's name and
+        the month (``YYYY-MM``, local time) it was recorded.
+    """
+    names = {u.id: u.name for u in store.users(include_inactive=True)}
+    out: dict[int, FirstJudgement] = {}
+    for j in store.judgements():  # oldest first: the first one per document wins
+        if j.document_id not in out:
+            out[j.document_id] = (_judgement(j.level, j.clause), names.get(j.actor_id, "—"),
+                                  j.created_at.astimezone().strftime("%Y-%m"))
     return out
 
 
@@ -183,7 +222,8 @@ def agreement_overview(reads: WorkflowReads, reader_id: int) -> AgreementOvervie
     """
     oversight_reader(reads.store, reader_id)
     summaries = reads.store.summaries(order="uploaded")
-    pairs = {c: decision_pairs(summaries, *c) for c in COMPARISONS}
+    firsts = blind_first_judgements(reads.store)
+    pairs = {c: decision_pairs(summaries, *c, blind_firsts=firsts) for c in COMPARISONS}
     return AgreementOverview(
         level={c: agreement_report(p, on="level") for c, p in pairs.items()},
         clause={c: agreement_report(p, on="clause") for c, p in pairs.items()},

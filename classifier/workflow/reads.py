@@ -8,6 +8,7 @@ Source: issue 3 (§1 the queues); issue 10 (pages and CLI call the workflow only
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -21,11 +22,19 @@ from classifier.store import (
     Document,
     DocumentSummary,
     Event,
+    Judgement,
     Proposal,
     Store,
     StoredSuggestion,
     User,
     utcnow,
+)
+from classifier.workflow.blind import (
+    BLIND_LABEL,
+    BLIND_WINDOW,
+    SuggestionView,
+    mask_summary,
+    withheld_reason,
 )
 from classifier.workflow.register import (
     Record,
@@ -70,7 +79,8 @@ class WorkflowReads:
     clock : callable, optional
         Returns the current aware datetime (tests move time).
     decision : DecisionPolicy, optional
-        定密权限, register-number pattern, 内部 mark text (default: the defaults).
+        定密权限, register-number pattern, 内部 mark text, blind share (default: the
+        defaults, with blind mode off).
     """
 
     def __init__(self, store: Store, catalogue: Catalogue | None = None, *,
@@ -81,7 +91,10 @@ class WorkflowReads:
         self.catalogue = catalogue
         self.auth = auth if auth is not None else AuthPolicy.from_env()
         self.now: Callable[[], datetime] = clock or utcnow
-        self.decision_policy = decision if decision is not None else DecisionPolicy()
+        # Without a policy (a library caller, a test) blind mode is off; the office's share
+        # (default 10 %) comes with Settings.decision through open().
+        self.decision_policy = decision if decision is not None else DecisionPolicy(
+            blind_share=0.0)
 
     @classmethod
     def open(cls, settings: Settings, catalogue: Catalogue | None = None) -> Self:
@@ -168,8 +181,73 @@ class WorkflowReads:
         return self.store.original(document_id)
 
     def latest_suggestion(self, document_id: int) -> StoredSuggestion | None:
-        """The newest stored suggestion for a document."""
+        """The newest stored suggestion for a document, for the system's own use (training,
+        replay). What is shown to a person goes through :meth:`suggestion_for` (blind mode)."""
         return self.store.latest_suggestion(document_id)
+
+    # --- blind mode (issue 14 §3) ---
+
+    def judgement(self, document_id: int, actor_id: int) -> Judgement | None:
+        """The first judgement ``actor_id`` recorded on a blind draft, if any."""
+        return next((j for j in self.store.judgements(document_id) if j.actor_id == actor_id),
+                    None)
+
+    def suggestion_withheld(self, reader: User, doc: Document) -> str | None:
+        """Why ``doc``'s suggestion is withheld from ``reader`` now, or None (see
+        :mod:`classifier.workflow.blind` for the rule)."""
+        if not doc.blind:
+            return None
+        return withheld_reason(
+            Role(reader.role), reader.id, blind=doc.blind, status=Status(doc.status),
+            uploaded_by=doc.uploaded_by,
+            drafter_ids={p.drafter_id for p in self.store.proposals(doc.id)},
+            judged=self.judgement(doc.id, reader.id) is not None)
+
+    def suggestion_visible(self, reader: User, doc: Document) -> bool:
+        """May ``reader`` see ``doc``'s suggestion now (blind mode, issue 14 §3)?"""
+        return self.suggestion_withheld(reader, doc) is None
+
+    def suggestion_for(self, document_id: int, reader_id: int) -> SuggestionView:
+        """The suggestion of a document as ``reader_id`` may see it now.
+
+        Returns
+        -------
+        SuggestionView
+            ``suggestion`` is None and ``withheld`` says why while a blind draft's suggestion
+            is withheld from this reader (:mod:`classifier.workflow.blind`).
+
+        Raises
+        ------
+        PermissionDeniedError
+            The reader may not open the document (need to know, :meth:`may_read`).
+        NotFoundError
+            No such document.
+        """
+        reader = self._reader(reader_id)
+        doc = self.store.document(document_id)
+        if not self.may_read(reader, doc):
+            raise PermissionDeniedError(f"文件记录 #{doc.id} 不在您的知悉范围内")
+        stored = self.store.latest_suggestion(doc.id)
+        ocr = stored.ocr if stored else None
+        why = self.suggestion_withheld(reader, doc)
+        if why is not None:
+            return SuggestionView(None, why, blind=True, ocr=ocr)
+        return SuggestionView(stored, None, blind=doc.blind, ocr=ocr)
+
+    def _mask(self, reader: User, rows: list[DocumentSummary]) -> list[DocumentSummary]:
+        """The summaries with the suggestions withheld from ``reader`` taken out."""
+        if not any(r.blind for r in rows):
+            return rows
+        judged = {j.document_id for j in self.store.judgements() if j.actor_id == reader.id}
+        role = Role(reader.role)
+        out = []
+        for r in rows:
+            why = withheld_reason(role, reader.id, blind=r.blind, status=Status(r.status),
+                                  uploaded_by=None,
+                                  drafter_ids={r.drafter_id} if r.drafter_id is not None else (),
+                                  judged=r.id in judged) if r.blind else None
+            out.append(mask_summary(r, why))
+        return out
 
     def proposals(self, document_id: int) -> list[Proposal]:
         """Every proposal for a document, oldest first."""
@@ -201,8 +279,9 @@ class WorkflowReads:
         rows = self.store.summaries(statuses=statuses, levels=levels, search=search,
                                     since=since, until=until, uploaded_by=uploaded_by,
                                     order=order)
-        return [r for r in rows if r.scope is None or not Status(r.status).is_final
-                or Role(reader.role) is Role.DRAFTER or self.may_read(reader, self.store.document(r.id))]
+        return self._mask(reader, [
+            r for r in rows if r.scope is None or not Status(r.status).is_final
+            or Role(reader.role) is Role.DRAFTER or self.may_read(reader, self.store.document(r.id))])
 
     def summary(self, document_id: int) -> DocumentSummary | None:
         """One document's summary (None when there is no such document)."""
@@ -217,7 +296,12 @@ class WorkflowReads:
         reader = self.store.user(reader_id)
         if Role(reader.role) not in REGISTER_ROLES:
             raise PermissionDeniedError(f"{Role(reader.role).label}无权查阅台账")
-        return query_records(self.store, **filters)
+        records = query_records(self.store, **filters)
+        window = [st.value for st in BLIND_WINDOW]
+        withheld = {s.id for s in self._mask(reader, self.store.summaries(statuses=window))
+                    if s.suggestion_withheld}  # blind mode: the suggestion is not shown yet
+        return [dataclasses.replace(r, suggested=BLIND_LABEL) if r.id in withheld else r
+                for r in records]
 
     def suggestion_changes(self, classifier: Classifier, *,
                            ids: Sequence[int] | None = None) -> list[SuggestionChange]:
@@ -227,7 +311,8 @@ class WorkflowReads:
 
     # --- queues ---
 
-    def review_queue(self, order: str = "proposed") -> list[DocumentSummary]:
+    def review_queue(self, order: str = "proposed", *,
+                     reader_id: int | None = None) -> list[DocumentSummary]:
         """Proposals waiting for the director.
 
         Parameters
@@ -236,10 +321,22 @@ class WorkflowReads:
             Oldest proposal first (default), or most uncertain first: lowest model
             confidence (top class probability) first, so the most informative cases are
             decided first (house style §4.8, Prodigy's ``prefer_uncertain``).
+        reader_id : int, optional
+            The person the queue is shown to: the suggestions blind mode withholds from them
+            are taken out (:mod:`classifier.workflow.blind`), and by uncertainty those rows
+            come last, oldest proposal first. Always pass it for a person.
         """
         if order not in ("proposed", "uncertain"):
             raise UsageError(f"排序方式 {order!r} 无效，应为 proposed 或 uncertain")
-        return self.store.summaries(statuses=[Status.PROPOSED.value], order=order)
+        rows = self.store.summaries(statuses=[Status.PROPOSED.value], order=order)
+        if reader_id is None:
+            return rows
+        rows = self._mask(self.store.user(reader_id), rows)
+        if order == "uncertain":  # a withheld confidence must not show through the order
+            blind = sorted((r for r in rows if r.suggestion_withheld),
+                           key=lambda r: (r.proposed_at or r.uploaded_at, r.id))
+            rows = [r for r in rows if not r.suggestion_withheld] + blind
+        return rows
 
     def escalated(self) -> list[DocumentSummary]:
         """Matters waiting for the leading group, oldest first."""

@@ -44,8 +44,10 @@ from classifier.store import (
 )
 from classifier.workflow.accounts import Accounts
 from classifier.workflow.audit import text_sha256, verify_record
+from classifier.workflow.blind import SuggestionView, draw_blind
 from classifier.workflow.classification import Classification, PassageRange, normalize_passages
 from classifier.workflow.core import Route
+from classifier.workflow.judging import BlindJudging
 from classifier.workflow.lifecycle import Lifecycle, non_empty
 from classifier.workflow.outputs import Outputs
 from classifier.workflow.reasons import ReasonCode, check_reason_code
@@ -66,14 +68,19 @@ KEEP_ON_ERROR = frozenset({"needs_ocr"})
 
 @dataclass(frozen=True)
 class UploadResult:
-    """What :meth:`Workflow.upload` did: the document, its suggestion, and whether it is new."""
+    """What :meth:`Workflow.upload` did: the document, its suggestion, and whether it is new.
+
+    ``suggestion`` is None while blind mode withholds it from the uploader; ``view`` then
+    says why (and still carries the OCR summary of the text).
+    """
 
     document: Document
     suggestion: StoredSuggestion | None
     created: bool
+    view: SuggestionView | None = None
 
 
-class Workflow(Lifecycle, Outputs, Accounts):
+class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
     """The service layer over a :class:`~classifier.store.Store`: the reads of
     :class:`~classifier.workflow.reads.WorkflowReads`, the accounts and sessions of
     :class:`~classifier.workflow.accounts.Accounts`, the change, declassification and expiry
@@ -186,15 +193,18 @@ class Workflow(Lifecycle, Outputs, Accounts):
                     original=data if self.store.store_originals else None,
                     uploaded_by=actor.id,
                     status=Status.UPLOADED.value,
+                    blind=draw_blind(self.decision_policy.blind_share),
                 )
                 if doc is not None:
-                    suggestion = tx.add_suggestion(doc.id, payload)
+                    tx.add_suggestion(doc.id, payload)
                     tx.add_event("upload", document_id=doc.id, actor=actor,
                                  to_status=Status.UPLOADED.value,
                                  detail={"filename": filename, "sha256": sha,
                                          "text_sha256": text_sha256(result.text),
-                                         "model_version": result.model_version})
-                    return UploadResult(doc, suggestion, created=True)
+                                         "model_version": result.model_version,
+                                         "blind": doc.blind})
+            if doc is not None:
+                return self._upload_result(actor, doc, created=True)
             # another session stored the same bytes meanwhile: fall through and open it
         with self.store.transaction() as tx:
             actor = tx.user(actor_id)
@@ -202,7 +212,15 @@ class Workflow(Lifecycle, Outputs, Accounts):
             assert found is not None  # unique sha256, never deleted
             tx.add_event("reopen", document_id=found.id, actor=actor,
                          detail={"filename": filename})
-        return UploadResult(found, self.store.latest_suggestion(found.id), created=False)
+        return self._upload_result(actor, found, created=False)
+
+    def _upload_result(self, actor: User, doc: Document, *, created: bool) -> UploadResult:
+        """The upload's result as the uploader may see it (a reopen keeps the first draw)."""
+        why = self.suggestion_withheld(actor, doc)
+        stored = self.store.latest_suggestion(doc.id)
+        view = SuggestionView(None if why else stored, why, blind=doc.blind,
+                              ocr=stored.ocr if stored else None)
+        return UploadResult(doc, view.suggestion, created=created, view=view)
 
     def propose(
         self,

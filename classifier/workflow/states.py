@@ -195,6 +195,7 @@ EVENT_LABELS = {
     "backup": "备份数据",
     "restore": "恢复数据",
     "restore_replace": "以备份替换数据",
+    "judge": "独立判断（盲评）",
     **{a.value: ACTION_LABELS[a] for a in Action},
     Action.PROPOSE.value: "拟定",
 }
