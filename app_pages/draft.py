@@ -151,7 +151,7 @@ if len(batch) > 1 and pending:
 if st.session_state.get("draft_doc") not in by_id:
     st.session_state["draft_doc"] = mine[0].id
 doc_id = st.selectbox(
-    "我的文件", list(by_id), key="draft_doc",
+    "我的文件", list(by_id), key="draft_doc", placeholder=common.PICK,
     format_func=lambda i: f"#{i} {by_id[i].filename} · {Status(by_id[i].status).label}"
     + (f" · {by_id[i].mark}" if by_id[i].mark else ""),
 )

@@ -153,7 +153,7 @@ st.subheader("单个版本")
 names = [v.version for v in versions]
 active = reg.active_name()
 chosen = st.selectbox("版本", names, index=names.index(active) if active in names else len(names) - 1,
-                      key=f"model_version_{active}",  # follows the active version after a retrain
+                      key=f"model_version_{active}", placeholder=common.PICK,  # follows the active version
                       format_func=lambda n: n + ("（启用中）" if n == active else ""))
 v = next(x for x in versions if x.version == chosen)
 g = v.metadata.get("golden") or {}

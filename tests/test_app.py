@@ -16,7 +16,7 @@ from classifier.store import Store
 from classifier.workflow import Classification, Role, Workflow
 from classifier.workflow.demo import DEMO_USERS
 from tests import builders as b
-from tests.conftest import PASSWORD, app_login, install_model, ready_demo_users
+from tests.conftest import PASSWORD, app_login, install_model, ready_demo_users, submit_confirmed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -294,7 +294,7 @@ def test_app_director_sees_queue_flags_disagreement_and_confirms(at, wf, suggest
     assert rows.loc[rows["编号"] == odd.id, ""].item() == "⚠"
     assert [b.label for b in at.main.button] == ["制作标志件", "生成定密审批表", "确认拟定意见",
                                                  "变更", "报领导小组"]
-    _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
+    _ok(submit_confirmed(at, "确认拟定意见"))
     assert any("已确认" in s and "登记编号" in s for s in _texts(at, "success"))
     assert wf.store.document(agree.id).status == "confirmed"
     (dec,) = wf.store.decisions(agree.id)
@@ -304,13 +304,13 @@ def test_app_director_sees_queue_flags_disagreement_and_confirms(at, wf, suggest
 def test_app_override_without_reason_is_refused(at, wf, suggester):
     doc = _proposed(wf, suggester)
     _as(at, "李主任")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     assert "empty_reason" in _codes(at)
     _plain_chinese(at)
     assert wf.store.document(doc.id).status == "proposed"
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("仅涉及一般干部")
     [s for s in at.selectbox if s.label == "密级" and s.key.startswith("override")][0].select("秘密")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     new = wf.store.document(doc.id)
     # a level other than the drafter's (and below clause 4.3's) is the leading group's
     assert (new.status, new.level) == ("escalated", "机密")
@@ -327,11 +327,11 @@ def test_app_override_form_changes_the_scope(at, wf, suggester):
     assert scope.value == "部务会成员"  # the drafter's, to edit
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("知悉范围应包括分管领导")
     scope.input(" ")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     assert "invalid_decision" in _codes(at) and wf.store.document(doc.id).status == "proposed"
     _plain_chinese(at)
     at.text_input(key=f"override_{doc.id}_scope").input("部务会成员、分管副部长")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     new = wf.store.document(doc.id)
     assert (new.status, new.level, new.scope) == ("overridden", "机密", "部务会成员、分管副部长")
 
@@ -346,7 +346,7 @@ def test_app_escalate_then_leading_group_decides(at, wf, suggester):
     _ok(at.switch_page("app_pages/leading_group.py").run())
     assert "是否应定为绝密？" in " ".join(h.proto.body for h in at.html)
     [t for t in at.text_area if t.label.startswith("决定理由")][0].input("涉及班子主要负责人")
-    _ok([b for b in at.button if b.label == "作出决定"][0].click().run())
+    _ok(submit_confirmed(at, "作出决定"))
     new = wf.store.document(doc.id)
     assert (new.status, new.level, new.mark) == ("decided", "机密", "机密★任免正式公布后")
     # The leading group's page offers the passage picker too: the suggested evidence, ticked,
@@ -370,9 +370,9 @@ def test_app_review_actions_hidden_from_drafter_and_from_own_proposal(at, wf, su
 def test_app_two_directors_at_once_the_second_is_told(app_env, wf, suggester):
     doc = _proposed(wf, suggester)
     a, b = _as(_ok(_app().run()), "李主任"), _as(_ok(_app().run()), "赵副主任")
-    _ok([x for x in a.button if x.label == "确认拟定意见"][0].click().run())
+    _ok(submit_confirmed(a, "确认拟定意见"))
     [t for t in b.text_area if t.label.startswith("变更理由")][0].input("应为秘密")
-    _ok([x for x in b.button if x.label == "变更"][0].click().run())
+    _ok(submit_confirmed(b, "变更"))
     assert any("已由他人处理" in w for w in _texts(b, "warning"))
     assert wf.store.document(doc.id).status == "confirmed"
     assert [d.kind for d in wf.store.decisions(doc.id)] == ["confirm"]
@@ -406,7 +406,7 @@ def test_app_records_filters_searches_and_exports(at, wf, suggester):
 def test_app_director_cannot_confirm_alone(at, wf, suggester, clause, level, status):
     doc = _proposed(wf, suggester, c=Classification(level, clause, level.max_period_years))
     _as(at, "李主任")
-    _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
+    _ok(submit_confirmed(at, "确认拟定意见"))
     assert wf.store.document(doc.id).status == status
     assert [d.kind for d in wf.store.decisions(doc.id)] == [
         {"escalated": "escalate", "referred": "refer"}[status]]
