@@ -8,7 +8,9 @@ text) or widgets and tables, which render plain text; never through markdown.
 from __future__ import annotations
 
 import html
+import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -52,6 +54,51 @@ def _suggester(key: str, model_dir: str, _settings: Settings) -> Any:
 @st.cache_resource
 def _catalogue(path: str) -> Catalogue:
     return load_catalogue(path)
+
+
+_log = logging.getLogger("dingmi.app")
+
+
+def warm_up_reader(settings: Settings) -> None:
+    """Get the document reader ready in the background when the app starts (issue 15 §3).
+
+    Once per process (a cached resource) a daemon thread loads the active model's engine
+    (the same cached one the pages use) and calls its
+    :meth:`~classifier.suggest.Suggester.warm_up`: the reading child process starts and
+    loads the OCR engine, so the first scan does not wait for it. Nothing is shown: without
+    a model there is nothing to warm, and a failure is logged, never a traceback on a page.
+    """
+    _warm_up_thread(settings)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_thread(_settings: Settings) -> threading.Thread:
+    thread = threading.Thread(target=_warm_up, args=(_settings,), name="dingmi-warm-up",
+                              daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up(settings: Settings) -> None:
+    from classifier.engine.model import latest_model_dir
+
+    try:
+        model_dir = latest_model_dir(settings.models_dir)
+        _suggester(repr(settings), str(model_dir), settings).warm_up()
+    except ClassifierError as e:  # no model yet: nothing to warm
+        _log.info("reader warm-up skipped: %s", e.code)
+    except Exception:  # noqa: BLE001 - a background warm-up never breaks the app
+        _log.exception("reader warm-up failed")
+
+
+def ocr_progress(bar: Any, n: int, total: int, name: str) -> Callable[[int, int], None]:
+    """The ``on_page`` callback of file ``n`` of ``total``: the progress bar tells the file
+    and the page being recognised (``第 n/N 份：《name》，正在识别第 k / K 页``)."""
+    def on_page(page: int, pages: int) -> None:
+        bar.progress(min(1.0, (n - 1 + page / (pages + 1)) / total), text=escape_markdown(
+            f"正在读取第 {n}/{total} 份：《{name}》，正在识别第 {page} / {pages} 页"))
+
+    return on_page
 
 
 @dataclass(frozen=True)

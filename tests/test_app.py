@@ -577,6 +577,13 @@ def test_app_model_page_retrain_runs_in_background(model_home):
     done = _texts(at, "success") + _texts(at, "warning")
     assert any("训练完成" in t for t in done), (done, _texts(at, "error"))
     assert len(Registry(model_home / "models").versions()) == 3
+    # issue 15: after the retrain the page's labels follow the active version (the new one
+    # when it was promoted, else the one before); nothing still says the old one is in use
+    active = reg.active_name()
+    assert at.selectbox(key=f"model_version_{active}").value == active
+    table = at.dataframe[0].value
+    status = dict(zip(table["版本"], table["状态"], strict=True))
+    assert [v for v, s in status.items() if s == "启用中"] == [active]
     # the same audit event as dingmi train: who, the version, each file's signed sha256
     store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
     try:
