@@ -80,6 +80,9 @@ def _warm_up_thread(_settings: Settings) -> threading.Thread:
 
 
 def _warm_up(settings: Settings) -> None:
+    """Warm the reader, then stay parked: the reading child is killed when the thread that
+    started it ends (``PR_SET_PDEATHSIG`` is per thread), so this thread lives as long as
+    the process and the warm child with it."""
     from classifier.engine.model import latest_model_dir
 
     try:
@@ -87,8 +90,11 @@ def _warm_up(settings: Settings) -> None:
         _suggester(repr(settings), str(model_dir), settings).warm_up()
     except ClassifierError as e:  # no model yet: nothing to warm
         _log.info("reader warm-up skipped: %s", e.code)
+        return
     except Exception:  # noqa: BLE001 - a background warm-up never breaks the app
         _log.exception("reader warm-up failed")
+        return
+    threading.Event().wait()  # a daemon thread: it does not hold the process at exit
 
 
 def ocr_progress(bar: Any, n: int, total: int, name: str) -> Callable[[int, int], None]:

@@ -367,6 +367,10 @@ class Suggester:
         """Get the reader ready before the first upload (issue 15 §3): with isolation, start
         the child process (it loads the model, the word lists and the OCR engine); without,
         load the OCR engine in this process. Blocks until done; meant for a background thread.
+
+        The child is killed when the thread that started it ends (``PR_SET_PDEATHSIG`` is
+        per thread, :mod:`classifier.extract.isolation`): call this from a thread that lives
+        as long as the child should (the app parks its warm-up thread afterwards).
         """
         if self._isolated():
             self.pool().call(("warm",), None)

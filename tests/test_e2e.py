@@ -364,7 +364,7 @@ def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
         scope.fill("部务会成员、分管副部长")
         page.get_by_role("textbox", name="变更理由（必填）").fill("知悉范围应包括分管领导")
         _confirm_step(page)
-        page.get_by_role("button", name="变更", exact=True).click()
+        page.get_by_role("button", name=re.compile("^变更")).click()  # 变更 and its shortcut
         expect(page.get_by_text(re.compile("^已变更 #|已报领导小组|报请上级")).first).to_be_visible()
         assert _walk(page, names) == {}
         _logout(page)
