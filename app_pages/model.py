@@ -122,7 +122,7 @@ for v in versions:
                  "本单位决定密级准确率": m["decision_cv"].get("level_acc"),
                  "目录版本": v.metadata.get("catalogue_version"),
                  "未启用原因": v.reason or ""})
-st.dataframe(rows, hide_index=True, width="stretch")
+common.table(rows, pinned=("版本",))  # the version stays in view while the table scrolls
 long = [{"版本": v.version[:15], "指标": name, "值": v.metrics[k]}
         for v in versions for k, name in METRICS.items() if v.metrics.get(k) is not None]
 if long:
