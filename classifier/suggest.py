@@ -488,7 +488,8 @@ def _child_handler(settings: Settings, catalogue_path: Path | None, model_dir: P
     """In a child process (:mod:`classifier.extract.isolation`): load once, return the handler.
 
     The handler takes ``("path", name, with_text)`` or ``("bytes", data, filename)`` and
-    returns the record, read in this process (``isolate`` off here).
+    returns the record, read in this process (``isolate`` off here); ``("warm",)`` loads the
+    OCR engine (:meth:`Suggester.warm_up`; a batch's children load it only when a scan needs it).
     """
     from dataclasses import replace
 
@@ -499,15 +500,15 @@ def _child_handler(settings: Settings, catalogue_path: Path | None, model_dir: P
     sg = Suggester.load(replace(settings, isolate=False), catalogue_path=catalogue_path,
                         model_dir=model_dir, userdicts=userdicts)
     sg.suggest_text("关于召开全市组织工作会议的通知")  # warm the tokenizer before any deadline
-    try:  # and the OCR engine, so that the first scan does not wait for it (issue 15 §3)
-        from classifier.extract import ocr
-
-        ocr.warm_up()
-    except Exception:  # a broken OCR install: the first scan reports it
-        log.exception("loading the OCR engine")
 
     def handle(task: tuple[Any, ...], report: PageProgress | None = None) -> dict[str, Any]:
-        if task[0] == "warm":
+        if task[0] == "warm":  # Suggester.warm_up: the OCR engine too (issue 15 §3)
+            try:
+                from classifier.extract import ocr
+
+                ocr.warm_up()
+            except Exception:  # a broken OCR install: the first scan reports it
+                log.exception("loading the OCR engine")
             return {}
         if task[0] == "bytes":
             return sg.suggest_bytes(task[1], task[2], report)
