@@ -31,6 +31,7 @@ common.chinese_chrome()  # Streamlit's own English (uploader, date fields) in Ch
 
 try:
     ctx = common.init(Settings.from_env())
+    common.warm_up_reader(ctx.settings)  # the OCR engine loads in the background (issue 15)
     user = common.signed_in(ctx.workflow)
 except ClassifierError as e:  # e.g. the database cannot be opened
     common.error(e)

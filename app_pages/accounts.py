@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from app_pages.common import format_time
 from classifier.errors import ClassifierError
 from classifier.workflow import Role
-from classifier.workflow.register import format_time
 
 ctx = common.context()
 user = ctx.user
@@ -46,7 +46,8 @@ if Role(user.role) is Role.SYSADMIN:
                        lambda u: f"已添加账户 {u.name}，请安全保密管理员分配角色。")
     if names:
         st.subheader("账户维护")
-        target = st.selectbox("账户", list(names), format_func=names.get, key="acc_target")
+        target = st.selectbox("账户", list(names), format_func=names.get, key="acc_target",
+                              placeholder=common.PICK)
         new_pw = st.text_input("新的初始口令", type="password", key="acc_reset_pw")
         c1, c2, c3 = st.columns(3)
         if c1.button("重置口令", key="acc_reset"):
@@ -61,9 +62,11 @@ if Role(user.role) is Role.SYSADMIN:
 elif Role(user.role) is Role.SECADMIN and names:
     with st.form("account_role"):
         st.subheader("分配角色")
-        target = st.selectbox("账户", list(names), format_func=names.get, key="role_target")
+        target = st.selectbox("账户", list(names), format_func=names.get, key="role_target",
+                              placeholder=common.PICK)
         role = st.selectbox("角色", [r.value for r in Role if r is not Role.NONE],
-                            format_func=lambda r: Role(r).label, key="role_value")
+                            format_func=lambda r: Role(r).label, key="role_value",
+                            placeholder=common.PICK)
         if st.form_submit_button("分配", type="primary"):
             common.act(lambda: ctx.workflow.assign_role(user.id, target, role),
                        lambda u: f"已将 {u.name} 的角色设为{Role(u.role).label}。")

@@ -7,9 +7,9 @@ from dataclasses import asdict
 import streamlit as st
 
 from app_pages import common
+from app_pages.common import format_time
 from classifier.errors import ClassifierError
 from classifier.workflow import EVENT_LABELS, Role
-from classifier.workflow.register import format_time
 
 ctx = common.context()
 user = ctx.user

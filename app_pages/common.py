@@ -8,6 +8,9 @@ text) or widgets and tables, which render plain text; never through markdown.
 from __future__ import annotations
 
 import html
+import logging
+import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -51,6 +54,57 @@ def _suggester(key: str, model_dir: str, _settings: Settings) -> Any:
 @st.cache_resource
 def _catalogue(path: str) -> Catalogue:
     return load_catalogue(path)
+
+
+_log = logging.getLogger("dingmi.app")
+
+
+def warm_up_reader(settings: Settings) -> None:
+    """Get the document reader ready in the background when the app starts (issue 15 §3).
+
+    Once per process (a cached resource) a daemon thread loads the active model's engine
+    (the same cached one the pages use) and calls its
+    :meth:`~classifier.suggest.Suggester.warm_up`: the reading child process starts and
+    loads the OCR engine, so the first scan does not wait for it. Nothing is shown: without
+    a model there is nothing to warm, and a failure is logged, never a traceback on a page.
+    """
+    _warm_up_thread(settings)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_thread(_settings: Settings) -> threading.Thread:
+    thread = threading.Thread(target=_warm_up, args=(_settings,), name="dingmi-warm-up",
+                              daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up(settings: Settings) -> None:
+    """Warm the reader, then stay parked: the reading child is killed when the thread that
+    started it ends (``PR_SET_PDEATHSIG`` is per thread), so this thread lives as long as
+    the process and the warm child with it."""
+    from classifier.engine.model import latest_model_dir
+
+    try:
+        model_dir = latest_model_dir(settings.models_dir)
+        _suggester(repr(settings), str(model_dir), settings).warm_up()
+    except ClassifierError as e:  # no model yet: nothing to warm
+        _log.info("reader warm-up skipped: %s", e.code)
+        return
+    except Exception:  # noqa: BLE001 - a background warm-up never breaks the app
+        _log.exception("reader warm-up failed")
+        return
+    threading.Event().wait()  # a daemon thread: it does not hold the process at exit
+
+
+def ocr_progress(bar: Any, n: int, total: int, name: str) -> Callable[[int, int], None]:
+    """The ``on_page`` callback of file ``n`` of ``total``: the progress bar tells the file
+    and the page being recognised (``第 n/N 份：《name》，正在识别第 k / K 页``)."""
+    def on_page(page: int, pages: int) -> None:
+        bar.progress(min(1.0, (n - 1 + page / (pages + 1)) / total), text=escape_markdown(
+            f"正在读取第 {n}/{total} 份：《{name}》，正在识别第 {page} / {pages} 页"))
+
+    return on_page
 
 
 @dataclass(frozen=True)
@@ -235,6 +289,90 @@ def format_time(value: datetime | None) -> str:
         return ""
     local = value.astimezone() if value.tzinfo else value
     return f"{format_date(local)} {local:%H:%M}"
+
+
+#: A cell that is an ISO date or a page's ``YYYY-MM-DD HH:MM`` time, and nothing else.
+_ISO_CELL = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def chinese_dates(value: Any) -> Any:
+    """One table cell for display: a date or time as :func:`format_date` / :func:`format_time`.
+
+    Parameters
+    ----------
+    value : Any
+        A ``date``, a ``datetime``, or a string that is wholly an ISO date
+        (``2026-12-07``) or a local time (``2026-12-07 14:05``, as the register's exports
+        write them); anything else is returned unchanged.
+
+    Returns
+    -------
+    Any
+        ``2026年12月7日`` or ``2026年12月7日 14:05`` for a date or time; else ``value``.
+    """
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, str) and (m := _ISO_CELL.fullmatch(value.strip())):
+        day = f"{int(m[1])}年{int(m[2])}月{int(m[3])}日"
+        return f"{day} {m[4]}:{m[5]}" if m[4] else day
+    return value
+
+
+def table(rows: list[dict[str, Any]], *, pinned: tuple[str, ...] = (), key: str | None = None,
+          ) -> None:
+    """A read-only table: dates in Chinese, the key columns pinned, scrolling in its frame.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Column name → cell; cells go through :func:`chinese_dates` (exports keep ISO: they
+        are written from the library's rows, not from this table).
+    pinned : tuple of str
+        The key columns (file name, register number, 份号 …) that stay in view while the
+        table scrolls sideways.
+    key : str, optional
+        The element's key.
+    """
+    shown = [{k: chinese_dates(v) for k, v in r.items()} for r in rows]
+    present = set(shown[0]) if shown else set()
+    config: dict[str, Any] = {name: st.column_config.Column(name, pinned=True)
+                              for name in pinned if name in present}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key)
+
+
+#: The second, explicit step before an irreversible decision (confirm, override, decide,
+#: declassify, dispose): ticked, then the action's button.
+CONFIRM_LABEL = "我已核对以上内容，确认提交"
+
+
+def confirm_step(key: str) -> bool:
+    """The tick box of the second step; True when ticked.
+
+    Inside a form the tick is read on submission (:func:`confirmed`); outside a form pass
+    ``disabled=not confirm_step(key)`` to the action's button.
+    """
+    return st.checkbox(CONFIRM_LABEL, key=f"{key}_sure",
+                       help="确认、变更、决定、解密和处置提交后即生效，不能撤回。")
+
+
+def confirmed(ticked: bool) -> bool:
+    """Whether the second step was taken; if not, say what to do (nothing is done)."""
+    if not ticked:
+        st.warning(f"尚未提交：请先勾选“{CONFIRM_LABEL}”，再点按钮。")
+    return ticked
+
+
+#: Placeholders of choice fields in Chinese (Streamlit's own are "Choose an option",
+#: "Choose options" and "No options to select").
+PICK = "请选择"
+NOTHING_TO_PICK = "暂无可选项"
+
+
+def placeholder(options: Any) -> str:
+    """:data:`PICK`, or :data:`NOTHING_TO_PICK` when ``options`` is empty."""
+    return PICK if len(options) else NOTHING_TO_PICK
 
 
 def _upload_limit_mb() -> int:
@@ -597,12 +735,13 @@ def classification_inputs(
     """Level, clause, period and condition inputs (inside a form); returns what was entered."""
     level_i = LEVEL_LABELS.index(level) if level in LEVEL_LABELS else LEVEL_LABELS.index("秘密")
     c1, c2 = st.columns(2)
-    level_v = c1.selectbox("密级", LEVEL_LABELS, index=level_i, key=f"{key}_level",
+    level_v = c1.selectbox("密级", LEVEL_LABELS, index=level_i, key=f"{key}_level", placeholder=PICK,
                            help="公开、内部不是国家秘密，无需定密依据和保密期限。")
     ids = ["", *catalogue.ids]
     clause_v = c2.selectbox(
         "定密依据（保密事项范围条款）", ids, index=ids.index(clause) if clause in ids else 0,
         key=f"{key}_clause", format_func=lambda c: clause_label(catalogue, c) if c else "（无）",
+        placeholder=PICK,
     )
     c3, c4 = st.columns(2)
     years_v = c3.number_input("保密期限（年）", min_value=0, max_value=30, value=int(years or 0),

@@ -7,6 +7,7 @@ and proposes the ticked rows at once, through the same service call as one by on
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -45,7 +46,9 @@ for k, f in enumerate(new_files, 1):
     bar.progress((k - 1) / len(new_files),
                  text=common.escape_markdown(f"正在读取第 {k}/{len(new_files)} 份：《{f.name}》"))
     try:
-        result = ctx.workflow.upload(user.id, f.getvalue(), f.name, ctx.suggester().suggest_upload)
+        on_page = common.ocr_progress(bar, k, len(new_files), f.name)  # 正在识别第 k / K 页
+        result = ctx.workflow.upload(user.id, f.getvalue(), f.name,
+                                     partial(ctx.suggester().suggest_upload, on_page=on_page))
     except ClassifierError as e:
         st.error(common.escape_markdown(f"《{f.name}》未能读取：{user_message(e)}"))
         common.technical_detail(e.code)
@@ -162,7 +165,7 @@ if len(batch) > 1 and pending:
 if st.session_state.get("draft_doc") not in by_id:
     st.session_state["draft_doc"] = mine[0].id
 doc_id = st.selectbox(
-    "我的文件", list(by_id), key="draft_doc",
+    "我的文件", list(by_id), key="draft_doc", placeholder=common.PICK,
     format_func=lambda i: f"#{i} {by_id[i].filename} · {Status(by_id[i].status).label}"
     + (f" · {by_id[i].mark}" if by_id[i].mark else ""),
 )

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import streamlit as st
 
 from app_pages import common
+from app_pages.common import format_date, format_time
 from classifier.errors import ClassifierError
 from classifier.workflow import Role
 from classifier.workflow.handling import (
@@ -20,7 +21,6 @@ from classifier.workflow.handling import (
     Handling,
     HandlingPolicy,
 )
-from classifier.workflow.register import format_time
 
 ctx = common.context()
 assert ctx.user is not None
@@ -49,17 +49,18 @@ label = {p.copy.id: f"{p.line.number} 第{p.copy.copy_no}份《{p.line.title}》
 tabs = st.tabs(["文件去向", "超期清单", "借阅", "半年清理", "登记与导入", "解密提请"])
 
 with tabs[0]:
-    st.dataframe([{"登记编号": p.line.number, "类别": DIRECTION_LABELS[p.line.direction],
+    common.table([{"登记编号": p.line.number, "类别": DIRECTION_LABELS[p.line.direction],
                    "标题": p.line.title, "密级": p.line.level, "种类": p.line.kind,
                    "份号": p.copy.copy_no, "状态": COPY_STATE_LABELS.get(p.copy.state, p.copy.state),
                    "保管人": p.copy.holder + (f"（代{p.copy.holding_for}）" if p.copy.holding_for else ""),
                    "自": format_time(p.copy.since),
                    "登记状态": LINE_STATUS_LABELS[p.line.status]} for p in places],
-                 hide_index=True, width="stretch")
+                 pinned=("登记编号", "标题", "份号"))
     if clerk and places:
         with st.form("hd_handover"):
             st.markdown("**登记交接**（保管人直接交给具名接收人；交回办公室即“办公室”）")
-            cid = st.selectbox("文件", list(label), format_func=label.get, key="hd_ho_copy")
+            cid = st.selectbox("文件", list(label), format_func=label.get, key="hd_ho_copy",
+                               placeholder=common.placeholder(label))
             c1, c2 = st.columns(2)
             giver = c1.text_input("交出人", key="hd_ho_from")
             taker = c2.text_input("接收人", key="hd_ho_to")
@@ -69,7 +70,8 @@ with tabs[0]:
         in_office = [p.copy.id for p in places if p.copy.state == "office"]
         with st.form("hd_circulate"):
             st.markdown("**发起传阅**（按顺序填写传阅人，以顿号或逗号分隔）")
-            ccid = st.selectbox("文件", in_office, format_func=label.get, key="hd_ci_copy")
+            ccid = st.selectbox("文件", in_office, format_func=label.get, key="hd_ci_copy",
+                                placeholder=common.placeholder(in_office))
             readers = st.text_input("传阅人", key="hd_ci_readers", placeholder="刘科长、周干事")
             if st.form_submit_button("发起传阅"):
                 names = [r for r in readers.replace(",", "、").replace("，", "、").split("、") if r.strip()]
@@ -98,28 +100,30 @@ with tabs[0]:
                 run(lambda: h.stand_in(me.id, holder=who, stand_in=sub, back=back), "接替已登记。")
 
 with tabs[1]:
-    day = st.date_input("截至日期", value=date.today(), key="hd_asof",
+    day = st.date_input("截至日期", value=date.today(), key="hd_asof", format="YYYY-MM-DD",
                         help="可选择以后的日期，预先查看届时将超期的文件。")
     as_of = (datetime.combine(day, time(23, 59)).astimezone()
              if isinstance(day, date) and day > date.today() else None)
     items = h.overdue(me.id, as_of=as_of)
     st.caption(f"超期未交回：{len(items)} 件")
-    st.dataframe([{"登记编号": o.line.number, "标题": o.line.title, "份号": o.copy.copy_no,
+    common.table([{"登记编号": o.line.number, "标题": o.line.title, "份号": o.copy.copy_no,
                    "事项": "借阅" if o.kind == "loan" else "传阅",
                    "急件": "是" if o.urgent else "", "现在何处": o.holder,
                    "送出时间": format_time(o.since), "应交回时间": format_time(o.due)}
-                  for o in items], hide_index=True, width="stretch")
+                  for o in items], pinned=("登记编号", "标题", "份号"))
 
 with tabs[2]:
     if clerk and places:
         with st.form("hd_loan"):
             st.markdown("**登记借阅申请**")
-            lcid = st.selectbox("文件", [p.copy.id for p in places if p.copy.state == "office"],
-                                format_func=label.get, key="hd_ln_copy")
+            lendable = [p.copy.id for p in places if p.copy.state == "office"]
+            lcid = st.selectbox("文件", lendable, format_func=label.get, key="hd_ln_copy",
+                                placeholder=common.placeholder(lendable))
             c1, c2, c3 = st.columns(3)
             borrower = c1.text_input("借阅人", key="hd_ln_who")
             unit = c2.text_input("外单位（本部门人员不填）", key="hd_ln_unit")
-            due = c3.date_input("归还日期", value=date.today() + timedelta(days=7), key="hd_ln_due")
+            due = c3.date_input("归还日期", value=date.today() + timedelta(days=7), key="hd_ln_due",
+                                format="YYYY-MM-DD")
             purpose = st.text_input("借阅事由", key="hd_ln_why")
             if st.form_submit_button("登记申请"):
                 run(lambda: h.request_loan(me.id, lcid, borrower=borrower, purpose=purpose,
@@ -128,7 +132,7 @@ with tabs[2]:
         with st.container(border=True):
             st.markdown(common.escape_markdown(
                 f"借阅申请 #{loan.id}：{loan.borrower}{'（' + loan.unit + '）' if loan.unit else ''}，"
-                f"借阅 {label.get(loan.copy_id, loan.copy_id)}，至 {loan.due_on.isoformat()}；事由：{loan.purpose}"))
+                f"借阅 {label.get(loan.copy_id, loan.copy_id)}，至 {format_date(loan.due_on)}；事由：{loan.purpose}"))
             if loan.approver == "head":
                 st.caption("须经部长批准" + ("；向外单位借阅原件须写明理由。" if loan.unit else "。"))
             reason = st.text_input("审批意见", key=f"hd_ap_reason_{loan.id}")
@@ -138,11 +142,11 @@ with tabs[2]:
             if c2.button("不批准", key=f"hd_ap_no_{loan.id}"):
                 run(lambda loan=loan, r=reason: h.refuse_loan(me.id, loan.id, reason=r), "已退回申请。")
     loans = h.loans(me.id)
-    st.dataframe([{"编号": x.id, "文件": label.get(x.copy_id, x.copy_id), "借阅人": x.borrower,
-                   "外单位": x.unit or "", "归还日期": x.due_on.isoformat(),
+    common.table([{"编号": x.id, "文件": label.get(x.copy_id, x.copy_id), "借阅人": x.borrower,
+                   "外单位": x.unit or "", "归还日期": x.due_on,
                    "审批": "部长" if x.approver == "head" else "办公室主任",
                    "状态": LOAN_STATUS_LABELS[x.status], "意见": x.decision_reason}
-                  for x in loans], hide_index=True, width="stretch")
+                  for x in loans], pinned=("编号", "文件"))
     if clerk:
         for x in loans:
             if x.status == "approved" and st.button(f"借出 #{x.id}", key=f"hd_lend_{x.id}"):
@@ -155,22 +159,23 @@ with tabs[3]:
     st.caption(f"未交回 {len(lst.copies_out)} 份；借阅超期 {len(lst.loans_overdue)} 件；"
                f"传阅中 {len(lst.circulations_open)} 件；应清退 {len(lst.to_send_back)} 件；"
                f"待归档或销毁 {len(lst.to_dispose)} 件")
-    st.dataframe([{"登记编号": p.line.number, "标题": p.line.title, "份号": p.copy.copy_no,
+    common.table([{"登记编号": p.line.number, "标题": p.line.title, "份号": p.copy.copy_no,
                    "在何处": p.copy.holder, "状态": COPY_STATE_LABELS[p.copy.state]}
-                  for p in lst.copies_out], hide_index=True, width="stretch")
+                  for p in lst.copies_out], pinned=("登记编号", "标题", "份号"))
     due_lines = {ln.id: ln for ln in [*lst.to_send_back, *lst.to_dispose]}
-    st.dataframe([{"登记编号": ln.number, "标题": ln.title,
+    common.table([{"登记编号": ln.number, "标题": ln.title,
                    "处置": "应清退" if ln in lst.to_send_back else "待归档或销毁"}
-                  for ln in due_lines.values()], hide_index=True, width="stretch")
+                  for ln in due_lines.values()], pinned=("登记编号", "标题"))
     if clerk and due_lines:
         with st.form("hd_dispose"):
-            lid = st.selectbox("文件", list(due_lines), key="hd_dp_line",
+            lid = st.selectbox("文件", list(due_lines), key="hd_dp_line", placeholder=common.PICK,
                                format_func=lambda i: f"{due_lines[i].number}《{due_lines[i].title}》")
             how = st.radio("处置方式", ["归档", "清退", "销毁"], horizontal=True, key="hd_dp_how")
             c1, c2 = st.columns(2)
             w1 = c1.text_input("监销人一（销毁时必填）", key="hd_dp_w1")
             w2 = c2.text_input("监销人二（销毁时必填）", key="hd_dp_w2")
-            if st.form_submit_button("登记处置"):
+            sure = common.confirm_step("hd_dispose")
+            if st.form_submit_button("登记处置") and common.confirmed(sure):
                 if how == "归档":
                     run(lambda: h.archive(me.id, lid), "已归档。")
                 elif how == "清退":
@@ -192,9 +197,10 @@ with tabs[4]:
             st.markdown("**登记涉密文件**")
             c1, c2, c3 = st.columns(3)
             direction = c1.selectbox("类别", list(DIRECTION_LABELS), key="hd_rg_dir",
-                                     format_func=DIRECTION_LABELS.get)
-            level = c2.selectbox("密级", ["秘密", "机密", "绝密"], index=1, key="hd_rg_level")
-            kind = c3.selectbox("种类", DOCUMENT_KINDS, key="hd_rg_kind")
+                                     format_func=DIRECTION_LABELS.get, placeholder=common.PICK)
+            level = c2.selectbox("密级", ["秘密", "机密", "绝密"], index=1, key="hd_rg_level",
+                                 placeholder=common.PICK)
+            kind = c3.selectbox("种类", DOCUMENT_KINDS, key="hd_rg_kind", placeholder=common.PICK)
             title = st.text_input("文件标题", key="hd_rg_title")
             c1, c2, c3 = st.columns(3)
             issuer = c1.text_input("来文单位", key="hd_rg_issuer")
@@ -221,13 +227,15 @@ with tabs[4]:
                 common.error(e)
             else:
                 st.success(f"已导入 {len(rep.imported)} 条；未导入 {len(rep.rejected)} 条。")
-                st.dataframe([{"行号": r.row, "原因": r.message, "代码": r.code}
-                              for r in rep.rejected], hide_index=True, width="stretch")
-    st.dataframe([{"登记编号": ln.number, "类别": DIRECTION_LABELS[ln.direction], "标题": ln.title,
+                common.table([{"行号": r.row, "原因": r.message} for r in rep.rejected],
+                             pinned=("行号",))
+                if rep.rejected:
+                    common.technical_detail(", ".join(sorted({x.code for x in rep.rejected})))
+    common.table([{"登记编号": ln.number, "类别": DIRECTION_LABELS[ln.direction], "标题": ln.title,
                    "来文单位": ln.issuer, "文号": ln.issuer_number, "发往单位": ln.recipient,
                    "密级": ln.level, "份数": ln.copies, "状态": LINE_STATUS_LABELS[ln.status],
                    "登记时间": format_time(ln.registered_at)} for ln in h.lines(me.id)],
-                 hide_index=True, width="stretch")
+                 pinned=("登记编号", "标题"))
 
 with tabs[5]:
     views, by_hand = h.release_states(me.id)

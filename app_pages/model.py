@@ -122,7 +122,7 @@ for v in versions:
                  "本单位决定密级准确率": m["decision_cv"].get("level_acc"),
                  "目录版本": v.metadata.get("catalogue_version"),
                  "未启用原因": v.reason or ""})
-st.dataframe(rows, hide_index=True, width="stretch")
+common.table(rows, pinned=("版本",))  # the version stays in view while the table scrolls
 long = [{"版本": v.version[:15], "指标": name, "值": v.metrics[k]}
         for v in versions for k, name in METRICS.items() if v.metrics.get(k) is not None]
 if long:
@@ -153,7 +153,7 @@ st.subheader("单个版本")
 names = [v.version for v in versions]
 active = reg.active_name()
 chosen = st.selectbox("版本", names, index=names.index(active) if active in names else len(names) - 1,
-                      key=f"model_version_{active}",  # follows the active version after a retrain
+                      key=f"model_version_{active}", placeholder=common.PICK,  # follows the active version
                       format_func=lambda n: n + ("（启用中）" if n == active else ""))
 v = next(x for x in versions if x.version == chosen)
 g = v.metadata.get("golden") or {}

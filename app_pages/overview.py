@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import blind_panels, charts, common, oversight_panels
+from app_pages.common import format_time
 from classifier.catalogue import LEVEL_LABELS
 from classifier.workflow import Status
 from classifier.workflow.oversight import (
@@ -22,7 +23,6 @@ from classifier.workflow.overview import (
     overview_sheets,
     overview_xlsx,
 )
-from classifier.workflow.register import format_time
 
 
 def _pct(x: float | None) -> str:
@@ -83,8 +83,8 @@ with stats:
         headers, rows = overview_sheets(ov)[name]
         with st.expander(f"{name}（{len(rows)}）", expanded=name in ("超期", "到期解密") and bool(rows)):
             if rows:
-                st.dataframe([dict(zip(headers, r, strict=True)) for r in rows], hide_index=True,
-                             width="stretch")
+                common.table([dict(zip(headers, r, strict=True)) for r in rows],
+                             pinned=tuple(h for h in headers if h in ("编号", "文件名")))
             else:
                 st.caption("无。")
 
@@ -93,7 +93,7 @@ with agree:
     st.caption("κ（Cohen's kappa）扣除了偶然一致：1 为完全一致，0 相当于随机。原始一致率是判断相同的文件占比。"
                "混淆矩阵的行是前者、列是后者。")
     c1, c2 = st.columns(2)
-    comp = c1.selectbox("比较", COMPARISONS, key="ov_comp",
+    comp = c1.selectbox("比较", COMPARISONS, key="ov_comp", placeholder=common.PICK,
                         format_func=lambda c: f"{RATER_LABELS[c[0]]} 与 {RATER_LABELS[c[1]]}")
     on = c2.radio("比较内容", ["level", "clause"], horizontal=True, key="ov_on",
                   format_func={"level": "密级", "clause": "定密依据"}.get)
@@ -142,13 +142,13 @@ with alarm_tab:
         def _dec(level: object, clause: str | None) -> str:
             return f"{getattr(level, 'label', level)} {clause or ''}".strip()
 
-        st.dataframe([{"相似度": _pct(v.pair.similarity), "差异": "密级" if v.pair.kind == "level" else "定密依据",
+        common.table([{"相似度": _pct(v.pair.similarity), "差异": "密级" if v.pair.kind == "level" else "定密依据",
                        "文件甲": f"#{v.pair.doc_a} {v.pair.title_a}",
                        "甲的决定": _dec(v.pair.level_a, v.pair.clause_a),
                        "文件乙": f"#{v.pair.doc_b} {v.pair.title_b}",
                        "乙的决定": _dec(v.pair.level_b, v.pair.clause_b)} for v in views],
-                     hide_index=True, width="stretch")
-        i = st.selectbox("并排查看", range(len(views)), key="ov_pair",
+                     pinned=("文件甲",))
+        i = st.selectbox("并排查看", range(len(views)), key="ov_pair", placeholder=common.PICK,
                          format_func=lambda j: f"#{views[j].pair.doc_a} 与 #{views[j].pair.doc_b}"
                          f"（相似度 {_pct(views[j].pair.similarity)}）")
         v = views[i]

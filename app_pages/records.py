@@ -13,11 +13,12 @@ from dataclasses import astuple
 import streamlit as st
 
 from app_pages import common
+from app_pages.common import format_time
 from classifier.catalogue import LEVEL_LABELS
 from classifier.errors import ClassifierError
 from classifier.workflow import EVENT_LABELS, Role, Status
 from classifier.workflow.outputs import review_to_xlsx
-from classifier.workflow.register import HEADERS, format_time, to_csv, to_xlsx
+from classifier.workflow.register import HEADERS, to_csv, to_xlsx
 
 ctx = common.context()
 st.title("定密台账")
@@ -38,7 +39,8 @@ statuses = c1.multiselect("状态", [s.value for s in Status], key="rec_status",
                           format_func=lambda v: Status(v).label, placeholder="全部")
 levels = c2.multiselect("密级", list(LEVEL_LABELS), key="rec_level", placeholder="全部")
 search = c3.text_input("搜索", key="rec_search", placeholder="文件名、条款、拟定人或正文")
-dates = c4.date_input("上传日期", value=(), key="rec_dates", help="选择起止日期（含两端）。")
+dates = c4.date_input("上传日期", value=(), key="rec_dates", help="选择起止日期（含两端）。",
+                      format="YYYY-MM-DD")
 date_from = dates[0] if len(dates) >= 1 else None
 date_to = dates[1] if len(dates) == 2 else date_from
 differs = st.checkbox("只看人工判断与系统建议不一致的", key="rec_differs",
@@ -47,8 +49,8 @@ differs = st.checkbox("只看人工判断与系统建议不一致的", key="rec_
 rows = ctx.workflow.records(ctx.user.id, statuses=statuses, levels=levels, search=search,
                             date_from=date_from, date_to=date_to, person_differs_only=differs)
 st.caption(f"共 {len(rows)} 条")
-st.dataframe([dict(zip(HEADERS, astuple(r), strict=True)) for r in rows], hide_index=True,
-             width="stretch")
+common.table([dict(zip(HEADERS, astuple(r), strict=True)) for r in rows],
+             pinned=("编号", "文件名"))
 d1, d2, _ = st.columns([1, 1, 4])
 d1.download_button("导出 CSV", to_csv(rows), file_name="定密台账.csv", mime="text/csv",
                    disabled=not rows, key="rec_csv")
@@ -59,7 +61,8 @@ d2.download_button(
 
 if rows:
     names = {r.id: f"#{r.id} {r.filename}（{r.mark or r.level or r.status}）" for r in rows}
-    picked = st.selectbox("选择文件", list(names), key="rec_pick", format_func=names.get)
+    picked = st.selectbox("选择文件", list(names), key="rec_pick", format_func=names.get,
+                          placeholder=common.PICK)
     try:
         chosen = ctx.workflow.document(picked, ctx.user.id)
     except ClassifierError as e:
@@ -72,10 +75,10 @@ with st.expander("保密期限即将届满"):
                              key="rec_due_days")
     due = ctx.workflow.due(ctx.user.id, within_days=int(within))
     if due:
-        st.dataframe([{"编号": i.id, "登记编号": i.register_number, "文件名": i.filename,
-                       "密级标志": i.mark, "制发日期": str(i.issued_on or ""),
-                       "届满日期": str(i.period_ends_on),
-                       "剩余天数": i.days_left} for i in due], hide_index=True, width="stretch")
+        common.table([{"编号": i.id, "登记编号": i.register_number, "文件名": i.filename,
+                       "密级标志": i.mark, "制发日期": i.issued_on or "",
+                       "届满日期": i.period_ends_on,
+                       "剩余天数": i.days_left} for i in due], pinned=("登记编号", "文件名"))
     else:
         st.caption(f"{int(within)} 天内没有保密期限届满的文件。")
     review = ctx.workflow.annual_review(ctx.user.id)
@@ -86,7 +89,7 @@ with st.expander("保密期限即将届满"):
 if rows:
     with st.expander("办理记录（审计日志）"):
         names = {r.id: r.filename for r in rows}
-        doc_id = st.selectbox("文件", list(names), key="rec_doc",
+        doc_id = st.selectbox("文件", list(names), key="rec_doc", placeholder=common.PICK,
                               format_func=lambda i: f"#{i} {names[i]}")
         users = {u.id: u.name for u in ctx.workflow.users(include_inactive=True)}
         st.dataframe(
@@ -127,4 +130,4 @@ with st.expander("模型变化：当前模型会给出不同建议的文件"):
     if found is not None:
         st.caption(f"建议发生变化的文件：{len(found)} 件")
         if found:
-            st.dataframe(found, hide_index=True, width="stretch")
+            common.table(found, pinned=("编号", "文件名"))

@@ -12,10 +12,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import blind_panels, common, handling_panels, oversight_panels
+from app_pages.common import format_time
 from classifier.errors import ClassifierError
 from classifier.workflow import Document, ReasonCode, Role, Status
 from classifier.workflow.blind import BLIND_LABEL
-from classifier.workflow.register import format_time
 
 
 def _outcome(ctx: common.Context, new: Document, settled: str) -> str:
@@ -46,7 +46,7 @@ requests = ctx.workflow.documents(ctx.user.id, statuses=[Status.CHANGE_PROPOSED.
 if requests:
     with st.expander(f"待审定的变更、解密申请（{len(requests)} 件）", expanded=True):
         req_ids = {r.id: r for r in requests}
-        rid = st.selectbox("申请", list(req_ids), key="review_req",
+        rid = st.selectbox("申请", list(req_ids), key="review_req", placeholder=common.PICK,
                            format_func=lambda i: f"#{i} {req_ids[i].filename}（现为 "
                            f"{req_ids[i].mark or req_ids[i].level}，申请改为 "
                            f"{req_ids[i].proposed_level or ''}，申请人 {req_ids[i].drafter_name}）")
@@ -72,7 +72,7 @@ if not queue:
     st.info("目前没有待审核的文件。")
     st.stop()
 
-st.dataframe(
+common.table(
     [
         {"编号": s.id, "": "⚠" if s.disagrees else "", "文件名": s.filename,
          "拟定人": s.drafter_name, "拟定时间": format_time(s.proposed_at),
@@ -82,13 +82,12 @@ st.dataframe(
          "不确定度": None if s.confidence is None else round(1 - s.confidence, 2)}
         for s in queue
     ],
-    hide_index=True,
-    width="stretch",
+    pinned=("编号", "文件名"),
 )
 if st.session_state.get("review_doc") not in by_id:
     st.session_state["review_doc"] = queue[0].id
 doc_id = st.selectbox(
-    "选择要审核的文件", list(by_id), key="review_doc",
+    "选择要审核的文件", list(by_id), key="review_doc", placeholder=common.PICK,
     format_func=lambda i: f"{'⚠ ' if by_id[i].disagrees else ''}#{i} {by_id[i].filename}"
     f"（{by_id[i].drafter_name}拟定：{by_id[i].mark or by_id[i].level}）",
 )
@@ -111,17 +110,20 @@ elif not allowed:
     st.info("这是您本人拟定的文件，不能由本人审核，请由其他审核人办理。")
 else:
     ticked = common.passage_picker(f"review_{doc.id}", doc, suggestion)
+    st.caption("快捷键：确认 Alt+Q，变更 Alt+B，报领导小组 Alt+L（先在相应页签中填写并勾选核对）；"
+               "Tab 键在各栏之间移动。")
     confirm_tab, override_tab, escalate_tab = st.tabs(["确认", "变更", "报领导小组"])
     with confirm_tab, st.form(f"confirm_{doc.id}"):
         st.caption("同意承办人的拟定意见（密级、期限、依据、知悉范围）。依据“其它保密事项”、密级与条款不符、"
                    "或超出本机关定密权限的，将按规定报领导小组或报请上级确定。")
         remark = st.text_input("审核意见（可不填）", key=f"confirm_{doc.id}_remark")
         issued = st.date_input("制发日期（保密期限起算日）", value=None, key=f"confirm_{doc.id}_issued",
-                               help="不填则为今天。")
+                               help="不填则为今天。", format="YYYY-MM-DD")
         confirm_code = st.selectbox("密级低于条款规定时的理由", [None, *ReasonCode],
-                                    key=f"confirm_{doc.id}_code",
+                                    key=f"confirm_{doc.id}_code", placeholder=common.PICK,
                                     format_func=lambda c: "（无）" if c is None else c.label)
-        do_confirm = st.form_submit_button("确认拟定意见", type="primary")
+        sure_confirm = common.confirm_step(f"confirm_{doc.id}")
+        do_confirm = st.form_submit_button("确认拟定意见", type="primary", shortcut="Alt+Q")
     with override_tab, st.form(f"override_{doc.id}"):
         st.caption("改定密级、期限、依据或知悉范围，必须写明理由。")
         c = common.classification_inputs(
@@ -132,21 +134,23 @@ else:
                               help="定为国家秘密时必填：可以知悉的人员或岗位。")
         reason = st.text_area("变更理由（必填）", key=f"override_{doc.id}_reason", height=80)
         code = st.selectbox("理由类别", [None, *ReasonCode], key=f"override_{doc.id}_code",
+                            placeholder=common.PICK,
                             format_func=lambda c: "（未选）" if c is None else c.label)
-        do_override = st.form_submit_button("变更")
+        sure_override = common.confirm_step(f"override_{doc.id}")
+        do_override = st.form_submit_button("变更", shortcut="Alt+B")
     with escalate_tab, st.form(f"escalate_{doc.id}"):
         st.caption("是否属于国家秘密、属于何种密级不明确或有争议的，报保密领导小组确定。")
         question = st.text_area("提请领导小组研究的问题（必填）", key=f"escalate_{doc.id}_q",
                                 height=80)
-        do_escalate = st.form_submit_button("报领导小组")
+        do_escalate = st.form_submit_button("报领导小组", shortcut="Alt+L")
     try:
-        if do_confirm:
+        if do_confirm and common.confirmed(sure_confirm):
             new = ctx.workflow.confirm(user.id, doc.id, reason=remark, expected_version=expected,
                                        passages=ticked, issued_on=issued, reason_code=confirm_code)
             st.session_state["review_acted"] = doc.id
             common.flash(_outcome(ctx, new, f"已确认 #{doc.id}：{new.mark or new.level}。"))
             st.rerun()
-        if do_override:
+        if do_override and common.confirmed(sure_override):
             new = ctx.workflow.override(user.id, doc.id, c, reason=reason, reason_code=code,
                                         expected_version=expected, passages=ticked, scope=scope)
             st.session_state["review_acted"] = doc.id

@@ -91,7 +91,8 @@ def switch_panel(ctx: common.Context, reg: Registry, versions: list[ModelVersion
     active = reg.active_name()
     others = [n for n in names if n != active] or names
     c1, c2 = st.columns([2, 3])
-    version = c1.selectbox("候选版本", others, index=len(others) - 1, key="sim_version")
+    version = c1.selectbox("候选版本", others, index=len(others) - 1, key="sim_version",
+                           placeholder=common.PICK)
     upload = c2.file_uploader("新的密级目录（TOML，可不选）", type=["toml"], key="sim_catalogue")
     if st.button("运行模拟", key="sim_run"):
         try:

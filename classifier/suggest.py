@@ -12,7 +12,7 @@ import threading
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classifier.catalogue import Catalogue, load_catalogue
 from classifier.config import Settings
@@ -28,6 +28,9 @@ from classifier.errors import (
 )
 from classifier.extract.result import ExtractedText
 from classifier.nlp.segment import Tokenizer, get_tokenizer
+
+if TYPE_CHECKING:
+    from classifier.extract.ocr import PageProgress
 
 log = logging.getLogger(__name__)
 
@@ -268,8 +271,11 @@ class Suggester:
                 self._pool.close()
                 self._pool = None
 
-    def run_isolated(self, pool: Any, name: str, task: tuple[Any, ...]) -> dict[str, Any]:
+    def run_isolated(self, pool: Any, name: str, task: tuple[Any, ...],
+                     on_page: PageProgress | None = None) -> dict[str, Any]:
         """Run one task in a child of ``pool`` and turn what happened into a record.
+
+        ``on_page(k, n)`` is called here as the child reports OCR progress.
 
         Returns
         -------
@@ -284,7 +290,7 @@ class Suggester:
         limit = s.extract_timeout + KILL_GRACE_SECONDS if s.extract_timeout > 0 else None
         label = file_label(name)
         try:
-            out = pool.call(task, limit)
+            out = pool.call(task, limit, on_page)
         except ClassifierError as e:  # the child could not start
             return self.error(name, e)
         if out.status == "ok":
@@ -326,8 +332,12 @@ class Suggester:
                                timeout=s.extract_timeout, max_chars=s.max_chars),
             with_text))
 
-    def suggest_bytes(self, data: bytes, filename: str) -> dict[str, Any]:
+    def suggest_bytes(self, data: bytes, filename: str,
+                      on_page: PageProgress | None = None) -> dict[str, Any]:
         """Extract and suggest uploaded bytes; never raises for a bad file.
+
+        ``on_page(k, n)`` is called just before page ``k`` of ``n`` is OCR'd (scans and
+        images), also when the document is read in the child process.
 
         Returns
         -------
@@ -339,18 +349,35 @@ class Suggester:
 
         s = self.settings
         if self._isolated():
-            rec = self.run_isolated(self.pool(), filename, ("bytes", data, filename))
+            rec = self.run_isolated(self.pool(), filename, ("bytes", data, filename), on_page)
         else:
             rec = self._guard(filename, lambda: self._record(
                 filename, extract_bytes(data, filename, max_file_bytes=s.max_file_bytes,
                                         max_pages=s.max_pages, timeout=s.extract_timeout,
-                                        max_chars=s.max_chars), True))
+                                        max_chars=s.max_chars, on_page=on_page), True))
         rec["sha256"] = hashlib.sha256(data).hexdigest()
         return rec
 
-    def suggest_upload(self, data: bytes, filename: str) -> FileResult:
+    def suggest_upload(self, data: bytes, filename: str,
+                       on_page: PageProgress | None = None) -> FileResult:
         """:meth:`suggest_bytes`, typed: what :meth:`Workflow.upload` takes."""
-        return FileResult.from_record(self.suggest_bytes(data, filename))
+        return FileResult.from_record(self.suggest_bytes(data, filename, on_page))
+
+    def warm_up(self) -> None:
+        """Get the reader ready before the first upload (issue 15 §3): with isolation, start
+        the child process (it loads the model, the word lists and the OCR engine); without,
+        load the OCR engine in this process. Blocks until done; meant for a background thread.
+
+        The child is killed when the thread that started it ends (``PR_SET_PDEATHSIG`` is
+        per thread, :mod:`classifier.extract.isolation`): call this from a thread that lives
+        as long as the child should (the app parks its warm-up thread afterwards).
+        """
+        if self._isolated():
+            self.pool().call(("warm",), None)
+            return
+        from classifier.extract import ocr
+
+        ocr.warm_up()
 
 
 def _is_hidden(name: str) -> bool:
@@ -461,7 +488,8 @@ def _child_handler(settings: Settings, catalogue_path: Path | None, model_dir: P
     """In a child process (:mod:`classifier.extract.isolation`): load once, return the handler.
 
     The handler takes ``("path", name, with_text)`` or ``("bytes", data, filename)`` and
-    returns the record, read in this process (``isolate`` off here).
+    returns the record, read in this process (``isolate`` off here); ``("warm",)`` loads the
+    OCR engine (:meth:`Suggester.warm_up`; a batch's children load it only when a scan needs it).
     """
     from dataclasses import replace
 
@@ -473,9 +501,17 @@ def _child_handler(settings: Settings, catalogue_path: Path | None, model_dir: P
                         model_dir=model_dir, userdicts=userdicts)
     sg.suggest_text("关于召开全市组织工作会议的通知")  # warm the tokenizer before any deadline
 
-    def handle(task: tuple[Any, ...]) -> dict[str, Any]:
+    def handle(task: tuple[Any, ...], report: PageProgress | None = None) -> dict[str, Any]:
+        if task[0] == "warm":  # Suggester.warm_up: the OCR engine too (issue 15 §3)
+            try:
+                from classifier.extract import ocr
+
+                ocr.warm_up()
+            except Exception:  # a broken OCR install: the first scan reports it
+                log.exception("loading the OCR engine")
+            return {}
         if task[0] == "bytes":
-            return sg.suggest_bytes(task[1], task[2])
+            return sg.suggest_bytes(task[1], task[2], report)
         return sg.suggest_path(task[1], with_text=bool(task[2]))
 
     return handle

@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,11 +33,8 @@ from classifier.errors import ClassifierError  # noqa: E402
 from classifier.suggest import Suggester  # noqa: E402
 from classifier.training.registry import Registry  # noqa: E402
 from classifier.workflow import FINAL_STATUSES, Classification, Workflow  # noqa: E402
-from classifier.workflow.demo import DEMO_PASSWORD, ensure_demo_users  # noqa: E402
-from docs.make_screenshots import CHROMIUM_ARGS, _free_port  # noqa: E402
+from docs.make_screenshots import camera, ready_users, serve  # noqa: E402
 from tests.registers import near_duplicate  # noqa: E402
-
-PASSWORD = "Shot-pass-2026"
 
 
 def install_models(src_home: Path, home: Path) -> tuple[str, str]:
@@ -71,10 +64,7 @@ def seed(settings: Settings) -> None:
     catalogue = load_catalogue(settings.catalogue_path)
     sg = Suggester.load(settings)
     wf = Workflow.open(settings, catalogue)
-    ensure_demo_users(wf)
-    for u in wf.users():
-        if u.must_change_password:
-            wf.change_password(u.id, DEMO_PASSWORD, PASSWORD)
+    ready_users(wf)
     drafter, director, director2, leader = (wf.user_by_name(n) for n in (
         "张承办", "李主任", "赵副主任", "王组长"))
     rng = random.Random(14)
@@ -153,72 +143,32 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         _, candidate = install_models(args.model_home, home)
         seed(Settings(home=home))
-        port = _free_port()
-        env = {**os.environ, "DINGMI_HOME": str(home)}
-        env.pop("DINGMI_DATABASE_URL", None)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                        if r.read() == b"ok":
-                            break
-                except OSError:
-                    time.sleep(0.2)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(args.chromium),
-                                            args=CHROMIUM_ARGS, headless=True)
-                page = browser.new_page(viewport={"width": 1440, "height": 2300},
-                                        device_scale_factor=1)
-                page.set_default_timeout(60_000)
+        with serve(home) as url, camera(url, args.out, args.chromium, height=2300) as cam:
+            page = cam.page
+            cam.login("王组长")
+            cam.open("定密概况", "定密概况")
+            cam.shot("overview")
+            page.get_by_role("tab", name="人机一致性").click()
+            cam.shot("overview_agreement")
+            page.get_by_role("tab", name="相似文件预警").click()
+            cam.shot("overview_alarm")
+            cam.logout()
 
-                def login(name: str) -> None:
-                    page.goto(url)
-                    page.get_by_label("用户名").fill(name)
-                    page.get_by_label("口令").fill(PASSWORD)
-                    page.get_by_role("button", name="登录").click()
-                    page.wait_for_load_state("networkidle")
-
-                def shot(name: str, settle: float = 3.0) -> None:
-                    page.wait_for_load_state("networkidle")
-                    time.sleep(settle)  # charts render after the page
-                    page.screenshot(path=str(args.out / f"{name}.png"))
-                    print(args.out / f"{name}.png")
-
-                login("王组长")
-                page.get_by_role("link", name="定密概况").click()
-                expect(page.get_by_role("heading", level=1, name="定密概况")).to_be_visible()
-                shot("overview")
-                page.get_by_role("tab", name="人机一致性").click()
-                shot("overview_agreement")
-                page.get_by_role("tab", name="相似文件预警").click()
-                shot("overview_alarm")
-                page.get_by_role("button", name="退出登录").click()
-
-                login("李主任")
-                page.get_by_role("link", name="模型").click()
-                expect(page.get_by_role("heading", level=1, name="模型")).to_be_visible()
-                page.get_by_role("button", name="运行模拟").click()
-                expect(page.get_by_text("将改变的建议")).to_be_visible()
-                page.set_viewport_size({"width": 1440, "height": 1700})
-                page.get_by_role("heading", name="切换前模拟").evaluate(
-                    "e => e.scrollIntoView({block: 'start'})")
-                shot("model_switch")
-                print(f"candidate simulated: {candidate}")
-                browser.close()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            cam.login("李主任")
+            cam.open("模型", "模型")
+            page.get_by_role("button", name="运行模拟").click()
+            expect(page.get_by_text("将改变的建议")).to_be_visible()
+            page.set_viewport_size({"width": 1440, "height": 1700})
+            page.get_by_role("heading", name="切换前模拟").evaluate(
+                "e => e.scrollIntoView({block: 'start'})")
+            cam.shot("model_switch")
+            print(f"candidate simulated: {candidate}")
 
 
 if __name__ == "__main__":

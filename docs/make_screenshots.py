@@ -3,9 +3,12 @@
 Builds a throw-away data home (model trained from ``corpus/``, demo users, the four
 documents of ``examples/`` plus one invented draft, brought to different states through
 the workflow), starts ``streamlit run app.py`` on a free port, and drives Debian's chromium
-with Playwright (no browser download) to capture ``docs/screenshots/{draft,review,
-leading_group,records,model}.png``. The model page shows the real registry: the default
-model, then a retrain on the seeded decisions.
+with Playwright (no browser download), logged in as each demo user in turn (their first
+passwords changed), to capture ``docs/screenshots/{draft,review,leading_group,records,
+model}.png``: 张承办's 拟定, 李主任's 审核, 王组长's 领导小组, 陈机要's 台账 and 李主任's
+模型. The model page shows the real registry: the default model, then a retrain on the
+seeded decisions. The server, the browser and the login are shared with
+``make_oversight_screenshots.py`` (:func:`serve`, :func:`camera`, :class:`Camera`).
 
 Usage: ``.venv/bin/python docs/make_screenshots.py [--out DIR] [--chromium PATH]``
 """
@@ -21,7 +24,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -31,7 +37,7 @@ from classifier.config import Settings  # noqa: E402
 from classifier.suggest import Suggester  # noqa: E402
 from classifier.training.retrain import retrain  # noqa: E402
 from classifier.workflow import Classification, Workflow  # noqa: E402
-from classifier.workflow.demo import ensure_demo_users  # noqa: E402
+from classifier.workflow.demo import DEMO_PASSWORD, ensure_demo_users  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -40,6 +46,9 @@ EXTRA_DRAFT = (
     "林晓峰同志现任市交通运输局党组副书记、副局长，经考察，德才表现较好。\n"
     "以上人选尚未公布，请严格控制知悉范围。\n\n中共某市委组织部\n2025年9月1日"
 )
+
+#: The example the drafter has not proposed yet: the 拟定 screenshot shows its suggestion.
+LEFT_FOR_DRAFTER = "后备干部调整方案"
 
 EXTRA_NOTE = "老周：北坪县常务副县长的位子基本定了让宋一帆过去，原来那位挪到市里。会还没上，先别声张。"
 
@@ -50,7 +59,7 @@ def seed(settings: Settings) -> None:
     retrain(settings, with_decisions=False)
     sg = Suggester.load(settings)
     wf = Workflow.open(settings, catalogue)
-    ensure_demo_users(wf)
+    ready_users(wf)
     drafter, director, director2 = (wf.user_by_name(n) for n in ("张承办", "李主任", "赵副主任"))
     ex = {p.name[:2]: p for p in sorted((REPO / "examples").glob("*.txt"))}
 
@@ -91,6 +100,101 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# --- shared by this script and make_oversight_screenshots.py --------------------------------
+
+#: The demo users' password in a screenshot home (their documented first one is changed).
+PASSWORD = "Shot-pass-2026"
+
+
+def ready_users(wf: Workflow) -> None:
+    """Make the demo users and change their first passwords to :data:`PASSWORD`."""
+    ensure_demo_users(wf)
+    for u in wf.users():
+        if u.must_change_password:
+            wf.change_password(u.id, DEMO_PASSWORD, PASSWORD)
+
+
+@contextmanager
+def serve(home: Path) -> Iterator[str]:
+    """``streamlit run app.py`` over the data home ``home`` on a free port; yields its URL."""
+    port = _free_port()
+    env = {**os.environ, "DINGMI_HOME": str(home)}
+    env.pop("DINGMI_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+class Camera:
+    """A headless chromium page on the app: log in as a demo user, open a page, take a shot."""
+
+    def __init__(self, page: Any, url: str, out: Path) -> None:
+        self.page, self.url, self.out = page, url, out
+
+    def login(self, name: str) -> None:
+        """Log in as ``name`` (whoever was logged in is logged out first)."""
+        page = self.page
+        page.goto(self.url)
+        page.get_by_label("用户名").fill(name)
+        page.get_by_label("口令").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("button", name="退出登录").wait_for()
+        page.wait_for_load_state("networkidle")
+
+    def logout(self) -> None:
+        self.page.get_by_role("button", name="退出登录").click()
+        self.page.get_by_label("用户名").wait_for()
+
+    def open(self, link: str, heading: str) -> None:
+        """Click the navigation link ``link`` and wait for the page's title ``heading``."""
+        from playwright.sync_api import expect
+
+        self.page.get_by_role("link", name=link).click()
+        expect(self.page.get_by_role("heading", level=1, name=re.compile(heading))).to_be_visible()
+
+    def shot(self, name: str, settle: float = 3.0) -> Path:
+        """Wait for the page to settle (charts render after it), then save ``<out>/<name>.png``."""
+        self.page.wait_for_load_state("networkidle")
+        self.page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+        time.sleep(settle)
+        path = self.out / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        print(path)
+        return path
+
+
+@contextmanager
+def camera(url: str, out: Path, chromium: Path, *, width: int = 1440, height: int = 1500,
+           timeout_ms: int = 60_000) -> Iterator[Camera]:
+    """Debian's chromium (no browser download) driven by Playwright, one page on ``url``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS,
+                                    headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height},
+                                    device_scale_factor=1)
+            page.set_default_timeout(timeout_ms)
+            yield Camera(page, url, out)
+        finally:
+            browser.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
@@ -98,61 +202,29 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from playwright.sync_api import expect, sync_playwright
-
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         seed(Settings(home=home))
-        port = _free_port()
-        env = {**os.environ, "DINGMI_HOME": str(home)}
-        env.pop("DINGMI_DATABASE_URL", None)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                        if r.read() == b"ok":
-                            break
-                except OSError:
-                    time.sleep(0.2)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(args.chromium),
-                                            args=CHROMIUM_ARGS, headless=True)
-                page = browser.new_page(viewport={"width": 1440, "height": 1500},
-                                        device_scale_factor=1)
-                page.set_default_timeout(30_000)
-                page.goto(url)
-                shots = [
-                    ("draft", None, "拟定密级"),
-                    ("review", "李主任（办公室主任）", "审核"),
-                    ("leading_group", "王组长（保密领导小组）", "保密领导小组"),
-                    ("records", "管理员（管理员）", "定密台账"),
-                ]
-                for name, user, heading in shots:
-                    if user:
-                        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
-                        page.get_by_role("option", name=user).click()
-                    expect(page.get_by_role("heading", level=1, name=re.compile(heading))).to_be_visible()
-                    page.wait_for_load_state("networkidle")
-                    time.sleep(1.5)  # let Streamlit finish fading in stale elements
-                    page.screenshot(path=str(args.out / f"{name}.png"))
-                    print(args.out / f"{name}.png")
-                page.set_viewport_size({"width": 1440, "height": 2900})  # the whole page
-                page.get_by_role("link", name="模型").click()
-                expect(page.get_by_role("heading", level=1, name="模型")).to_be_visible()
-                page.wait_for_load_state("networkidle")
-                time.sleep(3)  # charts render after the page
-                page.screenshot(path=str(args.out / "model.png"))
-                print(args.out / "model.png")
-                browser.close()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+        with serve(home) as url, camera(url, args.out, args.chromium) as cam:
+            cam.login("张承办")  # lands on 拟定; opens the example left for the drafter
+            mine = cam.page.get_by_label("我的文件")
+            mine.click()
+            cam.page.get_by_role("option", name=re.compile(LEFT_FOR_DRAFTER)).click()
+            cam.page.get_by_role("heading", name="系统建议").first.wait_for()
+            cam.shot("draft", settle=2.0)
+            cam.logout()
+            for user, link, heading, name in (
+                    ("李主任", "审核", "审核", "review"),
+                    ("王组长", "领导小组", "保密领导小组", "leading_group"),
+                    ("陈机要", "台账", "定密台账", "records")):
+                cam.login(user)
+                cam.open(link, heading)
+                cam.shot(name, settle=2.0)
+                cam.logout()
+            cam.page.set_viewport_size({"width": 1440, "height": 2900})  # the whole page
+            cam.login("李主任")
+            cam.open("模型", "模型")
+            cam.shot("model")
 
 
 if __name__ == "__main__":

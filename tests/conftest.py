@@ -274,6 +274,17 @@ def app_login(at, name: str, password: str = PASSWORD):
     return at
 
 
+def submit_confirmed(at, label: str):
+    """Take the second step before an irreversible decision (issue 15): tick every
+    “我已核对以上内容，确认提交” box on the page, then click the button ``label`` and run."""
+    from app_pages.common import CONFIRM_LABEL
+
+    for box in at.checkbox:
+        if box.label == CONFIRM_LABEL:
+            box.check()
+    return [b for b in at.button if b.label == label][0].click().run()
+
+
 # --- handling classified documents (issue 13) --------------------------------------------
 
 

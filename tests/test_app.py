@@ -16,7 +16,7 @@ from classifier.store import Store
 from classifier.workflow import Classification, Role, Workflow
 from classifier.workflow.demo import DEMO_USERS
 from tests import builders as b
-from tests.conftest import PASSWORD, app_login, install_model, ready_demo_users
+from tests.conftest import PASSWORD, app_login, install_model, ready_demo_users, submit_confirmed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -294,7 +294,7 @@ def test_app_director_sees_queue_flags_disagreement_and_confirms(at, wf, suggest
     assert rows.loc[rows["编号"] == odd.id, ""].item() == "⚠"
     assert [b.label for b in at.main.button] == ["制作标志件", "生成定密审批表", "确认拟定意见",
                                                  "变更", "报领导小组"]
-    _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
+    _ok(submit_confirmed(at, "确认拟定意见"))
     assert any("已确认" in s and "登记编号" in s for s in _texts(at, "success"))
     assert wf.store.document(agree.id).status == "confirmed"
     (dec,) = wf.store.decisions(agree.id)
@@ -304,13 +304,13 @@ def test_app_director_sees_queue_flags_disagreement_and_confirms(at, wf, suggest
 def test_app_override_without_reason_is_refused(at, wf, suggester):
     doc = _proposed(wf, suggester)
     _as(at, "李主任")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     assert "empty_reason" in _codes(at)
     _plain_chinese(at)
     assert wf.store.document(doc.id).status == "proposed"
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("仅涉及一般干部")
     [s for s in at.selectbox if s.label == "密级" and s.key.startswith("override")][0].select("秘密")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     new = wf.store.document(doc.id)
     # a level other than the drafter's (and below clause 4.3's) is the leading group's
     assert (new.status, new.level) == ("escalated", "机密")
@@ -327,11 +327,11 @@ def test_app_override_form_changes_the_scope(at, wf, suggester):
     assert scope.value == "部务会成员"  # the drafter's, to edit
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("知悉范围应包括分管领导")
     scope.input(" ")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     assert "invalid_decision" in _codes(at) and wf.store.document(doc.id).status == "proposed"
     _plain_chinese(at)
     at.text_input(key=f"override_{doc.id}_scope").input("部务会成员、分管副部长")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     new = wf.store.document(doc.id)
     assert (new.status, new.level, new.scope) == ("overridden", "机密", "部务会成员、分管副部长")
 
@@ -346,7 +346,7 @@ def test_app_escalate_then_leading_group_decides(at, wf, suggester):
     _ok(at.switch_page("app_pages/leading_group.py").run())
     assert "是否应定为绝密？" in " ".join(h.proto.body for h in at.html)
     [t for t in at.text_area if t.label.startswith("决定理由")][0].input("涉及班子主要负责人")
-    _ok([b for b in at.button if b.label == "作出决定"][0].click().run())
+    _ok(submit_confirmed(at, "作出决定"))
     new = wf.store.document(doc.id)
     assert (new.status, new.level, new.mark) == ("decided", "机密", "机密★任免正式公布后")
     # The leading group's page offers the passage picker too: the suggested evidence, ticked,
@@ -370,9 +370,9 @@ def test_app_review_actions_hidden_from_drafter_and_from_own_proposal(at, wf, su
 def test_app_two_directors_at_once_the_second_is_told(app_env, wf, suggester):
     doc = _proposed(wf, suggester)
     a, b = _as(_ok(_app().run()), "李主任"), _as(_ok(_app().run()), "赵副主任")
-    _ok([x for x in a.button if x.label == "确认拟定意见"][0].click().run())
+    _ok(submit_confirmed(a, "确认拟定意见"))
     [t for t in b.text_area if t.label.startswith("变更理由")][0].input("应为秘密")
-    _ok([x for x in b.button if x.label == "变更"][0].click().run())
+    _ok(submit_confirmed(b, "变更"))
     assert any("已由他人处理" in w for w in _texts(b, "warning"))
     assert wf.store.document(doc.id).status == "confirmed"
     assert [d.kind for d in wf.store.decisions(doc.id)] == ["confirm"]
@@ -406,7 +406,7 @@ def test_app_records_filters_searches_and_exports(at, wf, suggester):
 def test_app_director_cannot_confirm_alone(at, wf, suggester, clause, level, status):
     doc = _proposed(wf, suggester, c=Classification(level, clause, level.max_period_years))
     _as(at, "李主任")
-    _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
+    _ok(submit_confirmed(at, "确认拟定意见"))
     assert wf.store.document(doc.id).status == status
     assert [d.kind for d in wf.store.decisions(doc.id)] == [
         {"escalated": "escalate", "referred": "refer"}[status]]
@@ -577,6 +577,13 @@ def test_app_model_page_retrain_runs_in_background(model_home):
     done = _texts(at, "success") + _texts(at, "warning")
     assert any("训练完成" in t for t in done), (done, _texts(at, "error"))
     assert len(Registry(model_home / "models").versions()) == 3
+    # issue 15: after the retrain the page's labels follow the active version (the new one
+    # when it was promoted, else the one before); nothing still says the old one is in use
+    active = reg.active_name()
+    assert at.selectbox(key=f"model_version_{active}").value == active
+    table = at.dataframe[0].value
+    status = dict(zip(table["版本"], table["状态"], strict=True))
+    assert [v for v, s in status.items() if s == "启用中"] == [active]
     # the same audit event as dingmi train: who, the version, each file's signed sha256
     store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
     try:
@@ -672,3 +679,99 @@ def test_app_refuses_a_model_with_a_recomputed_manifest(tmp_path, monkeypatch, t
     assert "model_tampered" in _codes(at) and any("已拒绝载入" in e for e in errors), errors
     _plain_chinese(at)
     assert not any("Traceback" in e for e in errors)
+
+
+# --- issue 15 §4–5: dates in Chinese, the second step, keyboard, placeholders, pinned -------
+
+CHINESE_TIME = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}")
+CHINESE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+
+
+def _pinned(frame) -> set[str]:
+    """The columns a table keeps in view while it scrolls sideways."""
+    import json
+
+    return {name for name, c in json.loads(frame.proto.columns or "{}").items()
+            if c.get("pinned")}
+
+
+def _choice_placeholders(at: AppTest) -> dict[str, str]:
+    return {w.key or w.label: w.proto.placeholder for w in [*at.selectbox, *at.multiselect]}
+
+
+def test_app_a_decision_takes_a_second_explicit_step(at, wf, suggester):
+    """Confirm without ticking 我已核对以上内容 changes nothing and says what to do; ticked,
+    the same click confirms."""
+    from app_pages.common import CONFIRM_LABEL
+
+    doc = _proposed(wf, suggester)
+    _as(at, "李主任")
+    assert at.checkbox(key=f"confirm_{doc.id}_sure").label == CONFIRM_LABEL
+    assert at.checkbox(key=f"override_{doc.id}_sure").label == CONFIRM_LABEL
+    _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
+    assert wf.store.document(doc.id).status == "proposed" and not wf.store.decisions(doc.id)
+    assert any("尚未提交" in w and CONFIRM_LABEL in w for w in _texts(at, "warning"))
+    [t for t in at.text_area if t.label.startswith("变更理由")][0].input("应为秘密")
+    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    assert wf.store.document(doc.id).status == "proposed" and not wf.store.decisions(doc.id)
+    _ok(submit_confirmed(at, "确认拟定意见"))
+    assert wf.store.document(doc.id).status == "confirmed"
+    assert [d.kind for d in wf.store.decisions(doc.id)] == ["confirm"]
+
+
+def test_app_leading_group_decides_only_after_the_second_step(at, wf, suggester):
+    doc = _proposed(wf, suggester)
+    wf.escalate(_user(wf, "李主任").id, doc.id, question="是否应定为绝密？")
+    _as(at, "王组长")
+    _ok(at.switch_page("app_pages/leading_group.py").run())
+    [t for t in at.text_area if t.label.startswith("决定理由")][0].input("涉及班子主要负责人")
+    _ok([b for b in at.button if b.label == "作出决定"][0].click().run())
+    assert wf.store.document(doc.id).status == "escalated"
+    assert any("尚未提交" in w for w in _texts(at, "warning"))
+    _ok(submit_confirmed(at, "作出决定"))
+    assert wf.store.document(doc.id).status == "decided"
+
+
+def test_app_review_actions_have_keyboard_shortcuts_told_in_chinese(at, wf, suggester):
+    _proposed(wf, suggester)
+    _as(at, "李主任")
+    keys = {b.label: b.proto.shortcut for b in at.button if b.proto.shortcut}
+    assert keys == {"确认拟定意见": "alt+q", "变更": "alt+b", "报领导小组": "alt+l"}
+    told = " ".join(_texts(at, "caption"))
+    assert "快捷键：确认 Alt+Q，变更 Alt+B，报领导小组 Alt+L" in told
+
+
+def test_app_dates_read_in_chinese_on_the_pages_and_iso_in_exports(at, wf, suggester):
+    from classifier.workflow.register import to_csv
+
+    doc = _proposed(wf, suggester, c=Classification(Level.JIMI, "4.3", 10, None))
+    _as(at, "李主任")
+    queue = at.dataframe[0]
+    assert all(CHINESE_TIME.fullmatch(t) for t in queue.value["拟定时间"]), queue.value
+    assert {"编号", "文件名"} <= _pinned(queue)
+    _ok(submit_confirmed(at, "确认拟定意见"))
+    _as(at, "陈机要")  # the register
+    rows = at.dataframe[0].value
+    (row,) = rows.to_dict("records")
+    for column in ("拟定时间", "审定时间", "上传时间"):
+        assert CHINESE_TIME.fullmatch(row[column]), (column, row[column])
+    for column in ("制发日期", "保密期限届满"):
+        assert CHINESE_DATE.fullmatch(row[column]), (column, row[column])
+    assert _pinned(at.dataframe[0]) == {"编号", "文件名"}
+    # the export of the same rows keeps ISO dates (a spreadsheet sorts them)
+    clerk = _user(wf, "陈机要")
+    exported = to_csv(wf.records(clerk.id)).decode("utf-8-sig")
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", exported)
+    assert not CHINESE_DATE.search(exported) and wf.store.document(doc.id).status == "confirmed"
+
+
+def test_app_choice_fields_have_chinese_placeholders(at, wf, suggester):
+    doc = _proposed(wf, suggester)
+    _as(at, "李主任")
+    seen = _choice_placeholders(at)
+    assert seen[f"override_{doc.id}_level"] == "请选择" and seen["review_doc"] == "请选择"
+    assert all(p and not re.search(r"[A-Za-z]", p) for p in seen.values()), seen
+    _ok(at.switch_page("app_pages/records.py").run())
+    seen = _choice_placeholders(at)
+    assert seen["rec_status"] == "全部" and seen["rec_pick"] == "请选择"
+    assert all(p and not re.search(r"[A-Za-z]", p) for p in seen.values()), seen

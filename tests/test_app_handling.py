@@ -165,3 +165,25 @@ def test_uploading_a_published_gongshi_is_kept_as_release_evidence(app_env, sugg
             gongshi.id]
     finally:
         store.close()
+
+
+def test_register_pins_its_key_columns_dates_in_chinese_and_placeholders(at, h):
+    """Issue 15: the 登记簿's tables keep 登记编号/标题/份号 in view while they scroll, show
+    times as 2026年12月7日 14:05, and a choice with nothing to choose says so in Chinese."""
+    import json
+    import re
+
+    clerk = h.wf.store.user_by_name("陈机要")
+    line = h.register(clerk.id, direction="in", title="关于干部考察的通知", level="秘密", copies=1)
+    (copy,) = h.copies(clerk.id, line.id)
+    h.circulate(clerk.id, copy.id, ["刘科长"])  # the only copy leaves the office
+    at = _ok(app_login(at, "陈机要"))
+    at = _ok(at.switch_page(PAGE).run())
+    where = at.dataframe[0]
+    pinned = {k for k, c in json.loads(where.proto.columns).items() if c.get("pinned")}
+    assert pinned == {"登记编号", "标题", "份号"}
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", where.value["自"].iloc[0])
+    assert at.selectbox(key="hd_ci_copy").proto.placeholder == "暂无可选项"  # none in the office
+    assert at.selectbox(key="hd_ho_copy").proto.placeholder == "请选择"
+    for box in [*at.selectbox, *at.multiselect]:
+        assert box.proto.placeholder and not re.search(r"[A-Za-z]", box.proto.placeholder)

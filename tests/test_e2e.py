@@ -121,6 +121,14 @@ def _logout(page) -> None:
     expect_login(page)
 
 
+def _confirm_step(page) -> None:
+    """Tick the visible “我已核对以上内容，确认提交”: the second step before a decision (issue 15)."""
+    from app_pages.common import CONFIRM_LABEL
+
+    _settle(page)
+    page.get_by_text(CONFIRM_LABEL, exact=True).filter(visible=True).click()
+
+
 def expect_login(page) -> None:
     from playwright.sync_api import expect
 
@@ -176,7 +184,11 @@ def test_e2e_drafter_proposes_director_confirms(server, tmp_path):
         expect(page.get_by_role("heading", name="审核", exact=True)).to_be_visible()
         page.reload()
         expect(page.get_by_role("heading", name="审核", exact=True)).to_be_visible()
+        # issue 15: a decision takes a second step, and the review actions have shortcuts
         page.get_by_role("button", name="确认拟定意见").click()
+        expect(page.get_by_text(re.compile("^尚未提交"))).to_be_visible()
+        _confirm_step(page)
+        page.keyboard.press("Alt+q")  # 确认 by keyboard
         expect(page.get_by_text(re.compile("^已确认 #"))).to_be_visible()
         assert page.evaluate("window.__xss") is None and dialogs == []
 
@@ -271,6 +283,7 @@ def test_e2e_no_request_leaves_this_machine(server):
 #: version ids and hex digests (the audit chain). File names are stripped separately.
 ALLOWED_LATIN = re.compile(
     r"\b(?:PDF|DOCX?|XLSX?|OFD|TXT|CSV|WPS|TOML|Excel|F1)\b"
+    r"|\b(?:Alt|Ctrl|Shift|Tab)\b"  # key names as printed on the keys (shortcuts, issue 15)
     r"|\d{8}T\d{6}Z-[0-9a-f]{8}|\b[0-9a-f]{16,}\b")
 
 
@@ -353,7 +366,8 @@ def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
         scope = page.get_by_role("textbox", name="知悉范围")
         scope.fill("部务会成员、分管副部长")
         page.get_by_role("textbox", name="变更理由（必填）").fill("知悉范围应包括分管领导")
-        page.get_by_role("button", name="变更", exact=True).click()
+        _confirm_step(page)
+        page.get_by_role("button", name=re.compile("^变更")).click()  # 变更 and its shortcut
         expect(page.get_by_text(re.compile("^已变更 #|已报领导小组|报请上级")).first).to_be_visible()
         assert _walk(page, names) == {}
         _logout(page)

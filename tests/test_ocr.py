@@ -108,3 +108,29 @@ def test_ocr_layout_joins_wrapped_rows_only():
         "关于做好工作的通知\n为进一步加强干部队伍建设，根据有关规定现就有关事项通知如下。\n"
         "一、考察对象\n姓名 职务"
     )
+
+
+def test_ocr_progress_is_called_for_each_scanned_page(title_crop):
+    """Issue 15 §3: ``on_page(k, K)`` before each page of a 2-page scan is recognised."""
+    scan_page = b.image_bytes(title_crop, "PDF", resolution=200.0)
+    calls: list[tuple[int, int]] = []
+    result = extract_bytes(b.merge_pdfs(scan_page, scan_page), "两页扫描件.pdf",
+                           on_page=lambda k, n: calls.append((k, n)))
+    assert calls == [(1, 2), (2, 2)]
+    assert [p.page for p in result.ocr_pages] == [1, 2]
+
+
+def test_ocr_progress_for_the_frames_of_an_image(title_crop):
+    calls: list[tuple[int, int]] = []
+    extract_bytes(b.image_bytes(title_crop, "PNG"), "扫描件.png",
+                  on_page=lambda k, n: calls.append((k, n)))
+    assert calls == [(1, 1)]
+
+
+def test_ocr_warm_up_loads_the_engine_once():
+    ocr._engine.cache_clear()
+    assert ocr.warm_up() is True
+    engine = ocr._engine()
+    assert ocr.warm_up() is True and ocr._engine() is engine
+    info = ocr._engine.cache_info()
+    assert (info.misses, info.currsize) == (1, 1) and info.hits >= 2

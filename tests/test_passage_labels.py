@@ -22,6 +22,7 @@ from classifier.store import MIGRATIONS_DIR, Base, Store
 from classifier.suggest import FileResult
 from classifier.training.decisions import decision_records, final_decision_records
 from classifier.workflow import Classification, Workflow, normalize_passages
+from tests.conftest import submit_confirmed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -425,7 +426,7 @@ def test_app_director_ticks_a_passage_and_confirms(app_wf, suggester):
     picker.select(NOMINEE).select(SUPPLIES)
     _ok(at.run())
     assert sorted(at.multiselect(key=f"review_{doc.id}_passages").value) == [NOMINEE, SUPPLIES]
-    _ok([b for b in at.button if b.label == "确认拟定意见"][0].click().run())
+    _ok(submit_confirmed(at, "确认拟定意见"))
     assert any("已确认" in s.value for s in at.success)
     (dec,) = wf.store.decisions(doc.id)
     assert dec.kind == "confirm"
@@ -442,7 +443,7 @@ def test_app_director_unticks_every_passage_and_overrides(app_wf, suggester):
     [s for s in at.selectbox if s.label == "密级" and s.key.startswith("override")][0].select("内部")
     [s for s in at.selectbox if s.label.startswith("定密依据") and s.key.startswith("override")
      ][0].select("")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     (dec,) = wf.store.decisions(doc.id)
     # Another level than the drafter's: routed to the leading group (issue 12), with the
     # passages the director ticked kept for its decision and for retraining.

@@ -114,3 +114,41 @@ def test_too_little_text_with_a_secret_marking_stays_secret(suggester):
 
     s = suggester.suggest_text("机密★20年\n见附件。")
     assert s.level is Level.JIMI and s.clause == "4.12" and INSUFFICIENT_TEXT in s.reasons
+
+
+# --- issue 15 §3: OCR progress through the reading child, and its warm-up ------------------
+
+
+def _two_page_scan() -> bytes:
+    from tests import builders as b
+
+    scan = b.scan_image(b.draft_pdf(), dpi=200, noise=False)
+    page = b.image_bytes(scan.crop((0, 120, scan.width, 420)), "PDF", resolution=200.0)
+    return b.merge_pdfs(page, page)
+
+
+def test_upload_reports_ocr_progress_from_the_reading_child(suggester):
+    """``on_page(k, K)`` reaches the caller from the isolated child, page by page, and the
+    record is the same as without a callback."""
+    from classifier.extract import ocr
+
+    if not ocr.available():
+        pytest.skip("rapidocr-onnxruntime not installed")
+    assert suggester._isolated()  # the app's default: the document is read in a child
+    calls: list[tuple[int, int]] = []
+    data = _two_page_scan()
+    result = suggester.suggest_upload(data, "两页扫描件.pdf",
+                                      on_page=lambda k, n: calls.append((k, n)))
+    assert calls == [(1, 2), (2, 2)]
+    assert result.error is None and result.format == "pdf" and result.record["pages"] == 2
+    plain = suggester.suggest_upload(data, "两页扫描件.pdf")
+    assert plain.text == result.text
+
+
+def test_warm_up_starts_the_reading_child(suggester):
+    suggester.warm_up()
+    (worker,) = suggester.pool().workers
+    assert worker.alive
+    pid = worker.proc.pid
+    suggester.warm_up()  # again: the same child, nothing reloaded
+    assert worker.proc.pid == pid

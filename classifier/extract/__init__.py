@@ -19,6 +19,7 @@ import stat
 import zipfile
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classifier.config import Settings
 from classifier.errors import (
@@ -41,6 +42,9 @@ from classifier.extract._limits import (
 )
 from classifier.extract.normalize import file_label
 from classifier.extract.result import ExtractedText, Segment
+
+if TYPE_CHECKING:
+    from classifier.extract.ocr import PageProgress
 
 __all__ = ["ExtractedText", "Segment", "extract_bytes", "extract_text", "sniff_format"]
 
@@ -253,6 +257,7 @@ def extract_bytes(
     timeout: float | None = DEFAULT_TIMEOUT,
     ocr: bool = True,
     max_chars: int | None = DEFAULT_MAX_CHARS,
+    on_page: PageProgress | None = None,
 ) -> ExtractedText:
     """Extract the text a person reads from a file's bytes.
 
@@ -276,6 +281,9 @@ def extract_bytes(
         Most characters extracted (``too_large`` beyond; counted while reading DOCX and
         OFD, before decoding a text file, and on the result for every format); ``None``
         for no cap.
+    on_page : callable, optional
+        ``on_page(k, n)`` just before page ``k`` of ``n`` is OCR'd (scanned PDF pages and
+        image frames), for a progress display (:data:`classifier.extract.ocr.PageProgress`).
 
     Returns
     -------
@@ -319,7 +327,8 @@ def extract_bytes(
         from classifier.extract import pdf
 
         check_pdf_streams(data, filename, deadline=deadline)
-        result = pdf.extract(data, name=filename, max_pages=max_pages, ocr=ocr, deadline=deadline)
+        result = pdf.extract(data, name=filename, max_pages=max_pages, ocr=ocr, deadline=deadline,
+                             on_page=on_page)
     elif fmt == "docx":
         from classifier.extract import docx
 
@@ -340,7 +349,8 @@ def extract_bytes(
             )
         from classifier.extract import image
 
-        result = image.extract(data, name=filename, max_pages=max_pages, deadline=deadline)
+        result = image.extract(data, name=filename, max_pages=max_pages, deadline=deadline,
+                               on_page=on_page)
     elif fmt in ("doc", "rtf", "xls"):
         from classifier.extract import legacy
 

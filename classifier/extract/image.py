@@ -12,20 +12,27 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import TYPE_CHECKING
 
 from classifier.errors import CorruptFileError, NeedsOcrError, TooLargeError
 from classifier.extract._limits import NO_DEADLINE, Deadline
 from classifier.extract.normalize import Piece, assemble, file_label
 from classifier.extract.result import ExtractedText
 
+if TYPE_CHECKING:
+    from classifier.extract.ocr import PageProgress
+
 #: Most pixels of one frame.
 MAX_PIXELS = 60_000_000
 
 
 def extract(
-    data: bytes, *, name: str = "", max_pages: int = 500, deadline: Deadline = NO_DEADLINE
+    data: bytes, *, name: str = "", max_pages: int = 500, deadline: Deadline = NO_DEADLINE,
+    on_page: PageProgress | None = None,
 ) -> ExtractedText:
     """OCR an image file, frame by frame.
+
+    ``on_page(k, n)`` is called before frame ``k`` of ``n`` is recognised.
 
     Raises
     ------
@@ -67,6 +74,8 @@ def extract(
                             path=name or None,
                         )
                     deadline.check()
+                    if on_page is not None:
+                        on_page(index + 1, n_frames)
                     gray = ImageOps.exif_transpose(frame).convert("L")
                     pages.append(ocr.recognise(np.asarray(gray), index + 1))
     except (TooLargeError, NeedsOcrError):

@@ -31,6 +31,7 @@ import resource
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -88,7 +89,9 @@ class Worker:
     ----------
     init : str
         ``"module:function"``; called in the child with ``init_args`` once, it returns the
-        task handler (a callable taking one task and returning a picklable result).
+        task handler: a callable taking one task and a ``report`` callable, returning a
+        picklable result. ``report(*values)`` sends a progress message (say ``(k, n)`` for
+        page ``k`` of ``n``) to the parent while the task runs (see :meth:`call`).
     init_args : tuple
         Picklable arguments of ``init``.
     memory_mb : int
@@ -192,7 +195,8 @@ class Worker:
         self._reap(kill=proc.returncode is None)
 
     # ------------------------------------------------------------------ tasks
-    def call(self, task: Any, timeout: float | None) -> Outcome:
+    def call(self, task: Any, timeout: float | None,
+             on_progress: Callable[..., None] | None = None) -> Outcome:
         """Run one task in the child.
 
         Parameters
@@ -200,7 +204,10 @@ class Worker:
         task : Any
             Picklable task for the handler.
         timeout : float or None
-            Seconds before the child is killed (``None``: no limit).
+            Seconds before the child is killed (``None``: no limit), for the whole task.
+        on_progress : callable, optional
+            Called in this thread with the values of each progress message the handler
+            reports; an exception it raises is logged and ignored (the task goes on).
 
         Returns
         -------
@@ -212,12 +219,22 @@ class Worker:
                 self._reap(kill=True)
             self.start()
         assert self.conn is not None and self.proc is not None
+        end = None if timeout is None else time.monotonic() + timeout
         try:
             self.conn.send(task)
-            if not self.conn.poll(timeout):
-                out = self._reap(kill=True)
-                return Outcome("timeout", peak_kb=out.peak_kb, detail=out.detail)
-            kind, value = self.conn.recv()
+            while True:
+                left = None if end is None else max(0.0, end - time.monotonic())
+                if not self.conn.poll(left):
+                    out = self._reap(kill=True)
+                    return Outcome("timeout", peak_kb=out.peak_kb, detail=out.detail)
+                kind, value = self.conn.recv()
+                if kind != "progress":
+                    break
+                if on_progress is not None:
+                    try:
+                        on_progress(*value)
+                    except Exception:  # a display failing must not lose the document
+                        log.exception("progress callback failed")
         except (EOFError, OSError):
             return self._reap(kill=False)
         self.peak_kb = max(self.peak_kb, _peak_kb(self.proc.pid))
@@ -244,11 +261,13 @@ class WorkerPool:
         for w in self.workers:
             self._free.put(w)
 
-    def call(self, task: Any, timeout: float | None) -> Outcome:
-        """Run ``task`` on the next free worker (blocks while all are busy)."""
+    def call(self, task: Any, timeout: float | None,
+             on_progress: Callable[..., None] | None = None) -> Outcome:
+        """Run ``task`` on the next free worker (blocks while all are busy); see
+        :meth:`Worker.call`."""
         w = self._free.get()
         try:
-            return w.call(task, timeout)
+            return w.call(task, timeout, on_progress)
         finally:
             self._free.put(w)
 
@@ -320,7 +339,7 @@ def child_main(fd: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            result = handler(task)
+            result = handler(task, lambda *values: conn.send(("progress", values)))
         except MemoryError:
             result = None
             conn.send(("memory", None))

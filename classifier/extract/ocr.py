@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -59,6 +60,11 @@ MIN_LINE_SCORE = 0.5
 LOW_CONFIDENCE = 0.85
 
 _ENGINE_LOCK = threading.Lock()
+
+#: A progress callback: ``on_page(k, n)`` just before page ``k`` (1-based) of ``n`` is
+#: recognised. Called in the reading thread (or, for an isolated read, in the thread that
+#: waits for the child process); it must not raise.
+PageProgress = Callable[[int, int], None]
 
 
 def available() -> bool:
@@ -80,6 +86,29 @@ def _engine() -> Any:
 
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
     return RapidOCR(max_side_len=MAX_SIDE, use_cls=False, text_score=MIN_LINE_SCORE)
+
+
+def warm_up() -> bool:
+    """Load the OCR engine now, so that the first scan does not wait for it (issue 15 §3).
+
+    The engine is process-wide and loaded once (:func:`_engine`); calling this again costs
+    nothing. Safe from any thread.
+
+    Returns
+    -------
+    bool
+        True when the engine is loaded; False when it is not installed.
+
+    Raises
+    ------
+    Exception
+        Whatever loading the engine raises (a broken install); callers that warm up in the
+        background log it and carry on (the first scan then reports the failure).
+    """
+    if not available():
+        return False
+    _engine()
+    return True
 
 
 @dataclass

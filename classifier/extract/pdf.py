@@ -82,7 +82,7 @@ import functools
 import math
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classifier.errors import (
     CorruptFileError,
@@ -97,6 +97,9 @@ from classifier.extract._pdf_layout import is_cjk as _is_cjk
 from classifier.extract.normalize import Piece, assemble, file_label
 from classifier.extract.pdfium import PDFIUM_LOCK
 from classifier.extract.result import ExtractedText, OcrPage
+
+if TYPE_CHECKING:
+    from classifier.extract.ocr import PageProgress
 
 _CID = re.compile(r"\(cid:\d+\)")
 _DEDUPE_EM = 0.3  # fake-bold copies closer than this (in em, x and y) are one glyph
@@ -468,6 +471,7 @@ def extract(
     max_pages: int = 500,
     ocr: bool = True,
     deadline: Deadline = NO_DEADLINE,
+    on_page: PageProgress | None = None,
 ) -> ExtractedText:
     """Extract the text of a PDF page by page (see the module docstring for the rules).
 
@@ -484,6 +488,9 @@ def extract(
         (:mod:`classifier.extract.ocr`); otherwise they raise or warn as below.
     deadline : Deadline, optional
         Checked before each page (``timeout``).
+    on_page : callable, optional
+        ``on_page(k, n)`` before page ``k`` of the PDF's ``n`` pages is OCR'd (only pages
+        without a text layer are; a page-by-page progress for scans).
 
     Returns
     -------
@@ -564,6 +571,8 @@ def extract(
                     if probe.strip():
                         page_lines[index] = lines
                     elif do_ocr and (garbage or _has_images(page, raw)):
+                        if on_page is not None:
+                            on_page(index + 1, n_pages)
                         found = _ocr_page(copy, index, deadline)
                         if found is None:
                             failed_pages.append(index + 1)
