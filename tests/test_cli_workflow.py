@@ -226,3 +226,33 @@ def test_cli_guard_routes_and_expire_declassifies_once(doc_id):
     assert first["declassified"][0]["declassified_on"] == "2021-01-02"
     (second,) = _json_lines(_run("records", "expire", "--as", "陈机要", "--json"))
     assert second["declassified"] == []
+
+
+def test_cli_reason_codes_repeatable_on_propose_and_override(doc_id):
+    """Issue 14 §1: ``--reason-code`` is repeatable; a proposal departing from the
+    suggestion without one is refused with ``reason_required``."""
+    from classifier.config import Settings
+    from classifier.workflow import Workflow
+
+    res = _run("review", "propose", str(doc_id), "--as", "张承办", "--level", "内部", "--json",
+               ok=False)
+    assert _json_lines(res)[0]["error"]["code"] == "reason_required"
+    res = _run("review", "propose", str(doc_id), "--as", "张承办", "--level", "内部",
+               "--reason-code", "bogus", ok=False)
+    assert res.exit_code == 2  # click refuses a code outside the list
+    (p,) = _json_lines(_run("review", "propose", str(doc_id), "--as", "张承办", "--level", "内部",
+                            "--reason-code", "work_matter", "--reason-code", "already_public",
+                            "--note", "已在内部通报", "--json"))
+    assert p["status"] == "proposed"
+    (o,) = _json_lines(_run("review", "override", str(doc_id), "--as", "李主任", "--level", "内部",
+                            "--reason", "属工作秘密", "--reason-code", "work_matter",
+                            "--reason-code", "outside_catalogue", "--json"))
+    assert o["status"] == "overridden"
+    wf = Workflow.open(Settings.from_env())
+    try:
+        assert wf.proposals(doc_id)[-1].reason_codes == ["work_matter", "already_public"]
+        d = wf.decisions(doc_id)[-1]
+        assert d.reason_codes == ["work_matter", "outside_catalogue"]
+        assert wf.events(doc_id)[-1].detail["reason_codes"] == d.reason_codes
+    finally:
+        wf.close()
