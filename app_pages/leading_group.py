@@ -76,10 +76,12 @@ with st.form(f"decide_{doc.id}"):
         years=doc.period_years, condition=doc.condition,
     )
     reason = st.text_area("决定理由（必填）", key=f"decide_{doc.id}_reason", height=80)
+    codes = common.reason_select(f"decide_{doc.id}_codes")  # issue 14 §1
     do_decide = st.form_submit_button("作出决定", type="primary")
 if do_decide:
     common.act(lambda: ctx.workflow.decide(user.id, doc.id, c, reason=reason,
-                                           expected_version=expected, passages=ticked),
+                                           expected_version=expected, passages=ticked,
+                                           reason_codes=codes),
                lambda new: (f"#{doc.id} 超出本机关定密权限，已报请上级定密。"
                             if new.status == Status.REFERRED else
                             f"已决定 #{doc.id}：{new.mark or new.level}"

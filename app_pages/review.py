@@ -127,8 +127,7 @@ else:
         scope = st.text_input("知悉范围", value=doc.scope or "", key=f"override_{doc.id}_scope",
                               help="定为国家秘密时必填：可以知悉的人员或岗位。")
         reason = st.text_area("变更理由（必填）", key=f"override_{doc.id}_reason", height=80)
-        code = st.selectbox("理由类别", [None, *ReasonCode], key=f"override_{doc.id}_code",
-                            format_func=lambda c: "（未选）" if c is None else c.label)
+        codes = common.reason_select(f"override_{doc.id}_codes")  # issue 14 §1
         do_override = st.form_submit_button("变更")
     with escalate_tab, st.form(f"escalate_{doc.id}"):
         st.caption("是否属于国家秘密、属于何种密级不明确或有争议的，报保密领导小组确定。")
@@ -143,7 +142,7 @@ else:
             common.flash(_outcome(ctx, new, f"已确认 #{doc.id}：{new.mark or new.level}。"))
             st.rerun()
         if do_override:
-            new = ctx.workflow.override(user.id, doc.id, c, reason=reason, reason_code=code,
+            new = ctx.workflow.override(user.id, doc.id, c, reason=reason, reason_codes=codes,
                                         expected_version=expected, passages=ticked, scope=scope)
             st.session_state["review_acted"] = doc.id
             common.flash(_outcome(ctx, new, f"已变更 #{doc.id} 为 {new.mark or new.level}。"))
