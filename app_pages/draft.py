@@ -145,7 +145,8 @@ if len(batch) > 1 and pending:
                 ctx.workflow.propose(user.id, doc_id, c, scope=(r["知悉范围"] or "").strip()
                                      or common_scope, expected_version=by_id[doc_id].version,
                                      reason_codes=[REASON_BY_LABEL[r["不一致理由"]]]
-                                     if r.get("不一致理由") in REASON_BY_LABEL else None)
+                                     if r.get("不一致理由") in REASON_BY_LABEL else None,
+                                     suggestion_shown=True)
             except ClassifierError as e:
                 failed.append((f"#{doc_id}《{r['文件']}》未提交：{user_message(e)}", e.code))
             else:
@@ -204,6 +205,7 @@ with st.form(f"propose_{doc.id}"):
     submitted = st.form_submit_button("提交审核", type="primary")
 if submitted:
     common.act(lambda: ctx.workflow.propose(user.id, doc.id, c, scope=scope, note=note,
-                                            expected_version=expected, reason_codes=codes),
+                                            expected_version=expected, reason_codes=codes,
+                                            suggestion_shown=True),
                lambda new: f"已提交审核。自即日起本文件按“{new.mark or new.level}”管理。")
 st.session_state["draft_seen"][doc.id] = doc.version

@@ -49,7 +49,7 @@ def test_propose_departing_from_the_suggestion_stores_and_audits_codes(
     doc = _upload(workflow, people, suggester).document
     c = _other_than(_suggested(workflow, doc.id).level)
     new = workflow.propose(people.drafter.id, doc.id, c, note="已在门户网站公布",
-                           reason_codes=[*codes, codes[0]])
+                           reason_codes=[*codes, codes[0]], suggestion_shown=True)
     assert new.status == Status.PROPOSED
     p = workflow.proposals(doc.id)[-1]
     assert p.reason_codes == codes and p.note == "已在门户网站公布"
@@ -61,7 +61,8 @@ def test_propose_departing_without_a_code_is_refused(workflow, people, suggester
     doc = _upload(workflow, people, suggester).document
     c = _other_than(_suggested(workflow, doc.id).level)
     with pytest.raises(ReasonRequiredError, match=r"\[reason_required\]") as e:
-        workflow.propose(people.drafter.id, doc.id, c, note="只有文字，没有理由类别")
+        workflow.propose(people.drafter.id, doc.id, c, note="只有文字，没有理由类别",
+                         suggestion_shown=True)
     assert isinstance(e.value, EmptyReasonError) and e.value.code in ERROR_CODES
     assert workflow.document(doc.id, people.drafter.id).status == Status.UPLOADED
     assert [x.action for x in workflow.events(doc.id)] == ["upload"]
@@ -72,7 +73,7 @@ def test_propose_as_suggested_needs_no_code(workflow, people, suggester):
     s = _suggested(workflow, doc.id)
     level = Level.from_label(s.level)
     c = Classification(level, s.clause if level.is_secret else None)
-    new = workflow.propose(people.drafter.id, doc.id, c, scope="部务会成员")
+    new = workflow.propose(people.drafter.id, doc.id, c, scope="部务会成员", suggestion_shown=True)
     assert new.status == Status.PROPOSED and workflow.proposals(doc.id)[-1].reason_codes is None
     assert "reason_codes" not in workflow.events(doc.id)[-1].detail
 
@@ -85,6 +86,13 @@ def test_unknown_code_is_refused_with_its_code(workflow, people, suggester, bad)
         workflow.propose(people.drafter.id, doc.id, c, reason_codes=["other", bad])
     assert isinstance(e.value, InvalidDecisionError) and "invalid_reason_code" in ERROR_CODES
     assert workflow.proposals(doc.id) == []
+
+
+def test_propose_departing_unseen_needs_no_code(workflow, people, suggester):
+    """A caller that did not show the suggestion (a script, an import) is not asked why."""
+    doc = _upload(workflow, people, suggester).document
+    c = _other_than(_suggested(workflow, doc.id).level)
+    assert workflow.propose(people.drafter.id, doc.id, c).status == Status.PROPOSED
 
 
 def _proposed(workflow, people, suggester):

@@ -218,6 +218,7 @@ class Workflow(Lifecycle, Outputs, Accounts):
         note: str = "",
         expected_version: int | None = None,
         reason_codes: ReasonCodes = None,
+        suggestion_shown: bool = False,
     ) -> Document:
         """The drafter's proposal (拟定): from now on the document is handled at that level.
 
@@ -226,6 +227,11 @@ class Workflow(Lifecycle, Outputs, Accounts):
         reason_codes : iterable of str or ReasonCode, optional
             Why the proposal departs from the stored suggestion (issue 14 §1); ``note`` is
             the free text. Stored on the proposal and in the audit event.
+        suggestion_shown : bool
+            The drafter was shown the stored suggestion before proposing (the draft page
+            says so; default False: a script, an import, a blind draft). Only then does a
+            departure from it need a reason code: whoever did not see it cannot say why they
+            depart from it (issue 14 §1 and §3).
 
         Raises
         ------
@@ -234,9 +240,9 @@ class Workflow(Lifecycle, Outputs, Accounts):
         InvalidReasonCodeError
             An unknown reason code (``invalid_reason_code``).
         ReasonRequiredError
-            The level, or a secret's clause, differs from the stored suggestion and no reason
-            code is given (``reason_required``). A blind draft (issue 14 §3: the drafter was
-            not shown the suggestion) and a suggestion without a level need none.
+            ``suggestion_shown``, the level or a secret's clause differs from the stored
+            suggestion, and no reason code is given (``reason_required``). A blind draft
+            (issue 14 §3) and a suggestion without a level need none.
         """
         c = classification.normalized(self.catalogue)
         codes = [code.value for code in check_reason_codes(reason_codes)]
@@ -246,7 +252,7 @@ class Workflow(Lifecycle, Outputs, Accounts):
         with self.store.transaction() as tx:
             actor, doc = self._begin(tx, Action.PROPOSE, actor_id, document_id, expected_version)
             suggestion = tx.latest_suggestion(document_id)
-            if (not codes and not doc.blind and suggestion is not None
+            if (suggestion_shown and not codes and not doc.blind and suggestion is not None
                     and departs_from(c, suggestion.level, suggestion.clause)):
                 raise ReasonRequiredError(
                     f"拟定意见（{c.level.label}{' ' + c.clause if c.clause else ''}）与系统建议"
