@@ -165,3 +165,16 @@ def test_check_reason_codes_orders_and_dedupes(given, old, expected):
 
 def test_reason_labels_are_chinese():
     assert reason_labels(["already_public", "higher_level"]) == "内容已公开、应定更高密级"
+
+
+def test_overview_counts_every_reason_of_an_override(workflow, people, suggester):
+    from classifier.workflow.overview import overview
+
+    doc = _proposed(workflow, people, suggester)
+    new = workflow.override(people.director.id, doc.id, Classification(Level.JIMI, "4.1", 10),
+                            reason="属换届人事安排", reason_codes=["wrong_clause", "derived"])
+    assert new.status == Status.OVERRIDDEN
+    ov = overview(workflow, people.leader.id)
+    (change,) = [c for c in ov.changes if c.id == doc.id]
+    assert change.reason_label == "定密依据条款不对、派生自已定密的来源"
+    assert {("4.1", "定密依据条款不对", 1), ("4.1", "派生自已定密的来源", 1)} <= set(ov.reasons)
