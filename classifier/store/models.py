@@ -311,8 +311,9 @@ class FinalDocument:
         The latest stored suggestion, and the model that made it.
     reason_codes : tuple of str
         The reason codes behind the classification in effect (issue 14 §1): every code on the
-        document's decisions, and the latest proposal's when the final level and clause are
-        the proposal's (the drafter's departure from the suggestion stood); in order, once.
+        document's decisions (the reviewers' reasons prevail); when they gave none, the latest
+        proposal's if the final level and clause are the proposal's (the drafter's departure
+        from the suggestion stood); in order, once.
     """
 
     id: int

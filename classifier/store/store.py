@@ -502,8 +502,8 @@ class Store:
                       final: dict[int, tuple[str | None, str | None]]
                       ) -> dict[int, tuple[str, ...]]:
         """The reason codes behind each document's classification (see
-        :class:`FinalDocument`): its decisions' codes, then its latest proposal's when the
-        final level and clause are the proposal's."""
+        :class:`FinalDocument`): its decisions' codes; without any, its latest proposal's
+        when the final level and clause are the proposal's."""
         out: dict[int, dict[str, None]] = {}
         if not ids:
             return {}
@@ -520,7 +520,8 @@ class Store:
                      ProposalRow.clause)
               .join(last_p, last_p.c.last_id == ProposalRow.id))
         for doc_id, many, level, clause in s.execute(q2):
-            if many and doc_id in wanted and final.get(doc_id) == (level, clause):
+            if (many and doc_id in wanted and doc_id not in out
+                    and final.get(doc_id) == (level, clause)):
                 for c in many:
                     out.setdefault(doc_id, {})[c] = None
         return {k: tuple(v) for k, v in out.items()}
