@@ -58,7 +58,7 @@ def reasons_panel(ctx: common.Context) -> None:
                     common.error(e)
                 else:
                     common.flash(f"已{label}条款 {p.clause} 的修改建议。"
-                                 + (f"候选目录：{written}" if written else ""))
+                                 + (f"已生成候选目录文件 {written.name}。" if written else ""))
                     st.rerun()
     if not may:
         st.caption("修改建议由办公室主任处理。")
@@ -69,5 +69,10 @@ def reasons_panel(ctx: common.Context) -> None:
                            "文件数": e.support, "处理结果": OUTCOME_LABELS.get(e.outcome, e.outcome),
                            "时间": common.format_time(e.created_at)}
                           for e in review.answered], hide_index=True, width="stretch")
-    if review.candidate is not None:
-        st.info(common.escape_markdown(f"候选目录文件：{review.candidate}（可在“切换前模拟”中选用）"))
+    if review.candidate is not None:  # the file name only: no directory names on the page
+        st.info(common.escape_markdown(
+            f"候选目录文件 {review.candidate.name} 已写入数据目录。可下载后在上面的“切换前模拟”中选用，"
+            "查看采用后建议会如何变化。"))
+        st.download_button("下载候选目录文件", review.candidate.read_bytes(),
+                           file_name=review.candidate.name, mime="application/toml",
+                           key="reasons_candidate")
