@@ -112,6 +112,15 @@ def test_decision_records_carry_reason_codes(workflow, people, suggester, catalo
     assert w[f"db-{a.id}"] == CORRECTION_WEIGHT * HARD_NEGATIVE_WEIGHT
 
 
+def test_model_metadata_records_the_reason_weights(trained_model):
+    meta = json.loads((trained_model / "metadata.json").read_text(encoding="utf-8"))
+    w = meta["weights"]
+    assert w["hard_negative"] == HARD_NEGATIVE_WEIGHT
+    assert w["under_classified"] == UNDER_CLASSIFIED_WEIGHT
+    assert w["hard_negative_codes"] == ["already_public", "outside_catalogue", "work_matter"]
+    assert w["under_classified_codes"] == ["higher_level"]
+
+
 def test_text_key_ignores_whitespace():
     assert text_key("干部 考察\n材料") == text_key("干部考察材料")
 
