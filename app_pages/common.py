@@ -824,3 +824,14 @@ def document_downloads(ctx: Context, doc: Document, key: str) -> None:
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
             col.download_button(label, data, file_name=name, mime=mime,
                                 key=f"{key}_{kind}_dl_{doc.id}")
+
+
+def reason_select(key: str, label: str = "理由类别") -> list[str]:
+    """The structured reasons of issue 14 §1 as a multiselect with Chinese labels; returns
+    the chosen codes (``placeholder`` keeps Streamlit's English prompt off the page)."""
+    from classifier.workflow.reasons import REASON_LABELS, ReasonCode
+
+    codes = st.multiselect(label, [c.value for c in REASON_LABELS], key=key,
+                           format_func=lambda c: REASON_LABELS[ReasonCode(c)],
+                           placeholder="请选择")
+    return list(codes)

@@ -17,6 +17,9 @@ from classifier.catalogue import LEVEL_LABELS
 from classifier.errors import ClassifierError, user_message
 from classifier.workflow import UPLOAD_ROLES, Classification, Role, Status
 from classifier.workflow.blind import BLIND_LABEL, chosen_level
+from classifier.workflow.reasons import REASON_LABELS
+
+REASON_BY_LABEL = {label: code.value for code, label in REASON_LABELS.items()}
 
 ctx = common.context()
 st.title("拟定密级")
@@ -103,6 +106,7 @@ def _row(doc_id: int) -> dict[str, Any]:
         "保密期限（年）": (period.years or 0) if period else 0,
         "解密条件": (period.condition or "") if period else "",
         "知悉范围": "",
+        "不一致理由": None,
     }
 
 
@@ -135,6 +139,9 @@ if len(batch) > 1 and pending:
             "解密条件": st.column_config.TextColumn("解密条件"),
             "知悉范围": st.column_config.TextColumn(
                 "知悉范围", help="定为国家秘密时必填；不填的行使用下面的统一知悉范围。"),
+            "不一致理由": st.column_config.SelectboxColumn(
+                "不一致理由", options=list(REASON_BY_LABEL),
+                help="拟定密级或依据与系统建议不一致时必选。"),
         },
     )
     common_scope = st.text_input("统一知悉范围（用于表中未填知悉范围的各行）", key="draft_batch_scope",
@@ -150,7 +157,10 @@ if len(batch) > 1 and pending:
                                    int(r["保密期限（年）"] or 0) or None,
                                    (r["解密条件"] or "").strip() or None)
                 ctx.workflow.propose(user.id, doc_id, c, scope=(r["知悉范围"] or "").strip()
-                                     or common_scope, expected_version=by_id[doc_id].version)
+                                     or common_scope, expected_version=by_id[doc_id].version,
+                                     reason_codes=[REASON_BY_LABEL[r["不一致理由"]]]
+                                     if r.get("不一致理由") in REASON_BY_LABEL else None,
+                                     suggestion_shown=True)
             except ClassifierError as e:
                 failed.append((f"#{doc_id}《{r['文件']}》未提交：{user_message(e)}", e.code))
             else:
@@ -207,6 +217,9 @@ with st.form(f"propose_{doc.id}"):
     scope = st.text_input("知悉范围", key=f"propose_{doc.id}_scope",
                           placeholder="例如：部务会成员、干部一科承办人员",
                           help="定为国家秘密时必填：可以知悉的人员或岗位。")
+    # Issue 14 §1: a proposal that departs from the suggestion needs a reason (the workflow
+    # refuses it with reason_required otherwise).
+    codes = common.reason_select(f"propose_{doc.id}_codes", "与系统建议不一致时的理由（不一致时必选）")
     note = st.text_area("备注（给审核人）", key=f"propose_{doc.id}_note", height=80)
     submitted = st.form_submit_button("提交审核", type="primary")
 if submitted and isinstance(c, ClassifierError):
@@ -214,6 +227,7 @@ if submitted and isinstance(c, ClassifierError):
 elif submitted and isinstance(c, Classification):
     chosen = c
     common.act(lambda: ctx.workflow.propose(user.id, doc.id, chosen, scope=scope, note=note,
-                                            expected_version=expected),
+                                            expected_version=expected, reason_codes=codes,
+                                            suggestion_shown=True),
                lambda new: f"已提交审核。自即日起本文件按“{new.mark or new.level}”管理。")
 st.session_state["draft_seen"][doc.id] = doc.version

@@ -76,12 +76,14 @@ with st.form(f"decide_{doc.id}"):
         years=doc.period_years, condition=doc.condition,
     )
     reason = st.text_area("决定理由（必填）", key=f"decide_{doc.id}_reason", height=80)
+    codes = common.reason_select(f"decide_{doc.id}_codes")  # issue 14 §1
     sure = common.confirm_step(f"decide_{doc.id}")
     do_decide = st.form_submit_button("作出决定", type="primary", shortcut="Alt+J")
 st.caption("快捷键：作出决定 Alt+J（先填写并勾选核对）；Tab 键在各栏之间移动。")
 if do_decide and common.confirmed(sure):
     common.act(lambda: ctx.workflow.decide(user.id, doc.id, c, reason=reason,
-                                           expected_version=expected, passages=ticked),
+                                           expected_version=expected, passages=ticked,
+                                           reason_codes=codes),
                lambda new: (f"#{doc.id} 超出本机关定密权限，已报请上级定密。"
                             if new.status == Status.REFERRED else
                             f"已决定 #{doc.id}：{new.mark or new.level}"

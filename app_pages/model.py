@@ -8,7 +8,7 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
-from app_pages import common, simulation_view
+from app_pages import common, reasons_view, simulation_view
 from classifier.engine.model import TextModel
 from classifier.errors import ClassifierError, error_from_dict
 from classifier.evaluation import METRIC_LABELS
@@ -193,6 +193,7 @@ with st.expander("模型学到了什么：各条款权重最高的词"):
             hide_index=True, width="stretch")
 
 simulation_view.switch_panel(ctx, reg, versions)
+reasons_view.reasons_panel(ctx)  # recurring reasons, catalogue edits (issue 14 §1)
 
 # --- overrides ----------------------------------------------------------------------
 st.subheader("人工纠正（与系统建议不一致的决定）")

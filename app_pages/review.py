@@ -133,9 +133,7 @@ else:
         scope = st.text_input("知悉范围", value=doc.scope or "", key=f"override_{doc.id}_scope",
                               help="定为国家秘密时必填：可以知悉的人员或岗位。")
         reason = st.text_area("变更理由（必填）", key=f"override_{doc.id}_reason", height=80)
-        code = st.selectbox("理由类别", [None, *ReasonCode], key=f"override_{doc.id}_code",
-                            placeholder=common.PICK,
-                            format_func=lambda c: "（未选）" if c is None else c.label)
+        codes = common.reason_select(f"override_{doc.id}_codes")  # issue 14 §1
         sure_override = common.confirm_step(f"override_{doc.id}")
         do_override = st.form_submit_button("变更", shortcut="Alt+B")
     with escalate_tab, st.form(f"escalate_{doc.id}"):
@@ -151,7 +149,7 @@ else:
             common.flash(_outcome(ctx, new, f"已确认 #{doc.id}：{new.mark or new.level}。"))
             st.rerun()
         if do_override and common.confirmed(sure_override):
-            new = ctx.workflow.override(user.id, doc.id, c, reason=reason, reason_code=code,
+            new = ctx.workflow.override(user.id, doc.id, c, reason=reason, reason_codes=codes,
                                         expected_version=expected, passages=ticked, scope=scope)
             st.session_state["review_acted"] = doc.id
             common.flash(_outcome(ctx, new, f"已变更 #{doc.id} 为 {new.mark or new.level}。"))

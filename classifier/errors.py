@@ -491,6 +491,24 @@ class UntrackableConditionError(ClassifierError, ValueError):
 ERROR_CODES += ("invalid_index", "unparsable_condition", "untrackable_condition")
 
 
+# --- Structured reasons (issue 14 §1) ----------------------------------------------------
+
+
+class ReasonRequiredError(EmptyReasonError):
+    """A decision or a proposal that departs from the suggestion without a reason code."""
+
+    code = "reason_required"
+
+
+class InvalidReasonCodeError(InvalidDecisionError):
+    """A reason code that is not one of :class:`classifier.workflow.reasons.ReasonCode`."""
+
+    code = "invalid_reason_code"
+
+
+ERROR_CODES += ("reason_required", "invalid_reason_code")
+
+
 # --- Handling classified documents (issue 13) ------------------------------------------
 
 
@@ -655,6 +673,8 @@ ADVICE: dict[str, str] = {
     "permission_denied": "如确需办理，请联系安全保密管理员。",
     "self_review": "请由其他审核人办理。",
     "empty_reason": "请填写后再提交。",
+    "reason_required": "请至少选择一项理由后再提交。",
+    "invalid_reason_code": "请从列出的理由中选择。",
     "invalid_decision": "请按提示修改后再提交。",
     "invalid_passage": "请重新勾选段落后再提交。",
     "period_required": "请填写保密期限或解密条件。",

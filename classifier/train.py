@@ -27,6 +27,7 @@ from classifier.engine.model import TextModel, doc_features
 from classifier.engine.signing import read_model_key
 from classifier.errors import UsageError
 from classifier.nlp.segment import Tokenizer
+from classifier.workflow.reasons import ReasonCode
 
 LEVELS = {lv.label: lv for lv in Level}
 #: Largest number of saga epochs. Converged fits take 20–80 here (tol 1e-3); a class with a
@@ -45,6 +46,19 @@ PASSAGE_MAX_ITER = 60
 CORPUS_WEIGHT = 1.0
 DECISION_WEIGHT = 1.0
 CORRECTION_WEIGHT = 3.0
+
+#: Reason codes (issue 14 §1) that mark a decision as a hard negative: the person lowered the
+#: level because the matter is already public, only a work matter (内部), or outside the
+#: catalogue. The text carries the clause's cues but is not that secret: exactly what the
+#: model gets wrong, so such a record weighs HARD_NEGATIVE_WEIGHT times its decision weight.
+HARD_NEGATIVE_CODES = frozenset({ReasonCode.ALREADY_PUBLIC.value, ReasonCode.WORK_MATTER.value,
+                                  ReasonCode.OUTSIDE_CATALOGUE.value})
+HARD_NEGATIVE_WEIGHT = 3.0
+#: Reason codes that mark an under-classification (应定未定, 定密过低: the model or the
+#: drafter put it too low), the mistake that leaks secrets: weighed UNDER_CLASSIFIED_WEIGHT
+#: times the decision weight.
+UNDER_CLASSIFIED_CODES = frozenset({ReasonCode.HIGHER_LEVEL.value})
+UNDER_CLASSIFIED_WEIGHT = 3.0
 
 #: Fewest distinct training documents a feature (word, word pair, character pair) must occur
 #: in to enter a model's vocabulary. A model file is read by whoever can read the data home,
@@ -74,6 +88,36 @@ def is_correction(record: dict[str, Any]) -> bool:
         record.get("level"), record.get("clause") or None)
 
 
+def reason_weight(record: dict[str, Any]) -> float:
+    """The factor a record's reason codes put on its decision weight (issue 14 §1).
+
+    Parameters
+    ----------
+    record : dict
+        A training record; ``reason_codes`` (list of str, may be absent) is read.
+
+    Returns
+    -------
+    float
+        :data:`HARD_NEGATIVE_WEIGHT` when a code is in :data:`HARD_NEGATIVE_CODES`,
+        :data:`UNDER_CLASSIFIED_WEIGHT` when one is in :data:`UNDER_CLASSIFIED_CODES` (the
+        larger when both), else 1.0. The factors do not stack beyond the larger one: a
+        record is either a hard negative or an under-classification in practice, and the
+        balanced class weight already scales each class.
+
+    Notes
+    -----
+    Source: issue 14 §1 ("already public" examples weigh as hard negatives).
+    """
+    codes = set(record.get("reason_codes") or ())
+    factor = 1.0
+    if codes & HARD_NEGATIVE_CODES:
+        factor = max(factor, HARD_NEGATIVE_WEIGHT)
+    if codes & UNDER_CLASSIFIED_CODES:
+        factor = max(factor, UNDER_CLASSIFIED_WEIGHT)
+    return factor
+
+
 def assemble_records(corpus: Sequence[dict[str, Any]], decisions: Iterable[dict[str, Any]],
                      catalogue: Catalogue | None = None
                      ) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -93,7 +137,9 @@ def assemble_records(corpus: Sequence[dict[str, Any]], decisions: Iterable[dict[
     Returns
     -------
     records : list of dict
-        Each with ``weight`` (float) and ``origin`` (``"corpus"`` or ``"decision"``).
+        Each with ``weight`` (float) and ``origin`` (``"corpus"`` or ``"decision"``). A
+        decision weighs :data:`CORRECTION_WEIGHT` when it corrects the model, else
+        :data:`DECISION_WEIGHT`, times :func:`reason_weight` of its ``reason_codes``.
     counts : dict
         ``corpus``, ``decisions`` (used), ``corrections``, ``duplicates`` (decisions
         dropped as older copies of the same document or text), ``replaced`` (corpus drafts
@@ -136,8 +182,8 @@ def assemble_records(corpus: Sequence[dict[str, Any]], decisions: Iterable[dict[
     for _, r in sorted(keep, key=lambda t: t[0]):
         corr = is_correction(r)
         counts["corrections"] += corr
-        out.append({**r, "weight": CORRECTION_WEIGHT if corr else DECISION_WEIGHT,
-                    "origin": "decision"})
+        base = CORRECTION_WEIGHT if corr else DECISION_WEIGHT
+        out.append({**r, "weight": base * reason_weight(r), "origin": "decision"})
         counts["decisions"] += 1
     return out, counts
 
@@ -495,7 +541,11 @@ def train(
             "training_set": counts,
             "writers": sorted(set(groups)),
             "weights": {"corpus": CORPUS_WEIGHT, "decision": DECISION_WEIGHT,
-                        "correction": CORRECTION_WEIGHT},
+                        "correction": CORRECTION_WEIGHT,
+                        "hard_negative": HARD_NEGATIVE_WEIGHT,
+                        "hard_negative_codes": sorted(HARD_NEGATIVE_CODES),
+                        "under_classified": UNDER_CLASSIFIED_WEIGHT,
+                        "under_classified_codes": sorted(UNDER_CLASSIFIED_CODES)},
             "class_counts": {c: y.count(c) for c in sorted(set(y))},
             "corpus_sha256": corpus_hash,
             "hyperparameters": hyper,

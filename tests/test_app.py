@@ -336,6 +336,43 @@ def test_app_override_form_changes_the_scope(at, wf, suggester):
     assert (new.status, new.level, new.scope) == ("overridden", "机密", "部务会成员、分管副部长")
 
 
+def test_app_override_with_two_reasons_is_saved(at, wf, suggester):
+    """Issue 14 §1: the override form's reason multiselect (Chinese labels, 请选择), two
+    reasons saved on the decision and in its audit event."""
+    doc = _proposed(wf, suggester)
+    _as(at, "李主任")
+    box = at.multiselect(key=f"override_{doc.id}_codes")
+    assert box.label == "理由类别" and box.proto.placeholder == "请选择"
+    assert "内容已公开" in box.options and "应定更高密级" in box.options
+    [t for t in at.text_area if t.label.startswith("变更理由")][0].input("期限应为十年")
+    box.select("wrong_period").select("other")
+    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    new = wf.store.document(doc.id)
+    assert new.status == "overridden", _texts(at, "error")
+    d = wf.store.decisions(doc.id)[-1]
+    assert d.reason_codes == ["wrong_period", "other"] and d.reason_code == "wrong_period"
+    assert wf.store.events(doc.id)[-1].detail["reason_codes"] == ["wrong_period", "other"]
+
+
+def test_app_proposal_departing_from_the_suggestion_needs_a_reason(at, wf):
+    at.file_uploader[0].set_value([("请示.txt", TEXT.encode(), "text/plain")])
+    _ok(at.run())
+    suggested = {m.label: m.value for m in at.metric}["建议密级"]
+    other = "公开" if suggested != "公开" else "内部"
+    [s for s in at.selectbox if s.label == "密级"][0].select(other)
+    [s for s in at.selectbox if s.label.startswith("定密依据")][0].set_value("")
+    _ok(at.button[0].click().run())
+    assert "reason_required" in _codes(at) and wf.store.summaries()[0].status == "uploaded"
+    _plain_chinese(at)
+    doc_id = wf.store.summaries()[0].id
+    box = at.multiselect(key=f"propose_{doc_id}_codes")
+    assert box.proto.placeholder == "请选择"
+    box.select("already_public")
+    _ok(at.button[0].click().run())
+    assert wf.store.summaries()[0].status == "proposed"
+    assert wf.store.proposals(doc_id)[-1].reason_codes == ["already_public"]
+
+
 def test_app_escalate_then_leading_group_decides(at, wf, suggester):
     doc = _proposed(wf, suggester)
     _as(at, "李主任")

@@ -242,3 +242,72 @@ def test_review_page_tells_of_a_near_identical_settled_document(overview_at):
     assert len(notes) == 2
     assert "《文件00003.txt》与本件相似度" in notes[0] and "已定为机密（依据 4.3）" in notes[0]
     assert "《同一通知.txt》" in notes[1] and "已定为公开" in notes[1]
+
+
+# --- the model page: recurring reasons and proposed catalogue edits (issue 14 §1) -------------
+
+#: Public notices that carry clause 4.5's cue “谈话” and no other 4.5 cue.
+NOTICES = [f"关于开展集体谈话活动的通知{i}：请各单位按时组织，结果在网站公布。" for i in "甲乙丙"]
+
+
+@pytest.fixture()
+def reasons_home(tmp_path, monkeypatch, make_version):
+    """A data home with the session model active and three overrides of clause 4.5 drafts
+    to 内部, each because the matter is already public."""
+    from classifier.training.registry import Registry
+
+    home = tmp_path / "home"
+    (home / "models").mkdir(parents=True)
+    make_version(home / "models", "base")
+    Registry(home / "models").promote("base")
+    monkeypatch.setenv("DINGMI_HOME", str(home))
+    monkeypatch.setenv("DINGMI_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    at = _ok(AppTest.from_file(str(REPO / "app.py"), default_timeout=90).run())
+    ready_demo_users()
+    store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
+    try:
+        store_register(store, [Entry(t, "内部", None, proposed=("秘密", "4.5"), kind="override",
+                                     reason="已在网站公布", reason_code="already_public",
+                                     filename=f"通知{i}.txt") for i, t in enumerate(NOTICES)],
+                       drafter_id=store.user_by_name("张承办").id,
+                       director_id=store.user_by_name("李主任").id)
+    finally:
+        store.close()
+    return at, home
+
+
+def test_model_page_lists_recurring_reasons_and_accepts_an_edit(reasons_home):
+    from classifier.catalogue import load_catalogue
+
+    at, home = reasons_home
+    at = app_login(at, "李主任")
+    at = _ok(at.switch_page("app_pages/model.py").run())
+    assert "反复出现的变更理由" in _texts(at, "subheader")
+    [counts] = [d.value for d in at.dataframe if "理由" in d.value.columns
+                and "次数" in d.value.columns]
+    assert list(counts["定密依据"]) == ["4.5"] and list(counts["理由"]) == ["内容已公开"]
+    assert list(counts["次数"]) == [3]
+    proposal = " ".join(_texts(at, "markdown"))
+    assert "条款 4.5：删除提示词“谈话”" in proposal.replace("\\", "")
+    at = _ok(at.button(key="reasons_accepted_0_4.5_remove").click().run())
+    store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
+    try:
+        (edit,) = store.catalogue_edits()
+        assert (edit.clause, edit.action, edit.term, edit.outcome) == (
+            "4.5", "remove", "谈话", "accepted")
+        assert store.events()[-1].action == "catalogue_edit"
+    finally:
+        store.close()
+    (path,) = (home / "catalogue").glob("catalogue-*.toml")
+    assert "谈话" not in load_catalogue(path).get("4.5").cues
+    assert any(path.name in s.replace("\\", "") for s in _texts(at, "success") + _texts(at, "info"))
+    assert "目前没有待处理的修改建议。" in _texts(at, "caption")
+
+
+def test_model_page_reasons_are_read_only_for_the_leading_group(reasons_home):
+    at, _ = reasons_home
+    at = app_login(at, "王组长")
+    at = _ok(at.switch_page("app_pages/model.py").run())
+    assert at.button(key="reasons_accepted_0_4.5_remove").disabled
+    assert at.button(key="reasons_rejected_0_4.5_remove").disabled
+    assert "修改建议由办公室主任处理。" in _texts(at, "caption")

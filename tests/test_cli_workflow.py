@@ -268,3 +268,64 @@ def test_cli_bad_blind_share_is_a_coded_error(team, tmp_path, monkeypatch):
     f.write_text(TEXT, encoding="utf-8")
     res = _run("review", "upload", str(f), "--as", "张承办", "--json", ok=False)
     assert "[invalid_setting]" in res.output and "Traceback" not in res.output
+
+
+def test_cli_reason_codes_repeatable_on_propose_and_override(doc_id):
+    """Issue 14 §1: ``--reason-code`` is repeatable on propose and override; an unknown
+    code is refused."""
+    from classifier.config import Settings
+    from classifier.workflow import Workflow
+
+    res = _run("review", "propose", str(doc_id), "--as", "张承办", "--level", "内部",
+               "--reason-code", "bogus", ok=False)
+    assert res.exit_code == 2  # click refuses a code outside the list
+    (p,) = _json_lines(_run("review", "propose", str(doc_id), "--as", "张承办", "--level", "内部",
+                            "--reason-code", "work_matter", "--reason-code", "already_public",
+                            "--note", "已在内部通报", "--json"))
+    assert p["status"] == "proposed"
+    (o,) = _json_lines(_run("review", "override", str(doc_id), "--as", "李主任", "--level", "内部",
+                            "--reason", "属工作秘密", "--reason-code", "work_matter",
+                            "--reason-code", "outside_catalogue", "--json"))
+    assert o["status"] == "overridden"
+    wf = Workflow.open(Settings.from_env())
+    try:
+        assert wf.proposals(doc_id)[-1].reason_codes == ["work_matter", "already_public"]
+        d = wf.decisions(doc_id)[-1]
+        assert d.reason_codes == ["work_matter", "outside_catalogue"]
+        assert wf.events(doc_id)[-1].detail["reason_codes"] == d.reason_codes
+    finally:
+        wf.close()
+
+
+def test_cli_catalogue_edits_listed_and_accepted(team):
+    """Issue 14 §1: ``dingmi catalogue edits`` lists the recurring reason and its proposed
+    edit; ``answer … --accept`` records it and writes a loadable candidate catalogue."""
+    from classifier.catalogue import load_catalogue
+    from classifier.store import Store
+    from tests.registers import Entry, store_register
+
+    store = Store.from_url(os.environ["DINGMI_DATABASE_URL"])
+    try:
+        store_register(store, [
+            Entry(f"关于开展集体谈话活动的通知{i}：请各单位按时组织，结果在网站公布。", "内部", None,
+                  proposed=("秘密", "4.5"), kind="override", reason="已公布",
+                  reason_code="already_public") for i in "甲乙丙"],
+            drafter_id=store.user_by_name("张承办").id, director_id=store.user_by_name("李主任").id)
+    finally:
+        store.close()
+    lines = _json_lines(_run("catalogue", "edits", "--as", "李主任", "--json"))
+    assert {"reason": {"clause": "4.5", "code": "already_public", "n": 3,
+                       "doc_ids": ["1", "2", "3"]}} in lines
+    [prop] = [x["proposal"] for x in lines if "proposal" in x]
+    assert (prop["clause"], prop["action"], prop["term"], prop["support"]) == (
+        "4.5", "remove", "谈话", 3)
+    res = _run("catalogue", "answer", "4.5", "remove", "谈话", "--accept", "--as", "王组长",
+               "--json", ok=False)
+    assert _json_lines(res)[0]["error"]["code"] == "permission_denied"
+    (done,) = _json_lines(_run("catalogue", "answer", "4.5", "remove", "谈话", "--accept",
+                               "--as", "李主任", "--json"))
+    assert done["outcome"] == "accepted"
+    assert "谈话" not in load_catalogue(done["candidate"]).get("4.5").cues
+    after = _json_lines(_run("catalogue", "edits", "--as", "李主任", "--json"))
+    assert not [x for x in after if "proposal" in x]
+    assert {"candidate": done["candidate"]} in after

@@ -290,10 +290,15 @@ ALLOWED_LATIN = re.compile(
 def _latin_words(page, names=()) -> list[str]:
     """Latin words a person sees on the page: the body's text without material icons (their
     ligature names), the allowed tokens and the given file names; the code folded under
-    技术细节 is not in ``innerText`` while the detail is closed."""
+    技术细节 is not in ``innerText`` while the detail is closed; nor are the visually hidden
+    live announcements of a used multiselect."""
     text = page.inner_text("body")
     icons = page.eval_on_selector_all("[data-testid='stIconMaterial']",
                                       "els => els.map(e => e.textContent)")
+    # A multiselect that was used leaves its screen-reader announcements ("9 options
+    # available.") in a visually hidden live log: the widget library's, never on screen.
+    icons += page.eval_on_selector_all(
+        "[role='log'][aria-live]", "els => els.flatMap(e => [...e.children].map(c => c.textContent))")
     for token in sorted({*icons, *names}, key=len, reverse=True):
         text = text.replace(token, " ")
     return re.findall(r"[A-Za-z]{2,}", ALLOWED_LATIN.sub(" ", text))
@@ -366,6 +371,16 @@ def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
         scope = page.get_by_role("textbox", name="知悉范围")
         scope.fill("部务会成员、分管副部长")
         page.get_by_role("textbox", name="变更理由（必填）").fill("知悉范围应包括分管领导")
+        # two structured reasons (issue 14 §1), picked by their Chinese labels
+        reasons = page.locator("[data-testid='stMultiSelect']").filter(has_text="理由类别")
+        combo = reasons.get_by_role("combobox")
+        for label in ("派生自已定密的来源", "其他"):
+            combo.click()
+            combo.fill(label)  # filters the list down to that reason
+            page.get_by_role("option", name=label).click()
+            page.keyboard.press("Escape")
+        expect(reasons).to_contain_text("派生自已定密的来源")
+        expect(reasons).to_contain_text("其他")
         _confirm_step(page)
         page.get_by_role("button", name=re.compile("^变更")).click()  # 变更 and its shortcut
         expect(page.get_by_text(re.compile("^已变更 #|已报领导小组|报请上级")).first).to_be_visible()
@@ -387,6 +402,7 @@ def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
         pdf = docs["请示01.pdf"]
         last = store.decisions(pdf.id)[-1]
         assert last.kind in {"override", "escalate", "refer"}
+        assert last.reason_codes == ["derived", "other"]
         if pdf.status == "overridden":
             assert pdf.scope == "部务会成员、分管副部长"
     finally:

@@ -7,13 +7,17 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from classifier.config import Settings
 from classifier.engine.model import TextModel
 from classifier.train import (
     CORPUS_WEIGHT,
     CORRECTION_WEIGHT,
     DECISION_WEIGHT,
+    HARD_NEGATIVE_WEIGHT,
     MIN_DOCS,
+    UNDER_CLASSIFIED_WEIGHT,
     assemble_records,
     read_records,
     text_key,
@@ -62,6 +66,59 @@ def test_assemble_weights_and_corpus_replacement(catalogue):
     assert counts == {"corpus": 1, "decisions": 3, "corrections": 2, "duplicates": 0,
                       "replaced": 1, "skipped": 1}
     assert CORRECTION_WEIGHT > DECISION_WEIGHT >= CORPUS_WEIGHT
+
+
+@pytest.mark.parametrize(("codes", "status", "factor"), [
+    (["already_public"], "overridden", HARD_NEGATIVE_WEIGHT),
+    (["work_matter", "other"], "overridden", HARD_NEGATIVE_WEIGHT),
+    (["outside_catalogue"], "decided", HARD_NEGATIVE_WEIGHT),
+    (["higher_level"], "overridden", UNDER_CLASSIFIED_WEIGHT),
+    (["wrong_period"], "overridden", 1.0),
+    ([], "overridden", 1.0),
+])
+def test_assemble_reason_codes_weigh_hard_negatives(catalogue, codes, status, factor):
+    """Issue 14 §1: an "already public" (or work-matter, outside-the-catalogue) decision weighs
+    as a hard negative, a "higher level" one as an under-classification."""
+    d = {**_dec(1, "新文稿丁", "内部", None, at="1", status=status), "reason_codes": codes}
+    out, _ = assemble_records([], [d], catalogue)
+    (r,) = out
+    assert r["weight"] == CORRECTION_WEIGHT * factor and r["reason_codes"] == codes
+    assert HARD_NEGATIVE_WEIGHT > 1 and UNDER_CLASSIFIED_WEIGHT > 1
+
+
+def test_decision_records_carry_reason_codes(workflow, people, suggester, catalogue):
+    """The training record of a settled decision carries its codes; a confirmed proposal that
+    departed from the suggestion carries the drafter's codes."""
+    from classifier.catalogue import Level
+    from classifier.training.decisions import decision_records
+    from classifier.workflow import Classification
+
+    text = "市委组织部召开新闻发布会\n近日，市委组织部举行新闻发布会，通报全市党员教育培训工作情况。"
+    a = workflow.upload(people.drafter.id, f"{text}甲".encode(), "甲.txt",
+                        suggester.suggest_upload).document
+    b = workflow.upload(people.drafter.id, f"{text}乙".encode(), "乙.txt",
+                        suggester.suggest_upload).document
+    for doc in (a, b):
+        workflow.propose(people.drafter.id, doc.id, Classification(Level.MIMI, "4.5", 10),
+                         scope="部务会成员", reason_codes=["higher_level"])
+    workflow.override(people.director.id, a.id, Classification(Level.MIMI, "4.5", 10),
+                      reason="已在报纸刊登", reason_codes=["already_public", "other"])
+    workflow.confirm(people.director.id, b.id)
+    recs = {r["id"]: r for r in decision_records(workflow.store)}
+    assert recs[f"db-{a.id}"]["reason_codes"] == ["already_public", "other"]
+    assert recs[f"db-{b.id}"]["reason_codes"] == ["higher_level"]
+    out, _ = assemble_records([], recs.values(), catalogue)
+    w = {r["id"]: r["weight"] for r in out}
+    assert w[f"db-{a.id}"] == CORRECTION_WEIGHT * HARD_NEGATIVE_WEIGHT
+
+
+def test_model_metadata_records_the_reason_weights(trained_model):
+    meta = json.loads((trained_model / "metadata.json").read_text(encoding="utf-8"))
+    w = meta["weights"]
+    assert w["hard_negative"] == HARD_NEGATIVE_WEIGHT
+    assert w["under_classified"] == UNDER_CLASSIFIED_WEIGHT
+    assert w["hard_negative_codes"] == ["already_public", "outside_catalogue", "work_matter"]
+    assert w["under_classified_codes"] == ["higher_level"]
 
 
 def test_text_key_ignores_whitespace():

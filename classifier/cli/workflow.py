@@ -151,17 +151,26 @@ def _settle_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--declassify-to", "declassify_to", type=click.Choice(_AFTER_CHOICES),
                      default=None,
                      help="What a secret becomes when declassified: 内部 (default) or 公开.")(f)
-    f = click.option("--reason-code", type=click.Choice([c.value for c in ReasonCode]),
-                     default=None,
-                     help="Coded reason (needed for a level below the clause's).")(f)
+    f = _reason_code_option(f)
     f = click.option("--issued-on", type=click.DateTime(["%Y-%m-%d"]), default=None,
                      help="Date of issue (制发日) the period runs from; default today.")(f)
     return f
 
 
-def _settle_kwargs(issued_on: Any, reason_code: str | None,
+def _reason_code_option(f: Any) -> Any:
+    """``--reason-code``, repeatable: the structured reasons of issue 14 §1."""
+    return click.option(
+        "--reason-code", "reason_codes", multiple=True,
+        type=click.Choice([c.value for c in ReasonCode]),
+        help="Coded reason, repeatable (" + ", ".join(f"{c.value}={c.label}" for c in ReasonCode)
+        + "). Needed for a level below the clause's, and for a proposal that departs from "
+          "the suggestion.")(f)
+
+
+def _settle_kwargs(issued_on: Any, reason_codes: tuple[str, ...],
                    declassify_to: str | None) -> dict[str, Any]:
-    return {"issued_on": issued_on.date() if issued_on else None, "reason_code": reason_code,
+    return {"issued_on": issued_on.date() if issued_on else None,
+            "reason_codes": list(reason_codes),
             "declassify_to": _level(declassify_to) if declassify_to else None}
 
 
@@ -212,16 +221,19 @@ def review_upload(paths: tuple[Path, ...], actor: str, as_json: bool) -> None:
 @_as_option
 @_classification_options
 @click.option("--scope", default="", help="Need-to-know scope (知悉范围); required for secrets.")
-@click.option("--note", default="", help="Note for the reviewer.")
+@click.option("--note", default="", help="Note for the reviewer (the free-text reason).")
+@_reason_code_option
 @_version_option
 @_json_option
 def review_propose(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
-                   condition: str | None, scope: str, note: str, expect_version: int | None,
-                   as_json: bool) -> None:
-    """Propose the level of an uploaded document (拟定)."""
+                   condition: str | None, scope: str, note: str, reason_codes: tuple[str, ...],
+                   expect_version: int | None, as_json: bool) -> None:
+    """Propose the level of an uploaded document (拟定); one that departs from the
+    suggestion needs a --reason-code."""
     _act(actor, doc_id, as_json, lambda w, uid: w.propose(
         uid, doc_id, _classification(level, clause, years, condition),
-        scope=scope, note=note, expected_version=expect_version))
+        scope=scope, note=note, expected_version=expect_version,
+        reason_codes=list(reason_codes)))
 
 
 @review.command("judge")
@@ -246,13 +258,13 @@ def review_judge(doc_id: int, actor: str, level: str, clause: str | None, as_jso
 @_version_option
 @_json_option
 def review_confirm(doc_id: int, actor: str, reason: str, passages: list[tuple[int, int]] | None,
-                   issued_on: Any, reason_code: str | None, declassify_to: str | None,
+                   issued_on: Any, reason_codes: tuple[str, ...], declassify_to: str | None,
                    expect_version: int | None, as_json: bool) -> None:
     """Confirm a proposal as it stands (director). Clause 4.12, a level off the clause's or
     above the office's authority is routed (leading group, superior), never settled alone."""
     _act(actor, doc_id, as_json, lambda w, uid: w.confirm(
         uid, doc_id, reason=reason, expected_version=expect_version, passages=passages,
-        **_settle_kwargs(issued_on, reason_code, declassify_to)))
+        **_settle_kwargs(issued_on, reason_codes, declassify_to)))
 
 
 @review.command("override")
@@ -266,14 +278,14 @@ def review_confirm(doc_id: int, actor: str, reason: str, passages: list[tuple[in
 @_json_option
 def review_override(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
                     condition: str | None, reason: str, passages: list[tuple[int, int]] | None,
-                    issued_on: Any, reason_code: str | None, declassify_to: str | None,
+                    issued_on: Any, reason_codes: tuple[str, ...], declassify_to: str | None,
                     expect_version: int | None, as_json: bool) -> None:
     """Override a proposal's clause or period (director); another level than the drafter's
     goes to the leading group."""
     _act(actor, doc_id, as_json, lambda w, uid: w.override(
         uid, doc_id, _classification(level, clause, years, condition),
         reason=reason, expected_version=expect_version, passages=passages,
-        **_settle_kwargs(issued_on, reason_code, declassify_to)))
+        **_settle_kwargs(issued_on, reason_codes, declassify_to)))
 
 
 @review.command("escalate")
@@ -300,14 +312,14 @@ def review_escalate(doc_id: int, actor: str, question: str, expect_version: int 
 @_json_option
 def review_decide(doc_id: int, actor: str, level: str, clause: str | None, years: int | None,
                   condition: str | None, reason: str, passages: list[tuple[int, int]] | None,
-                  issued_on: Any, reason_code: str | None, declassify_to: str | None,
+                  issued_on: Any, reason_codes: tuple[str, ...], declassify_to: str | None,
                   expect_version: int | None, as_json: bool) -> None:
     """Decide an escalated matter (leading group); above the office's authority it is
     referred to the superior."""
     _act(actor, doc_id, as_json, lambda w, uid: w.decide(
         uid, doc_id, _classification(level, clause, years, condition),
         reason=reason, expected_version=expect_version, passages=passages,
-        **_settle_kwargs(issued_on, reason_code, declassify_to)))
+        **_settle_kwargs(issued_on, reason_codes, declassify_to)))
 
 
 @review.command("refer")

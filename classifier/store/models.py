@@ -317,6 +317,11 @@ class FinalDocument:
         The latest decision's ticked passages (``{"start", "end"}``), as stored.
     suggested_level, suggested_clause, model_version : str or None
         The latest stored suggestion, and the model that made it.
+    reason_codes : tuple of str
+        The reason codes behind the classification in effect (issue 14 §1): every code on the
+        document's decisions (the reviewers' reasons prevail); when they gave none, the latest
+        proposal's if the final level and clause are the proposal's (the drafter's departure
+        from the suggestion stood); in order, once.
     """
 
     id: int
@@ -331,3 +336,4 @@ class FinalDocument:
     suggested_level: str | None
     suggested_clause: str | None
     model_version: str | None
+    reason_codes: tuple[str, ...] = ()

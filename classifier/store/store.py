@@ -490,7 +490,38 @@ class Store:
         )
         with self._read() as s:
             rows = s.execute(q).all()
+            codes = self._reason_codes(s, [r[0] for r in rows], {r[0]: (r[2], r[3]) for r in rows})
         return [FinalDocument(id=r[0], text=r[1], level=str(r[2]), clause=r[3], status=r[4],
                               sha256=r[5], updated_at=r[6], decided_at=r[7], passages=r[8],
-                              suggested_level=r[9], suggested_clause=r[10], model_version=r[11])
+                              suggested_level=r[9], suggested_clause=r[10], model_version=r[11],
+                              reason_codes=codes.get(r[0], ()))
                 for r in rows]
+
+    @staticmethod
+    def _reason_codes(s: Session, ids: Sequence[int],
+                      final: dict[int, tuple[str | None, str | None]]
+                      ) -> dict[int, tuple[str, ...]]:
+        """The reason codes behind each document's classification (see
+        :class:`FinalDocument`): its decisions' codes; without any, its latest proposal's
+        when the final level and clause are the proposal's."""
+        out: dict[int, dict[str, None]] = {}
+        if not ids:
+            return {}
+        wanted = set(ids)  # no IN (…): a register holds more documents than SQLite's variables
+        q = (select(DecisionRow.document_id, DecisionRow.reason_codes, DecisionRow.reason_code)
+             .where(DecisionRow.reason_code.is_not(None)).order_by(DecisionRow.id))
+        for doc_id, many, one in s.execute(q):
+            if doc_id not in wanted:
+                continue
+            for c in [*(many or ()), *([one] if one and not many else [])]:
+                out.setdefault(doc_id, {})[c] = None
+        last_p = _latest(ProposalRow)
+        q2 = (select(ProposalRow.document_id, ProposalRow.reason_codes, ProposalRow.level,
+                     ProposalRow.clause)
+              .join(last_p, last_p.c.last_id == ProposalRow.id))
+        for doc_id, many, level, clause in s.execute(q2):
+            if (many and doc_id in wanted and doc_id not in out
+                    and final.get(doc_id) == (level, clause)):
+                for c in many:
+                    out.setdefault(doc_id, {})[c] = None
+        return {k: tuple(v) for k, v in out.items()}

@@ -5,7 +5,7 @@ decided by the leading group (:data:`classifier.workflow.states.FINAL_STATUSES`)
 escalated ones never do.
 
 Source: issue 4 (retraining from decisions); issue 9 (item 8: ticked passages train the
-passage model).
+passage model); issue 14 (§1: the reason codes go with each record).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _record(d: FinalDocument) -> dict[str, Any]:
         "source": f"decision:{d.status}", "status": d.status, "sha256": d.sha256,
         "decided_at": (d.decided_at or d.updated_at).isoformat(),
         "suggested_level": d.suggested_level, "suggested_clause": d.suggested_clause,
-        "model_version": d.model_version}
+        "model_version": d.model_version, "reason_codes": list(d.reason_codes)}
     secret = any(lv.is_secret and lv.label == d.level for lv in Level)
     keys = key_passages(d.passages, len(d.text)) if secret else []
     if keys:
@@ -80,7 +80,10 @@ def final_decision_records(settings: Settings) -> Iterator[dict[str, Any]]:
         (``decision:<status>``), ``status``, ``sha256`` (of the uploaded bytes),
         ``decided_at`` (ISO 8601, UTC; of the latest decision), ``suggested_level`` and
         ``suggested_clause`` (the latest stored suggestion, None when there is none),
-        ``model_version`` (the model that made it) and, for a secret whose latest decision
+        ``model_version`` (the model that made it), ``reason_codes`` (list of str: the
+        structured reasons behind the classification, issue 14 §1, see
+        :class:`classifier.store.FinalDocument`; they weigh the record in
+        :func:`classifier.train.assemble_records`) and, for a secret whose latest decision
         has ticked passages, ``passages``: ``[{"kind": "key", "start", "end"}, ...]``
         (see :func:`key_passages`), which train the passage model.
     """

@@ -23,6 +23,7 @@ Source: issue 12 (items 1, 4, 5); the regulation 五(二)–(三); ../shared/doc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -172,7 +173,8 @@ class ActionCore(WorkflowReads):
 
     def _refer(self, tx: StoreTx, actor: User, doc: Document, c: Classification, route: Route,
                reason: str, *, requested: Action, reason_code: str | None = None,
-               passages: list[dict[str, int]] | None = None) -> Document:
+               passages: list[dict[str, int]] | None = None,
+               reason_codes: Sequence[str] = ()) -> Document:
         """报请上级定密: handled at ``c``'s level at once (a secret gets its register number);
         ``passages`` are the ones the reviewer ticked (issue 9 §8), kept with the referral."""
         if Status(doc.status) not in TRANSITIONS[Action.REFER].sources:
@@ -183,11 +185,13 @@ class ActionCore(WorkflowReads):
         if c.level.is_secret and doc.register_number is None:
             fields.update(self._register_number(tx, local_today(self.now()).year))
         self._decision(tx, Action.REFER, actor, doc, c.as_fields(), note, passages,
-                       reason_code=reason_code,
+                       reason_code=reason_code, reason_codes=reason_codes,
                        register_number=fields.get("register_number") or doc.register_number)
         return self._finish(tx, Action.REFER, actor, doc, fields=fields, reason=note,
                             detail={**fields, "requested": requested.value,
-                                    "route": list(route.reasons)})
+                                    "route": list(route.reasons),
+                                    **({"reason_codes": list(reason_codes)} if reason_codes
+                                       else {})})
 
     # --- the steps of every action ---
 
@@ -223,12 +227,16 @@ class ActionCore(WorkflowReads):
         reason: str, passages: list[dict[str, int]] | None = None, *,
         reason_code: str | None = None, supersedes_id: int | None = None,
         issued_on: date | None = None, register_number: str | None = None,
-        declassify_to: str | None = None,
+        declassify_to: str | None = None, reason_codes: Sequence[str] = (),
     ) -> int:
-        """Write the decision row; return its id."""
+        """Write the decision row; return its id. ``reason_codes`` (issue 14 §1) are stored
+        as given and the first also as ``reason_code`` when that is not given."""
         return tx.add_decision(document_id=doc.id, kind=action.value, actor_id=actor.id,
                                actor_role=actor.role, reason=reason, passages=passages,
-                               reason_code=reason_code, supersedes_id=supersedes_id,
+                               reason_code=reason_code or (reason_codes[0] if reason_codes
+                                                           else None),
+                               reason_codes=list(reason_codes) or None,
+                               supersedes_id=supersedes_id,
                                issued_on=issued_on, register_number=register_number,
                                declassify_to=declassify_to, **fields).id
 

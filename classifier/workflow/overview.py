@@ -111,6 +111,8 @@ class Change:
         The free text.
     reason_code : str or None
         The coded reason (:class:`~classifier.workflow.reasons.ReasonCode` value), if given.
+    reason_codes : tuple of str
+        Every coded reason given (issue 14 §1), the first being ``reason_code``.
     """
 
     id: int
@@ -123,10 +125,13 @@ class Change:
     at: datetime | None
     reason: str
     reason_code: str | None = None
+    reason_codes: tuple[str, ...] = ()
 
     @property
     def reason_label(self) -> str:
-        """The coded reason in Chinese (empty without one)."""
+        """The coded reasons in Chinese, joined with “、” (empty without one)."""
+        if self.reason_codes:
+            return "、".join(_reason_label(c) for c in self.reason_codes)
         return _reason_label(self.reason_code)
 
 
@@ -283,13 +288,15 @@ def overview(reads: WorkflowReads, reader_id: int, *, today: date | None = None,
     with_condition = sum(1 for s in final if Level.from_label(s.level or "公开").is_secret
                          and not s.period_years and s.condition)
     latest = {d.document_id: d for d in reads.store.decisions()}
-    changes = [replace(c, reason_code=getattr(latest.get(c.id), "reason_code", None))
+    changes = [replace(c, reason_code=getattr(latest.get(c.id), "reason_code", None),
+                       reason_codes=tuple(getattr(latest.get(c.id), "reason_codes", None) or ()))
                for c in (_change(s) for s in rows) if c is not None]
     reason_n = Counter(
         (d.clause if d.level and Level.from_label(d.level).is_secret and d.clause
-         else d.level or "—", _reason_label(d.reason_code))
+         else d.level or "—", _reason_label(code))
         for d in latest.values()
-        if d.kind in (Action.OVERRIDE.value, Action.DECIDE.value) and d.reason_code)
+        if d.kind in (Action.OVERRIDE.value, Action.DECIDE.value) and d.reason_code
+        for code in (d.reason_codes or [d.reason_code]))
     changes.sort(key=lambda c: (c.at or datetime.min.astimezone(), c.id), reverse=True)
     return Overview(
         today=today, total=len(rows),

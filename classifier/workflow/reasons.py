@@ -11,9 +11,10 @@ leading group); issue 14 (item 1: the list of structured reasons).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
-from classifier.errors import InvalidDecisionError
+from classifier.errors import InvalidReasonCodeError
 
 
 class ReasonCode(StrEnum):
@@ -52,8 +53,9 @@ def check_reason_code(code: str | ReasonCode | None) -> ReasonCode | None:
 
     Raises
     ------
-    InvalidDecisionError
-        An unknown code (the message lists the known ones).
+    InvalidReasonCodeError
+        An unknown code (``invalid_reason_code``, an :class:`InvalidDecisionError`; the
+        message lists the known ones).
     """
     if code is None or (isinstance(code, str) and not code.strip()):
         return None
@@ -61,4 +63,51 @@ def check_reason_code(code: str | ReasonCode | None) -> ReasonCode | None:
         return ReasonCode(str(code).strip())
     except ValueError:
         known = "、".join(f"{c.value}（{c.label}）" for c in ReasonCode)
-        raise InvalidDecisionError(f"理由代码 {code!r} 无效，应为：{known}") from None
+        raise InvalidReasonCodeError(f"理由代码 {code!r} 无效，应为：{known}") from None
+
+
+def check_reason_codes(codes: Iterable[str | ReasonCode | None] | str | ReasonCode | None = None,
+                       reason_code: str | ReasonCode | None = None) -> tuple[ReasonCode, ...]:
+    """Every reason code of a decision or proposal, checked, deduplicated, in the given order.
+
+    Parameters
+    ----------
+    codes : iterable of str or ReasonCode, or one code, optional
+        The codes given (``reason_codes=``); blanks and None are skipped.
+    reason_code : str or ReasonCode, optional
+        The single code of the older keyword (``reason_code=``), kept for callers that give
+        one; it goes first.
+
+    Returns
+    -------
+    tuple of ReasonCode
+        Possibly empty.
+
+    Raises
+    ------
+    InvalidReasonCodeError
+        Any code is unknown (``invalid_reason_code``).
+
+    Examples
+    --------
+    >>> check_reason_codes(["already_public", "other", "already_public"])
+    (<ReasonCode.ALREADY_PUBLIC: 'already_public'>, <ReasonCode.OTHER: 'other'>)
+    """
+    given: list[str | ReasonCode | None] = [reason_code]
+    if isinstance(codes, str):
+        given.append(codes)
+    elif codes is not None:
+        given.extend(codes)
+    out = (check_reason_code(c) for c in given)
+    return tuple(dict.fromkeys(c for c in out if c is not None))
+
+
+def reason_labels(codes: Iterable[str] | None) -> str:
+    """The Chinese labels of stored codes, joined with “、” (an unknown code shows as given)."""
+    out = []
+    for c in codes or ():
+        try:
+            out.append(ReasonCode(c).label)
+        except ValueError:
+            out.append(c)
+    return "、".join(out)

@@ -23,7 +23,7 @@ Source: ../shared/docs/workflow.md (the regulation, section 五); issue 3 (§3, 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from classifier.errors import (
     AlreadyRegisteredError,
     InvalidDecisionError,
     PermissionDeniedError,
+    ReasonRequiredError,
     UsageError,
 )
 from classifier.store import (
@@ -50,7 +51,7 @@ from classifier.workflow.core import Route
 from classifier.workflow.judging import BlindJudging
 from classifier.workflow.lifecycle import Lifecycle, non_empty
 from classifier.workflow.outputs import Outputs
-from classifier.workflow.reasons import ReasonCode, check_reason_code
+from classifier.workflow.reasons import ReasonCode, check_reason_codes
 from classifier.workflow.register import Record
 from classifier.workflow.states import (
     UPLOAD_ROLES,
@@ -64,6 +65,9 @@ if TYPE_CHECKING:
 
 #: Extraction errors after which the document is still registered, to be judged by hand.
 KEEP_ON_ERROR = frozenset({"needs_ocr"})
+#: Reason codes given with a proposal or a decision (issue 14 §1): any iterable of
+#: :class:`~classifier.workflow.reasons.ReasonCode` values, checked and deduplicated in order.
+ReasonCodes = Iterable[str | ReasonCode] | None
 
 
 @dataclass(frozen=True)
@@ -231,36 +235,63 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         scope: str = "",
         note: str = "",
         expected_version: int | None = None,
+        reason_codes: ReasonCodes = None,
+        suggestion_shown: bool = False,
     ) -> Document:
         """The drafter's proposal (拟定): from now on the document is handled at that level.
+
+        Parameters
+        ----------
+        reason_codes : iterable of str or ReasonCode, optional
+            Why the proposal departs from the stored suggestion (issue 14 §1); ``note`` is
+            the free text. Stored on the proposal and in the audit event.
+        suggestion_shown : bool
+            The drafter was shown the stored suggestion before proposing (the draft page
+            says so; default False: a script, an import, a blind draft). Only then does a
+            departure from it need a reason code: whoever did not see it cannot say why they
+            depart from it (issue 14 §1 and §3).
 
         Raises
         ------
         InvalidDecisionError
             Bad classification, or a secret level without 知悉范围 (``scope``).
+        InvalidReasonCodeError
+            An unknown reason code (``invalid_reason_code``).
+        ReasonRequiredError
+            ``suggestion_shown``, the level or a secret's clause differs from the stored
+            suggestion, and no reason code is given (``reason_required``). A blind draft
+            (issue 14 §3) and a suggestion without a level need none.
         """
         c = classification.normalized(self.catalogue)
+        codes = [code.value for code in check_reason_codes(reason_codes)]
         scope = (scope or "").strip()
         if c.level.is_secret and not scope:
             raise InvalidDecisionError("定为国家秘密的文件必须写明知悉范围")
         with self.store.transaction() as tx:
             actor, doc = self._begin(tx, Action.PROPOSE, actor_id, document_id, expected_version)
             suggestion = tx.latest_suggestion(document_id)
+            if (suggestion_shown and not codes and not doc.blind and suggestion is not None
+                    and departs_from(c, suggestion.level, suggestion.clause)):
+                raise ReasonRequiredError(
+                    f"拟定意见（{c.level.label}{' ' + c.clause if c.clause else ''}）与系统建议"
+                    f"（{suggestion.level}{' ' + suggestion.clause if suggestion.clause else ''}）"
+                    "不一致，请至少选择一项理由")
             tx.add_proposal(
                 document_id=doc.id, drafter_id=actor.id,
                 suggestion_id=suggestion.id if suggestion else None,
-                scope=scope, note=(note or "").strip(), **c.as_fields(),
+                scope=scope, note=(note or "").strip(), reason_codes=codes or None,
+                **c.as_fields(),
             )
             return self._finish(tx, Action.PROPOSE, actor, doc, fields={**c.as_fields(),
                                 "scope": scope}, reason=(note or "").strip(),
-                                detail={**c.as_fields(), "scope": scope})
+                                detail=_with_codes({**c.as_fields(), "scope": scope}, codes))
 
     def confirm(
         self, actor_id: int, document_id: int, *, reason: str = "",
         expected_version: int | None = None,
         passages: Iterable[PassageRange] | None = None,
         issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
-        declassify_to: Level | None = None,
+        declassify_to: Level | None = None, reason_codes: ReasonCodes = None,
     ) -> Document:
         """The director confirms the proposal as it stands.
 
@@ -274,7 +305,13 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         reason_code : str or ReasonCode, optional
             Why a level below the clause's catalogue level is right
             (:class:`~classifier.workflow.reasons.ReasonCode`); without one such a decision
-            goes to the leading group.
+            goes to the leading group. The older single-code keyword: it goes first in
+            ``reason_codes``.
+        reason_codes : iterable of str or ReasonCode, optional
+            Every reason code (issue 14 §1), checked, deduplicated in order: stored on the
+            decision (``reason_codes``, the first also as ``reason_code``) and in its audit
+            event; they weigh the decision in retraining
+            (:func:`classifier.train.reason_weight`).
         declassify_to : Level, optional
             内部 (default) or 公开: what a secret becomes when it is declassified.
 
@@ -295,7 +332,7 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         return self._settle(Action.CONFIRM, actor_id, document_id, None,
                             (reason or "").strip(), expected_version, passages,
                             issued_on=issued_on, reason_code=reason_code,
-                            declassify_to=declassify_to)
+                            declassify_to=declassify_to, reason_codes=reason_codes)
 
     def override(
         self, actor_id: int, document_id: int, classification: Classification, *, reason: str,
@@ -303,6 +340,7 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         passages: Iterable[PassageRange] | None = None,
         issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
         declassify_to: Level | None = None, scope: str | None = None,
+        reason_codes: ReasonCodes = None,
     ) -> Document:
         """The director changes the level, clause or period; the reason is mandatory.
 
@@ -322,7 +360,8 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
                 raise InvalidDecisionError("定为国家秘密的，须填写知悉范围")
         return self._settle(Action.OVERRIDE, actor_id, document_id, c,
                             reason, expected_version, passages, issued_on=issued_on,
-                            reason_code=reason_code, declassify_to=declassify_to, scope=scope)
+                            reason_code=reason_code, declassify_to=declassify_to, scope=scope,
+                            reason_codes=reason_codes)
 
     def escalate(
         self, actor_id: int, document_id: int, *, question: str,
@@ -341,7 +380,7 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         expected_version: int | None = None,
         passages: Iterable[PassageRange] | None = None,
         issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
-        declassify_to: Level | None = None,
+        declassify_to: Level | None = None, reason_codes: ReasonCodes = None,
     ) -> Document:
         """The leading group settles an escalated matter; the reason is mandatory.
 
@@ -352,7 +391,8 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         return self._settle(Action.DECIDE, actor_id, document_id,
                             classification.normalized(self.catalogue, require_period=True),
                             reason, expected_version, passages, issued_on=issued_on,
-                            reason_code=reason_code, declassify_to=declassify_to)
+                            reason_code=reason_code, declassify_to=declassify_to,
+                            reason_codes=reason_codes)
 
     def refer(
         self, actor_id: int, document_id: int, *, question: str,
@@ -424,6 +464,7 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         reason: str, expected_version: int | None, passages: Iterable[PassageRange] | None,
         *, issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
         declassify_to: Level | None = None, scope: str | None = None,
+        reason_codes: ReasonCodes = None,
     ) -> Document:
         """A settling decision, through the guards (:meth:`ActionCore._route`).
 
@@ -432,7 +473,8 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         reviewer would have decided; referred to a superior, it is handled at ``c``'s level.
         """
         ticked = normalize_passages(passages)
-        code = check_reason_code(reason_code)
+        codes = [c.value for c in check_reason_codes(reason_codes, reason_code)]
+        code_value = codes[0] if codes else None  # the routing rule reads one code
         with self.store.transaction() as tx:
             actor, doc = self._begin(tx, action, actor_id, document_id, expected_version)
             ticked = normalize_passages(ticked, len(doc.text))
@@ -441,23 +483,22 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
             proposal = tx.latest_proposal(doc.id)
             reviewing = action in (Action.CONFIRM, Action.OVERRIDE)
             route = self._route(
-                action, c, reason_code=code.value if code else None, check_clause=reviewing,
+                action, c, reason_code=code_value, check_clause=reviewing,
                 drafter_level=Level.from_label(proposal.level) if reviewing and proposal
                 else None, check_authority=action is not Action.RECORD_SUPERIOR)
-            code_value = code.value if code else None
             if route.action is Action.ESCALATE:
                 note = f"依规定须报领导小组确定：{route.note}" + (f"。审核意见：{reason}" if reason
                                                             else "")
                 # The passages the reviewer ticked go with the question (issue 9 §8).
                 self._decision(tx, Action.ESCALATE, actor, doc, c.as_fields(), note, ticked,
-                               reason_code=code_value)
+                               reason_codes=codes)
                 return self._finish(tx, Action.ESCALATE, actor, doc, fields={}, reason=note,
-                                    detail=_with_passages({"requested": action.value,
-                                                           "route": list(route.reasons),
-                                                           "intended": c.as_fields()}, ticked))
+                                    detail=_with_codes(_with_passages(
+                                        {"requested": action.value, "route": list(route.reasons),
+                                         "intended": c.as_fields()}, ticked), codes))
             if route.action is Action.REFER:
                 return self._refer(tx, actor, doc, c, route, reason, requested=action,
-                                   reason_code=code_value, passages=ticked)
+                                   reason_codes=codes, passages=ticked)
             fields = {**c.as_fields(), **self._settled_fields(
                 tx, doc, c, issued_on=issued_on, declassify_to=declassify_to)}
             if scope is not None:
@@ -465,9 +506,9 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
             number = fields.get("register_number") or doc.register_number
             self._decision(tx, action, actor, doc, c.as_fields(), reason, ticked,
                            issued_on=fields["issued_on"], register_number=number,
-                           declassify_to=fields["declassify_to"], reason_code=code_value)
+                           declassify_to=fields["declassify_to"], reason_codes=codes)
             return self._finish(tx, action, actor, doc, fields=fields, reason=reason,
-                                detail=_with_passages(fields, ticked))
+                                detail=_with_codes(_with_passages(fields, ticked), codes))
 
 
 def classification_of(doc: Document) -> Classification:
@@ -482,3 +523,18 @@ def _with_passages(detail: dict[str, Any], passages: list[dict[str, int]] | None
                    ) -> dict[str, Any]:
     """The audit event's detail, with the ticked passages when there are any labels."""
     return detail if passages is None else {**detail, "passages": passages}
+
+
+def _with_codes(detail: dict[str, Any], codes: Sequence[str]) -> dict[str, Any]:
+    """The audit event's detail, with the reason codes when there are any (issue 14 §1)."""
+    return {**detail, "reason_codes": list(codes)} if codes else detail
+
+
+def departs_from(c: Classification, level: str | None, clause: str | None) -> bool:
+    """True when ``c`` differs from a suggestion's ``level`` (a label, None: no suggestion)
+    or, for a secret, from its ``clause``: a drafter's proposal then needs a reason code."""
+    if level is None:
+        return False
+    if c.level.label != level:
+        return True
+    return c.level.is_secret and (c.clause or None) != (clause or None)

@@ -192,6 +192,7 @@ EVENT_LABELS = {
     "model_promote": "启用模型",
     "model_train": "训练模型",
     "model_rollback": "回退模型",
+    "catalogue_edit": "处理保密事项范围修改建议",
     "backup": "备份数据",
     "restore": "恢复数据",
     "restore_replace": "以备份替换数据",
