@@ -465,7 +465,14 @@ class AlreadyJudgedError(WorkflowError, ValueError):
     code = "already_judged"
 
 
-ERROR_CODES += ("invalid_setting", "not_blind", "already_judged")
+class JudgementRequiredError(WorkflowError, ValueError):
+    """A director confirms or overrides a blind draft before recording a first judgement
+    (issue 14 §3: the judgement comes first, or agreement on blind items means nothing)."""
+
+    code = "judgement_required"
+
+
+ERROR_CODES += ("invalid_setting", "not_blind", "already_judged", "judgement_required")
 
 
 class IndexFormatError(ClassifierError, ValueError):
@@ -691,6 +698,7 @@ ADVICE: dict[str, str] = {
     "invalid_setting": "请联系系统管理员改正该设置后重新启动。",
     "not_blind": "请直接在下方审核。",
     "already_judged": "请刷新页面后继续审核。",
+    "judgement_required": "本件为盲评抽样：请先记录您的独立判断，再确认或变更。",
 }
 
 

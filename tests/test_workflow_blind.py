@@ -15,6 +15,7 @@ from classifier.errors import (
     IllegalTransitionError,
     InvalidDecisionError,
     InvalidSettingError,
+    JudgementRequiredError,
     NotBlindError,
     PermissionDeniedError,
     SelfReviewError,
@@ -214,6 +215,22 @@ def test_judge_refusals(store, catalogue, blind_wf, people, suggester):
     with pytest.raises(SelfReviewError, match=r"\[self_review\]"):
         blind_wf.judge(people.director.id, own.id, "机密", "4.3")
     assert [e.action for e in store.events(plain.id)].count("judge") == 0
+
+
+def test_review_of_a_blind_draft_needs_the_directors_judgement_first(store, blind_wf, people,
+                                                                     suggester):
+    """From any caller (page or command line), confirm and override of a blind draft wait
+    for the director's own first judgement; nothing is written before it."""
+    doc = _upload(blind_wf, people.drafter, suggester).document
+    doc = blind_wf.propose(people.drafter.id, doc.id, JIMI_43, scope="部务会成员")
+    with pytest.raises(JudgementRequiredError, match=r"\[judgement_required\]"):
+        blind_wf.confirm(people.director.id, doc.id)
+    with pytest.raises(JudgementRequiredError):
+        blind_wf.override(people.director.id, doc.id, JIMI_43, reason="按拟定")
+    assert store.decisions(doc.id) == []
+    assert Status(store.document(doc.id).status) is Status.PROPOSED
+    blind_wf.judge(people.director.id, doc.id, "机密", "4.3")
+    assert Status(blind_wf.confirm(people.director.id, doc.id).status) is Status.CONFIRMED
 
 
 # --- agreement split by the real blind flags --------------------------------------------------

@@ -32,6 +32,7 @@ from classifier.catalogue import Level
 from classifier.errors import (
     AlreadyRegisteredError,
     InvalidDecisionError,
+    JudgementRequiredError,
     PermissionDeniedError,
     ReasonRequiredError,
     UsageError,
@@ -478,10 +479,16 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         with self.store.transaction() as tx:
             actor, doc = self._begin(tx, action, actor_id, document_id, expected_version)
             ticked = normalize_passages(ticked, len(doc.text))
+            reviewing = action in (Action.CONFIRM, Action.OVERRIDE)
+            if (reviewing and doc.blind and Status(doc.status) is Status.PROPOSED
+                    and tx.judgement(doc.id, actor.id) is None):
+                # Issue 14 §3: on a blind draft the director's own judgement comes first,
+                # from the page or the command line alike.
+                raise JudgementRequiredError(
+                    f"《{doc.filename}》为盲评抽样，请先记录独立判断（review judge）再审核")
             if c is None:
                 c = classification_of(doc)
             proposal = tx.latest_proposal(doc.id)
-            reviewing = action in (Action.CONFIRM, Action.OVERRIDE)
             route = self._route(
                 action, c, reason_code=code_value, check_clause=reviewing,
                 drafter_level=Level.from_label(proposal.level) if reviewing and proposal
