@@ -79,6 +79,11 @@ class AuthPolicy:
         return cls(**changes)
 
 
+#: The office's share of drafts drawn for blind mode when ``DINGMI_BLIND_SHARE`` is not set
+#: (issue 14 §3: "a configured share of drafts (default 10 %)").
+DEFAULT_BLIND_SHARE = 0.10
+
+
 @dataclass(frozen=True)
 class DecisionPolicy:
     """The office's rules for settling a classification (issue 12).
@@ -100,8 +105,10 @@ class DecisionPolicy:
     unit : str
         The classifying unit's name, printed on the approval form (``DINGMI_UNIT``).
     blind_share : float
-        The share in [0, 1] of new drafts drawn at upload for blind mode (default 0.10; 0
-        turns blind mode off; ``DINGMI_BLIND_SHARE``): the drafter sees no suggestion until
+        The share in [0, 1] of new drafts drawn at upload for blind mode (``DINGMI_BLIND_SHARE``,
+        default :data:`DEFAULT_BLIND_SHARE` = 0.10 when read from the environment; 0 turns
+        blind mode off, and a policy built in code without it has it off, so a script or a test
+        never draws blind by chance): the drafter sees no suggestion until
         the proposal is submitted, the director none until a first judgement is recorded, so
         that agreement can be reported apart for blind and shown items. Source: issue 14 §3
         (blind mode against anchoring, "default 10 %").
@@ -116,7 +123,7 @@ class DecisionPolicy:
     register_pattern: str = "组密〔{year}〕{seq:04d}号"
     internal_mark: str = "内部"
     unit: str = ""
-    blind_share: float = 0.10
+    blind_share: float = 0.0
 
     def __post_init__(self) -> None:
         share = self.blind_share
@@ -141,6 +148,7 @@ class DecisionPolicy:
             ("DINGMI_INTERNAL_MARK", "internal_mark"),
             ("DINGMI_UNIT", "unit")) if env.get(name)}
         raw = env.get("DINGMI_BLIND_SHARE", "").strip()
+        changes["blind_share"] = DEFAULT_BLIND_SHARE
         if raw:
             try:
                 share = float(raw)

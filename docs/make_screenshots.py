@@ -89,7 +89,7 @@ def seed(settings: Settings) -> None:
     note = up(EXTRA_NOTE, "工作群消息.txt")
     propose_as_suggested(note, "部务会成员")
     wf.override(director2.id, note, Classification(Level.JIMI, "4.3", None, "任免正式公布后"),
-                reason="审批中的干部任免事项，按第4.3条定为机密")
+                reason_codes=["other"], reason="审批中的干部任免事项，按第4.3条定为机密")
     wf.close()
     retrain(settings)  # the model page: a second version, trained on these decisions
 

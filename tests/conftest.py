@@ -274,6 +274,13 @@ def app_login(at, name: str, password: str = PASSWORD):
     return at
 
 
+def pick_reasons(at, *codes: str) -> None:
+    """Choose reason codes (issue 14 §1; default ``other``) in every empty 理由类别 field."""
+    for box in at.multiselect:
+        if box.label.startswith("理由类别") and not box.value:
+            box.set_value(list(codes or ("other",)))
+
+
 def submit_confirmed(at, label: str):
     """Take the second step before an irreversible decision (issue 15): tick every
     “我已核对以上内容，确认提交” box on the page, then click the button ``label`` and run."""

@@ -16,7 +16,14 @@ from classifier.store import Store
 from classifier.workflow import Classification, Role, Workflow
 from classifier.workflow.demo import DEMO_USERS
 from tests import builders as b
-from tests.conftest import PASSWORD, app_login, install_model, ready_demo_users, submit_confirmed
+from tests.conftest import (
+    PASSWORD,
+    app_login,
+    install_model,
+    pick_reasons,
+    ready_demo_users,
+    submit_confirmed,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -309,6 +316,7 @@ def test_app_override_without_reason_is_refused(at, wf, suggester):
     _plain_chinese(at)
     assert wf.store.document(doc.id).status == "proposed"
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("仅涉及一般干部")
+    pick_reasons(at)
     [s for s in at.selectbox if s.label == "密级" and s.key.startswith("override")][0].select("秘密")
     _ok(submit_confirmed(at, "变更"))
     new = wf.store.document(doc.id)
@@ -326,6 +334,7 @@ def test_app_override_form_changes_the_scope(at, wf, suggester):
     scope = at.text_input(key=f"override_{doc.id}_scope")
     assert scope.value == "部务会成员"  # the drafter's, to edit
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("知悉范围应包括分管领导")
+    pick_reasons(at)
     scope.input(" ")
     _ok(submit_confirmed(at, "变更"))
     assert "invalid_decision" in _codes(at) and wf.store.document(doc.id).status == "proposed"
@@ -346,7 +355,7 @@ def test_app_override_with_two_reasons_is_saved(at, wf, suggester):
     assert "内容已公开" in box.options and "应定更高密级" in box.options
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("期限应为十年")
     box.select("wrong_period").select("other")
-    _ok([b for b in at.button if b.label == "变更"][0].click().run())
+    _ok(submit_confirmed(at, "变更"))
     new = wf.store.document(doc.id)
     assert new.status == "overridden", _texts(at, "error")
     d = wf.store.decisions(doc.id)[-1]
@@ -383,6 +392,7 @@ def test_app_escalate_then_leading_group_decides(at, wf, suggester):
     _ok(at.switch_page("app_pages/leading_group.py").run())
     assert "是否应定为绝密？" in " ".join(h.proto.body for h in at.html)
     [t for t in at.text_area if t.label.startswith("决定理由")][0].input("涉及班子主要负责人")
+    pick_reasons(at)
     _ok(submit_confirmed(at, "作出决定"))
     new = wf.store.document(doc.id)
     assert (new.status, new.level, new.mark) == ("decided", "机密", "机密★任免正式公布后")
@@ -409,6 +419,7 @@ def test_app_two_directors_at_once_the_second_is_told(app_env, wf, suggester):
     a, b = _as(_ok(_app().run()), "李主任"), _as(_ok(_app().run()), "赵副主任")
     _ok(submit_confirmed(a, "确认拟定意见"))
     [t for t in b.text_area if t.label.startswith("变更理由")][0].input("应为秘密")
+    pick_reasons(b)
     _ok(submit_confirmed(b, "变更"))
     assert any("已由他人处理" in w for w in _texts(b, "warning"))
     assert wf.store.document(doc.id).status == "confirmed"
@@ -749,6 +760,7 @@ def test_app_a_decision_takes_a_second_explicit_step(at, wf, suggester):
     assert wf.store.document(doc.id).status == "proposed" and not wf.store.decisions(doc.id)
     assert any("尚未提交" in w and CONFIRM_LABEL in w for w in _texts(at, "warning"))
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("应为秘密")
+    pick_reasons(at)
     _ok([b for b in at.button if b.label == "变更"][0].click().run())
     assert wf.store.document(doc.id).status == "proposed" and not wf.store.decisions(doc.id)
     _ok(submit_confirmed(at, "确认拟定意见"))
@@ -762,6 +774,7 @@ def test_app_leading_group_decides_only_after_the_second_step(at, wf, suggester)
     _as(at, "王组长")
     _ok(at.switch_page("app_pages/leading_group.py").run())
     [t for t in at.text_area if t.label.startswith("决定理由")][0].input("涉及班子主要负责人")
+    pick_reasons(at)
     _ok([b for b in at.button if b.label == "作出决定"][0].click().run())
     assert wf.store.document(doc.id).status == "escalated"
     assert any("尚未提交" in w for w in _texts(at, "warning"))

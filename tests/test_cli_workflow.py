@@ -159,7 +159,7 @@ def test_cli_review_round_trip_with_json(doc_id, tmp_path):
                             "--question", "是否绝密？", "--expect-version", "2", "--json"))
     assert e["status"] == "escalated"
     (d,) = _json_lines(_run("review", "decide", str(doc_id), "--as", "王组长", "--level", "jimi",
-                            "--clause", "4.3", "--years", "20", "--reason", "维持机密", "--json"))
+                            "--clause", "4.3", "--years", "20", "--reason-code", "other", "--reason", "维持机密", "--json"))
     assert (d["status"], d["mark"], d["decided_by"]) == ("decided", "机密★20年", "王组长")
     assert _json_lines(_run("review", "list", "--as", "李主任", "--json")) == []
     assert len(_json_lines(_run("review", "list", "--status", "all", "--as", "李主任",
@@ -176,11 +176,11 @@ def test_cli_review_round_trip_with_json(doc_id, tmp_path):
         (["confirm", "{id}", "--as", "无名氏"], "authentication_failed"),
         (["confirm", "{id}", "--as", "李主任", "--expect-version", "1"], "stale_version"),
         (["override", "{id}", "--as", "李主任", "--level", "秘密", "--clause", "4.5",
-          "--reason", " "], "empty_reason"),
+          "--reason-code", "other", "--reason", " "], "empty_reason"),
         (["decide", "{id}", "--as", "王组长", "--level", "秘密", "--clause", "4.5",
           "--years", "10", "--reason", "x"], "illegal_transition"),
         (["decide", "{id}", "--as", "王组长", "--level", "秘密", "--clause", "4.5",
-          "--years", "11", "--reason", "x"], "period_too_long"),
+          "--years", "11", "--reason-code", "other", "--reason", "x"], "period_too_long"),
         (["confirm", "999", "--as", "李主任"], "not_found"),
     ],
 )
@@ -216,7 +216,7 @@ def test_cli_guard_routes_and_expire_declassifies_once(doc_id):
     assert c["status"] == "escalated"
     (d,) = _json_lines(_run("review", "decide", str(doc_id), "--as", "王组长", "--level", "秘密",
                             "--clause", "4.12", "--years", "1", "--issued-on", "2020-01-01",
-                            "--reason", "属于其它保密事项", "--json"))
+                            "--reason-code", "other", "--reason", "属于其它保密事项", "--json"))
     assert (d["status"], d["period_ends_on"]) == ("decided", "2021-01-01")
     assert d["register_number"].startswith("组密〔")
     (due,) = _json_lines(_run("records", "due", "--as", "陈机要", "--json"))

@@ -92,9 +92,9 @@ def test_drift_corrections_teach_a_new_phrasing(tmp_path, catalogue, n_overrides
             wf.propose(drafter.id, up.document.id,
                        Classification(Level.from_label(sug.level), sug.clause), scope="县委常委")
             doc = wf.override(director.id, up.document.id, settled,
-                              reason="审批中的干部任免事项，属第4.3条")
+                              reason_codes=["other"], reason="审批中的干部任免事项，属第4.3条")
             if doc.status == "escalated":  # the drafter proposed another level (issue 12)
-                wf.decide(leader.id, doc.id, settled, reason="审批中的干部任免事项，属第4.3条")
+                wf.decide(leader.id, doc.id, settled, reason_codes=["other"], reason="审批中的干部任免事项，属第4.3条")
         corrections = sum(s.suggested_clause != "4.3"
                           for s in store.summaries(statuses=["overridden", "decided"]))
     finally:

@@ -322,7 +322,7 @@ def _walk(page, names=()) -> dict[str, list[str]]:
 
 def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
     """Issue 15, per role in a real browser: no Latin-script UI word on any page; a batch of
-    10 files proposed from the summary table; the PDF's page beside its text on the review
+    10 files proposed from the summary table; the scanned PDF's page beside its OCR text on the review
     page; the override form's 知悉范围 saved."""
     from playwright.sync_api import expect, sync_playwright
 
@@ -331,7 +331,7 @@ def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
 
     url, home = server
     files = [tmp_path / "请示01.pdf"]
-    files[0].write_bytes(b.draft_pdf())
+    files[0].write_bytes(b.image_bytes(b.scan_image(b.draft_pdf()), "PDF"))  # a scan: no text layer
     for i in range(2, 11):
         f = tmp_path / f"请示{i:02d}.txt"
         f.write_text(f"关于拟任干部人选的请示（第{i}稿）\n经部务会研究，拟提名张某{i}同志为"
@@ -360,7 +360,7 @@ def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
         expect(page.get_by_text(re.compile("^已提交 10 份文稿审核"))).to_be_visible()
         _logout(page)
 
-        # the director: the PDF (proposed first) with its page beside the text; every page
+        # the director: the scanned PDF (proposed first) with its page beside the text; every page
         # of the role in plain Chinese; an override that changes the 知悉范围
         _login(page, "李主任")
         expect(page.get_by_role("heading", name="审核", exact=True)).to_be_visible()

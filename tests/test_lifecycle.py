@@ -101,7 +101,7 @@ def test_guard_director_cannot_confirm_alone_it_goes_to_the_leading_group(
     ev = workflow.store.events(doc.id)[-1]
     assert ev.detail["requested"] == "confirm" and any(reason in r for r in ev.detail["route"])
     # the leading group settles it
-    done = workflow.decide(people.leader.id, doc.id, c, reason="属于该条款")
+    done = workflow.decide(people.leader.id, doc.id, c, reason_codes=["other"], reason="属于该条款")
     assert done.status == Status.DECIDED and done.register_number
 
 
@@ -131,7 +131,7 @@ def test_guard_above_authority_is_referred_and_handled_at_that_level(workflow, p
         new = workflow.confirm(people.director.id, doc.id)
     else:
         workflow.escalate(people.director.id, doc.id, question="是否绝密？")
-        new = workflow.decide(people.leader.id, doc.id, juemi, reason="涉及主要负责人")
+        new = workflow.decide(people.leader.id, doc.id, juemi, reason_codes=["other"], reason="涉及主要负责人")
     assert new.status == Status.REFERRED and Status.REFERRED.label == "报请上级定密"
     assert (new.level, new.mark) == ("绝密", "绝密★30年")
     assert new.register_number  # handled as a secret at once: numbered and markable
@@ -148,7 +148,7 @@ def test_guard_authority_is_configurable(store, catalogue, people, suggester):
     doc = _proposed(wf, people, suggester, juemi)
     doc = wf.confirm(people.director.id, doc.id)   # above 4.3's 机密: the leading group's
     assert doc.status == Status.ESCALATED
-    assert wf.decide(people.leader.id, doc.id, juemi, reason="是").status == Status.DECIDED
+    assert wf.decide(people.leader.id, doc.id, juemi, reason_codes=["other"], reason="是").status == Status.DECIDED
 
 
 @pytest.mark.parametrize("c, error", [
@@ -161,7 +161,7 @@ def test_guard_period_beyond_the_law_or_missing_is_refused(workflow, people, sug
     doc = _proposed(workflow, people, suggester)
     workflow.escalate(people.director.id, doc.id, question="期限？")
     with pytest.raises(error, match=rf"\[{error.code}\]"):
-        workflow.decide(people.leader.id, doc.id, c, reason="理由")
+        workflow.decide(people.leader.id, doc.id, c, reason_codes=["other"], reason="理由")
     with pytest.raises(error):
         workflow.propose(people.drafter.id, doc.id, c, scope="x") if error is PeriodTooLongError \
             else Classification(c.level, c.clause).normalized(require_period=True)
@@ -257,7 +257,7 @@ def test_declassification_goes_drafter_office_leading_group(workflow, people, su
 
 def test_refused_change_returns_where_it_was(workflow, people, suggester):
     doc = _proposed(workflow, people, suggester, JIMI_43)
-    doc = workflow.override(people.director.id, doc.id, JIMI_43_10, reason="定期限")
+    doc = workflow.override(people.director.id, doc.id, JIMI_43_10, reason_codes=["other"], reason="定期限")
     assert doc.status == Status.OVERRIDDEN
     doc = workflow.request_change(people.drafter.id, doc.id, Classification(Level.JIMI, "4.3", 20),
                                   reason="延长")
@@ -402,7 +402,7 @@ def test_approval_form_shows_the_decision(workflow, people, suggester):
     doc = _proposed(workflow, people, suggester, Classification(Level.JIMI, "4.12", 20))
     doc = workflow.confirm(people.director.id, doc.id, reason="请领导小组研究")  # routed
     doc = workflow.decide(people.leader.id, doc.id, Classification(Level.JIMI, "4.12", 20),
-                          reason="属于其它保密事项", issued_on=date(2026, 4, 1))
+                          reason_codes=["other"], reason="属于其它保密事项", issued_on=date(2026, 4, 1))
     from docx import Document
 
     d = Document(io.BytesIO(workflow.approval_form(people.leader.id, doc.id)))

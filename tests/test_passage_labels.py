@@ -22,7 +22,7 @@ from classifier.store import MIGRATIONS_DIR, Base, Store
 from classifier.suggest import FileResult
 from classifier.training.decisions import decision_records, final_decision_records
 from classifier.workflow import Classification, Workflow, normalize_passages
-from tests.conftest import submit_confirmed
+from tests.conftest import pick_reasons, submit_confirmed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -83,10 +83,10 @@ def test_override_and_decide_store_passages(workflow, people, store, verb):
     if verb == "override":
         doc = _proposed(workflow, people, c=Classification(Level.JIMI, "4.3", 20))
         workflow.override(people.director.id, doc.id, JIMI_43,
-                          reason="以任免公布为解密条件", passages=[{"start": 57, "end": 89}])
+                          reason_codes=["other"], reason="以任免公布为解密条件", passages=[{"start": 57, "end": 89}])
     else:
         doc = _escalated(workflow, people)
-        workflow.decide(people.leader.id, doc.id, JIMI_43, reason="涉及人选",
+        workflow.decide(people.leader.id, doc.id, JIMI_43, reason_codes=["other"], reason="涉及人选",
                         passages=[(57, 89)])
     assert store.decisions(doc.id)[-1].kind == verb
     assert store.decisions(doc.id)[-1].passages == [{"start": 57, "end": 89}]
@@ -118,11 +118,11 @@ def test_bad_offsets_are_refused_with_invalid_passage(workflow, people, store, b
 def test_bad_offsets_refused_by_override_and_decide_too(workflow, people, store):
     doc = _proposed(workflow, people)
     with pytest.raises(InvalidPassageError):
-        workflow.override(people.director.id, doc.id, JIMI_43, reason="理由",
+        workflow.override(people.director.id, doc.id, JIMI_43, reason_codes=["other"], reason="理由",
                           passages=[(0, len(TEXT) + 5)])
     workflow.escalate(people.director.id, doc.id, question="是否属于4.3？")
     with pytest.raises(InvalidPassageError):
-        workflow.decide(people.leader.id, doc.id, JIMI_43, reason="理由", passages=[(3, 2)])
+        workflow.decide(people.leader.id, doc.id, JIMI_43, reason_codes=["other"], reason="理由", passages=[(3, 2)])
     assert store.document(doc.id).status == "escalated"
 
 
@@ -152,9 +152,9 @@ def test_export_carries_key_passages_of_secret_decisions(tmp_path, catalogue):
         public = _proposed(wf, people, text=TEXT + "（三稿）")
         # The director disagrees with the drafter's level: the leading group decides (issue 12).
         routed = wf.override(people.director.id, public.id, Classification(Level.GONGKAI),
-                             reason="已公布", passages=[NOMINEE])
+                             reason_codes=["other"], reason="已公布", passages=[NOMINEE])
         assert routed.status == "escalated"
-        wf.decide(people.leader.id, public.id, Classification(Level.GONGKAI), reason="已公布",
+        wf.decide(people.leader.id, public.id, Classification(Level.GONGKAI), reason_codes=["other"], reason="已公布",
                   passages=[NOMINEE])
     finally:
         store.close()
@@ -345,7 +345,7 @@ def test_cli_confirm_with_repeated_passage(cli_doc):
 def test_cli_override_and_decide_take_passages(cli_doc):
     _cli("review", "escalate", cli_doc, "--as", "李主任", "--question", "是否绝密？")
     _cli("review", "decide", cli_doc, "--as", "王组长", "--level", "绝密", "--clause", "4.3",
-         "--years", "30", "--reason", "涉及主要负责人", "--passage", "12:56")
+         "--years", "30", "--reason-code", "other", "--reason", "涉及主要负责人", "--passage", "12:56")
     assert _cli_decisions(cli_doc)[-1].passages == [{"start": 12, "end": 56}]
 
 
@@ -353,7 +353,7 @@ def test_cli_bad_passages(cli_doc):
     res = _cli("review", "confirm", cli_doc, "--as", "李主任", "--passage", "12-56", code=2)
     assert "[usage_error]" in res.output and "起点:终点" in res.output
     res = _cli("review", "override", cli_doc, "--as", "李主任", "--level", "秘密", "--clause",
-               "4.3", "--years", "10", "--reason", "理由", "--passage", f"0:{len(TEXT) + 1}", "--json",
+               "4.3", "--years", "10", "--reason-code", "other", "--reason", "理由", "--passage", f"0:{len(TEXT) + 1}", "--json",
                code=1)
     assert json.loads(res.stdout.splitlines()[0])["error"]["code"] == "invalid_passage"
     assert "[invalid_passage]" in res.output
@@ -440,6 +440,7 @@ def test_app_director_unticks_every_passage_and_overrides(app_wf, suggester):
     at.multiselect(key=f"review_{doc.id}_passages").set_value([ROOMS])
     _ok(at.run())
     [t for t in at.text_area if t.label.startswith("变更理由")][0].input("仅涉及会议安排")
+    pick_reasons(at)
     [s for s in at.selectbox if s.label == "密级" and s.key.startswith("override")][0].select("内部")
     [s for s in at.selectbox if s.label.startswith("定密依据") and s.key.startswith("override")
      ][0].select("")

@@ -87,12 +87,12 @@ def _in_status(status, workflow, people, suggester, declassify=False):
     steps = {
         Status.PROPOSED: [],
         Status.CONFIRMED: [confirm],
-        Status.OVERRIDDEN: [lambda: workflow.override(d, doc.id, JIMI_43_10, reason="期限应定")],
+        Status.OVERRIDDEN: [lambda: workflow.override(d, doc.id, JIMI_43_10, reason_codes=["other"], reason="期限应定")],
         Status.ESCALATED: [lambda: workflow.escalate(d, doc.id, question="是否属于4.3？")],
         Status.DECIDED: [lambda: workflow.escalate(d, doc.id, question="是否属于4.3？"),
-                         lambda: workflow.decide(lead, doc.id, JIMI_43, reason="属于4.3")],
+                         lambda: workflow.decide(lead, doc.id, JIMI_43, reason_codes=["other"], reason="属于4.3")],
         Status.REFERRED: [lambda: workflow.escalate(d, doc.id, question="是否应定绝密？"),
-                          lambda: workflow.decide(lead, doc.id, JUEMI_43, reason="涉及主要负责人")],
+                          lambda: workflow.decide(lead, doc.id, JUEMI_43, reason_codes=["other"], reason="涉及主要负责人")],
         Status.CHANGE_PROPOSED: [confirm, request],
         Status.CHANGE_CHECKED: [confirm, request, check],
         Status.CHANGED: [confirm,
@@ -113,10 +113,10 @@ def _act(action, workflow, user_id, doc_id, version=None):
     return {
         Action.PROPOSE: lambda: workflow.propose(user_id, doc_id, JIMI_43, scope="部务会成员", **kw),
         Action.CONFIRM: lambda: workflow.confirm(user_id, doc_id, **kw),
-        Action.OVERRIDE: lambda: workflow.override(user_id, doc_id, JIMI_43_10, reason="理由",
+        Action.OVERRIDE: lambda: workflow.override(user_id, doc_id, JIMI_43_10, reason_codes=["other"], reason="理由",
                                                    **kw),
         Action.ESCALATE: lambda: workflow.escalate(user_id, doc_id, question="问题", **kw),
-        Action.DECIDE: lambda: workflow.decide(user_id, doc_id, JIMI_43, reason="理由", **kw),
+        Action.DECIDE: lambda: workflow.decide(user_id, doc_id, JIMI_43, reason_codes=["other"], reason="理由", **kw),
         Action.REFER: lambda: workflow.refer(user_id, doc_id, question="超出权限", **kw),
         Action.RECORD_SUPERIOR: lambda: workflow.record_superior(
             user_id, doc_id, JUEMI_43, reason="上级复函", **kw),
@@ -177,7 +177,7 @@ def test_workflow_round_trip_records_actor_role_time_and_reason(workflow, people
     assert (doc.status, doc.mark, doc.scope) == ("proposed", "机密★任免正式公布后", "部务会成员")
     doc = workflow.escalate(people.director.id, doc.id, question="是否应定为绝密？")
     doc = workflow.decide(people.leader.id, doc.id,
-                          Classification(Level.JIMI, "4.3", 20), reason="涉及班子主要负责人")
+                          Classification(Level.JIMI, "4.3", 20), reason_codes=["other"], reason="涉及班子主要负责人")
     assert (doc.status, doc.level, doc.mark) == ("decided", "机密", "机密★20年")
     events = workflow.store.events(doc.id)
     assert [(e.action, e.actor_role) for e in events] == [
@@ -264,12 +264,12 @@ def test_workflow_users_add_validates(workflow, people):
 def test_workflow_override_needs_a_reason(workflow, people, suggester, blank):
     doc = _proposed(workflow, people, suggester)
     with pytest.raises(EmptyReasonError, match=r"\[empty_reason\]"):
-        workflow.override(people.director.id, doc.id, JIMI_43_10, reason=blank)
+        workflow.override(people.director.id, doc.id, JIMI_43_10, reason_codes=["other"], reason=blank)
     with pytest.raises(EmptyReasonError, match=r"\[empty_reason\]"):
         workflow.escalate(people.director.id, doc.id, question=blank)
     doc = workflow.escalate(people.director.id, doc.id, question="请研究")
     with pytest.raises(EmptyReasonError, match=r"\[empty_reason\]"):
-        workflow.decide(people.leader.id, doc.id, JIMI_43, reason=blank)
+        workflow.decide(people.leader.id, doc.id, JIMI_43, reason_codes=["other"], reason=blank)
     assert workflow.store.document(doc.id).status == "escalated"
 
 
@@ -359,7 +359,7 @@ def test_workflow_two_directors_at_once_exactly_one_wins(tmp_path, workflow, peo
                 "confirm": lambda d=doc.id, v=v: other.confirm(people.director2.id, d,
                                                                expected_version=v),
                 "override": lambda d=doc.id, v=v: other.override(people.director2.id, d, JIMI_43_10,
-                                                                 reason="改", expected_version=v),
+                                                                 reason_codes=["other"], reason="改", expected_version=v),
                 "escalate": lambda d=doc.id, v=v: other.escalate(people.director2.id, d,
                                                                  question="问", expected_version=v),
             }[second]
@@ -381,7 +381,7 @@ def test_workflow_stale_version_is_reported_before_the_status(workflow, people, 
     doc = _proposed(workflow, people, suggester)
     workflow.confirm(people.director.id, doc.id, expected_version=doc.version)
     with pytest.raises(StaleVersionError, match=r"\[stale_version\].*已确认"):
-        workflow.override(people.director2.id, doc.id, JIMI_43_10, reason="改",
+        workflow.override(people.director2.id, doc.id, JIMI_43_10, reason_codes=["other"], reason="改",
                           expected_version=doc.version)
 
 
@@ -535,11 +535,11 @@ class WorkflowMachine(RuleBasedStateMachine):
             Action.PROPOSE: lambda: self.wf.propose(user.id, doc, c, scope=reason.strip(),
                                                     expected_version=expected),
             Action.CONFIRM: lambda: self.wf.confirm(user.id, doc, expected_version=expected),
-            Action.OVERRIDE: lambda: self.wf.override(user.id, doc, c, reason=reason,
+            Action.OVERRIDE: lambda: self.wf.override(user.id, doc, c, reason_codes=["other"], reason=reason,
                                                       expected_version=expected),
             Action.ESCALATE: lambda: self.wf.escalate(user.id, doc, question=reason,
                                                       expected_version=expected),
-            Action.DECIDE: lambda: self.wf.decide(user.id, doc, c, reason=reason,
+            Action.DECIDE: lambda: self.wf.decide(user.id, doc, c, reason_codes=["other"], reason=reason,
                                                   expected_version=expected),
             Action.REFER: lambda: self.wf.refer(user.id, doc, question=reason,
                                                 expected_version=expected),

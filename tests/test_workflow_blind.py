@@ -226,7 +226,7 @@ def test_review_of_a_blind_draft_needs_the_directors_judgement_first(store, blin
     with pytest.raises(JudgementRequiredError, match=r"\[judgement_required\]"):
         blind_wf.confirm(people.director.id, doc.id)
     with pytest.raises(JudgementRequiredError):
-        blind_wf.override(people.director.id, doc.id, JIMI_43, reason="按拟定")
+        blind_wf.override(people.director.id, doc.id, JIMI_43, reason_codes=["other"], reason="按拟定")
     assert store.decisions(doc.id) == []
     assert Status(store.document(doc.id).status) is Status.PROPOSED
     blind_wf.judge(people.director.id, doc.id, "机密", "4.3")

@@ -343,7 +343,9 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         declassify_to: Level | None = None, scope: str | None = None,
         reason_codes: ReasonCodes = None,
     ) -> Document:
-        """The director changes the level, clause or period; the reason is mandatory.
+        """The director changes the level, clause or period; the reason is mandatory, and so is
+        at least one reason code (``reason_codes`` or ``reason_code``; ``reason_required``
+        otherwise: issue 14 §1).
 
         ``scope`` (知悉范围), when given, replaces the drafter's once the override settles the
         document; a secret needs a non-empty one (``invalid_decision``), as in :meth:`propose`.
@@ -354,6 +356,7 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         secret must state its period or condition (``period_required``).
         """
         reason = non_empty(reason, "变更理由")
+        _require_codes(reason_codes, reason_code, "变更")
         c = classification.normalized(self.catalogue, require_period=True)
         if scope is not None:
             scope = scope.strip()
@@ -383,12 +386,14 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
         issued_on: date | None = None, reason_code: str | ReasonCode | None = None,
         declassify_to: Level | None = None, reason_codes: ReasonCodes = None,
     ) -> Document:
-        """The leading group settles an escalated matter; the reason is mandatory.
+        """The leading group settles an escalated matter; the reason is mandatory, and so is at
+        least one reason code (``reason_required`` otherwise: issue 14 §1).
 
         A level above the office's 定密权限 goes to the superior (``referred``). Parameters
         and errors as in :meth:`confirm`.
         """
         reason = non_empty(reason, "决定理由")
+        _require_codes(reason_codes, reason_code, "领导小组决定")
         return self._settle(Action.DECIDE, actor_id, document_id,
                             classification.normalized(self.catalogue, require_period=True),
                             reason, expected_version, passages, issued_on=issued_on,
@@ -516,6 +521,21 @@ class Workflow(Lifecycle, Outputs, Accounts, BlindJudging):
                            declassify_to=fields["declassify_to"], reason_codes=codes)
             return self._finish(tx, action, actor, doc, fields=fields, reason=reason,
                                 detail=_with_codes(_with_passages(fields, ticked), codes))
+
+
+def _require_codes(codes: ReasonCodes, code: str | ReasonCode | None, what: str) -> None:
+    """Issue 14 §1: every override and leading-group decision carries at least one reason
+    code (:class:`~classifier.workflow.reasons.ReasonCode`) besides its free text.
+
+    Raises
+    ------
+    ReasonRequiredError
+        No code given (``reason_required``).
+    InvalidReasonCodeError
+        An unknown code (``invalid_reason_code``).
+    """
+    if not check_reason_codes(codes, code):
+        raise ReasonRequiredError(f"{what}须至少选择一项理由类别")
 
 
 def classification_of(doc: Document) -> Classification:
