@@ -352,7 +352,8 @@ def test_e2e_plain_chinese_batch_pages_and_scope(server, tmp_path):
         expect(page.get_by_role("heading", name="拟定密级")).to_be_visible()
         assert _walk(page) == {}
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(files)
-        expect(page.get_by_text("已读取 10 份文稿。")).to_be_visible()
+        # the scan is read by OCR first: allow for a loaded machine
+        expect(page.get_by_text("已读取 10 份文稿。")).to_be_visible(timeout=180_000)
         expect(page.get_by_role("heading", name=re.compile("本次上传汇总"))).to_be_visible()
         assert _latin_words(page, names) == [], _latin_words(page, names)
         page.get_by_role("textbox", name=re.compile("统一知悉范围")).fill("部务会成员")
