@@ -223,6 +223,24 @@ def test_workflow_drafter_cannot_confirm(workflow, people, suggester):
         workflow.confirm(people.drafter.id, doc.id)
 
 
+def test_workflow_drafter_acts_only_within_need_to_know(workflow, people, suggester):
+    """A drafter cannot propose another drafter's upload, and the refusal names neither the
+    file nor its status (found by a new user's trial)."""
+    from tests.conftest import PASSWORD
+
+    other = workflow.add_user("孙承办", "drafter", password=PASSWORD, must_change_password=False)
+    doc = _upload(workflow, people, suggester, text=PUBLIC_TEXT).document
+    with pytest.raises(PermissionDeniedError, match=r"\[permission_denied\]") as refused:
+        workflow.propose(other.id, doc.id, JIMI_43, scope="部务会成员")
+    assert doc.filename not in str(refused.value) and "状态" not in str(refused.value)
+    assert workflow.store.proposals(doc.id) == []
+    settled = _proposed(workflow, people, suggester)
+    workflow.confirm(people.director.id, settled.id)
+    with pytest.raises(PermissionDeniedError) as refused:
+        workflow.propose(other.id, settled.id, JIMI_43, scope="部务会成员")
+    assert settled.filename not in str(refused.value)
+
+
 @pytest.mark.parametrize("action", [Action.CONFIRM, Action.OVERRIDE, Action.ESCALATE])
 def test_workflow_director_cannot_review_own_proposal(workflow, people, suggester, action):
     doc = _proposed(workflow, people, suggester, who=people.director)

@@ -199,7 +199,16 @@ class ActionCore(WorkflowReads):
         self, tx: StoreTx, action: Action, actor_id: int, document_id: int,
         expected_version: int | None,
     ) -> tuple[User, Document]:
-        """Load and check actor, role, version, transition and self-review."""
+        """Load and check actor, role, need to know, version, transition and self-review.
+
+        A drafter acts only on documents they uploaded or proposed
+        (:meth:`~classifier.workflow.reads.WorkflowReads.may_read`); that is checked before
+        anything that would name the document or its status.
+
+        Raises
+        ------
+        PermissionDeniedError, StaleVersionError, IllegalTransitionError, SelfReviewError
+        """
         t = TRANSITIONS[action]
         actor = tx.user(actor_id)
         if Role(actor.role) not in t.roles:
@@ -208,6 +217,9 @@ class ActionCore(WorkflowReads):
                 f"{Role(actor.role).label}{actor.name}无权执行“{ACTION_LABELS[action]}”（仅限{allowed}）"
             )
         doc = tx.document(document_id)
+        if Role(actor.role) is Role.DRAFTER and not self.may_read(actor, doc):
+            # need to know first, so a refusal names neither the file nor its status
+            raise PermissionDeniedError(f"文件记录 #{doc.id} 不在您的知悉范围内")
         if expected_version is not None and doc.version != expected_version:
             raise StaleVersionError(
                 f"《{doc.filename}》已被他人处理（当前状态：{Status(doc.status).label}），请刷新后重试"
