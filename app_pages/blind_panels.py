@@ -116,4 +116,10 @@ def agreement_split(report: AgreementReport) -> None:
     if b.ci95 is not None:
         text += f"（95% 置信区间 {b.ci95[0] * 100:.1f} 至 {b.ci95[1] * 100:.1f} 个百分点）"
     st.metric("差值（显示建议 − 盲评）", f"{b.difference * 100:+.1f} 个百分点")
-    st.caption(text + "。差值明显大于零，说明有照搬系统建议的倾向。")
+    if b.ci95 is not None and b.ci95[0] > 0:
+        verdict = "差值的置信区间在零以上：显示建议时更多照搬系统建议（自动化偏倚）。"
+    elif b.ci95 is not None and b.ci95[1] < 0:
+        verdict = "差值的置信区间在零以下：显示建议时反而更少与系统一致，未见照搬系统建议。"
+    else:
+        verdict = "差值的置信区间包含零：目前的数据不足以说明有照搬系统建议的倾向。"
+    st.caption(text + "。" + verdict)

@@ -336,6 +336,14 @@ def table(rows: list[dict[str, Any]], *, pinned: tuple[str, ...] = (), key: str 
         The element's key.
     """
     shown = [{k: chinese_dates(v) for k, v in r.items()} for r in rows]
+    for name in {k for r in shown for k in r}:
+        cells = [r.get(name) for r in shown]
+        kinds = {type(c) for c in cells if c is not None}
+        if None in cells or len(kinds) > 1:
+            # Streamlit writes a missing cell as "None", and a column of mixed types fails
+            # its Arrow conversion: show "—" and the other cells as text.
+            for r in shown:
+                r[name] = "—" if r.get(name) is None else str(r[name])
     present = set(shown[0]) if shown else set()
     config: dict[str, Any] = {name: st.column_config.Column(name, pinned=True)
                               for name in pinned if name in present}
@@ -472,11 +480,15 @@ def _preview(text: str) -> str:
 
 def _suggested_evidence(payload: dict[str, Any], clause: str | None, text_len: int,
                         ) -> list[tuple[int, int]]:
-    """Evidence ranges of the candidate for ``clause`` (the proposal's), else of the first."""
+    """Evidence ranges of the candidate for ``clause`` (the proposal's), else of the first;
+    none when that candidate is not a state secret (no clause): a signature line that made a
+    draft 内部 does not make it secret, and the ticks are saved as training labels."""
     cands = [c for c in payload.get("candidates") or [] if isinstance(c, dict)]
     if not cands:
         return []
     chosen = next((c for c in cands if clause and c.get("clause") == clause), cands[0])
+    if not chosen.get("clause"):
+        return []
     out = []
     for ev in chosen.get("evidence") or []:
         try:
@@ -543,7 +555,7 @@ def passage_picker(key: str, doc: Document, suggestion: StoredSuggestion | None,
     picked = st.multiselect(
         "决定密级的段落", choices.options, default=choices.ticked, key=f"{key}_passages",
         format_func=lambda o: choices.labels.get(o, f"{o[0]}–{o[1]}"),
-        placeholder="未勾选段落（可从列表中选择）", label_visibility="collapsed",
+        placeholder="未勾选段落（可从列表中选择）", label_visibility="collapsed", select_all=False,
         help="列出全文的各个段落（表格每三行为一段，长段落按句切分）。",
     )
     if picked:
@@ -833,5 +845,5 @@ def reason_select(key: str, label: str = "理由类别") -> list[str]:
 
     codes = st.multiselect(label, [c.value for c in REASON_LABELS], key=key,
                            format_func=lambda c: REASON_LABELS[ReasonCode(c)],
-                           placeholder="请选择")
+                           placeholder="请选择", select_all=False)
     return list(codes)

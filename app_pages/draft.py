@@ -88,8 +88,8 @@ def _row(doc_id: int) -> dict[str, Any]:
     if view.withheld:  # blind mode: no suggestion, no pre-filled proposal (issue 15 §3)
         return {"提交": False, "编号": doc_id, "文件": s.filename, "建议密级": BLIND_LABEL,
                 "建议依据": BLIND_LABEL, "置信度": BLIND_LABEL, "需重点审核": "",
-                "拟定密级": None, "定密依据": NO_CLAUSE, "保密期限（年）": 0, "解密条件": "",
-                "知悉范围": ""}
+                "拟定密级": "", "定密依据": NO_CLAUSE, "保密期限（年）": 0, "解密条件": "",
+                "知悉范围": "", "不一致理由": ""}
     sug = view.suggestion
     p = sug.payload if sug else {}
     conf = p.get("confidence")
@@ -106,7 +106,7 @@ def _row(doc_id: int) -> dict[str, Any]:
         "保密期限（年）": (period.years or 0) if period else 0,
         "解密条件": (period.condition or "") if period else "",
         "知悉范围": "",
-        "不一致理由": None,
+        "不一致理由": "",
     }
 
 

@@ -33,6 +33,15 @@ def _num(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
 
 
+
+
+def _month(key: str) -> str:
+    """``2026-02`` as 2026年02月, which still sorts by time (a key that is not a month is
+    shown as it is)."""
+    year, _, month = key.partition("-")
+    return f"{year}年{month}月" if year.isdigit() and month.isdigit() else key  # 2026年02月: sorts
+
+
 ctx = common.context()
 user = ctx.user
 assert user is not None
@@ -67,7 +76,7 @@ with stats:
                                     horizontal=True), width="stretch")
     st.markdown("**各月定密数量**（按最终决定时间）")
     if ov.by_month:
-        st.altair_chart(charts.bars([{"月份": mo, "密级": lv, "文件数": n}
+        st.altair_chart(charts.bars([{"月份": _month(mo), "密级": lv, "文件数": n}
                                      for mo, lv, n in ov.by_month],
                                     x="月份", y="文件数", color="密级"), width="stretch")
     else:
@@ -116,7 +125,7 @@ with agree:
             st.dataframe([{"人员": p, "文件数": a.n, "κ": _num(a.kappa), "一致率": _pct(a.observed)}
                           for p, a in rep.by_person.items()], hide_index=True, width="stretch")
             st.markdown("**按月份**")
-            st.dataframe([{"月份": mo or "—", "文件数": a.n, "κ": _num(a.kappa),
+            st.dataframe([{"月份": _month(mo) if mo else "—", "文件数": a.n, "κ": _num(a.kappa),
                            "一致率": _pct(a.observed)} for mo, a in rep.by_month.items()],
                          hide_index=True, width="stretch")
     st.markdown("**人工改变系统建议最多的地方**（系统建议 → 最终审定；调高即系统建议偏低）")

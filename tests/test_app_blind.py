@@ -91,7 +91,7 @@ def test_app_blind_batch_table_shows_blind_rows(blind_at, blind_wf):
     assert list(rows["建议依据"]) == ["盲评", "盲评"]
     assert list(rows["置信度"]) == ["盲评", "盲评"]
     assert list(rows["提交"]) == [False, False]  # not proposed "as suggested"
-    assert all(v is None or v != v for v in rows["拟定密级"])  # no level filled in
+    assert all(v in ("", None) or v != v for v in rows["拟定密级"])  # no level filled in
     assert any("不能直接采用建议" in i for i in _texts(at, "info"))
     assert at.button(key="draft_batch_submit").disabled
     for s in blind_wf.store.summaries():

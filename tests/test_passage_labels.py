@@ -378,6 +378,11 @@ def test_passage_choices_tick_the_suggested_evidence_in_chinese():
     assert (12, 36) in ch.options and ch.ticked == [(12, 36)]
     assert "〔依据句〕" in ch.labels[(12, 36)]
     assert passage_choices(TEXT, None).ticked == []
+    # a 内部 suggestion's evidence (say the signature line) is not ticked as making it secret
+    neibu = {"candidates": [{"clause": None, "level": "内部",
+                             "evidence": [{"start": 12, "end": 36}]}]}
+    ch = passage_choices(TEXT, neibu, None)
+    assert ch.ticked == [] and not any("【系统依据】" in lab for lab in ch.labels.values())
 
 
 def _app() -> AppTest:
