@@ -209,6 +209,20 @@ def test_cli_upload_twice_opens_existing(doc_id, tmp_path):
     assert "已存在" in _run("review", "upload", str(f), "--as", "张承办").output
 
 
+def test_cli_upload_of_several_files_goes_past_a_bad_one(team, tmp_path):
+    """One file that cannot be registered (empty) is reported with its code; the files after
+    it are still registered, and the exit status says something failed."""
+    files = [tmp_path / "一.txt", tmp_path / "空.txt", tmp_path / "三.txt"]
+    files[0].write_text(TEXT + "（一）", encoding="utf-8")
+    files[1].write_bytes(b"")
+    files[2].write_text(TEXT + "（三）", encoding="utf-8")
+    res = _run("review", "upload", *map(str, files), "--as", "张承办", "--json", ok=False)
+    assert res.exit_code == 1
+    lines = _json_lines(res)
+    assert [x.get("error", {}).get("code") for x in lines] == [None, "empty_text", None]
+    assert lines[1]["file"] == "空.txt" and lines[2]["created"] is True
+
+
 def test_cli_guard_routes_and_expire_declassifies_once(doc_id):
     """Issue 12: clause 4.12 cannot be confirmed by the director alone; a period that ended is
     declassified by ``dingmi records expire`` exactly once."""

@@ -30,6 +30,7 @@ import click
 from classifier.catalogue import LEVEL_LABELS, Level
 from classifier.cli.accounts import as_option, emit, signed_in
 from classifier.cli.group import json_option
+from classifier.errors import ClassifierError
 from classifier.workflow import (
     ACTION_LABELS,
     Action,
@@ -198,14 +199,27 @@ def review_list(statuses: tuple[str, ...], actor: str | None, as_json: bool) -> 
 @_as_option
 @_json_option
 def review_upload(paths: tuple[Path, ...], actor: str, as_json: bool) -> None:
-    """Register files (or open the existing record of the same bytes) with a suggestion."""
+    """Register files (or open the existing record of the same bytes) with a suggestion.
+
+    A file that cannot be registered is reported (its code) and the others go on; the exit
+    status is then 1.
+    """
     from classifier.config import Settings
     from classifier.suggest import Suggester
 
+    failed = False
     with signed_in(actor) as (wf, me):
         sg = Suggester.load(Settings.from_env())
         for p in paths:
-            r = wf.upload(me.id, p.read_bytes(), p.name, sg.suggest_upload)
+            try:
+                r = wf.upload(me.id, p.read_bytes(), p.name, sg.suggest_upload)
+            except ClassifierError as e:  # one bad file never stops the others
+                failed = True
+                if as_json:
+                    emit({"file": p.name, "error": e.to_dict()})
+                else:
+                    click.echo(f"✗ {p.name}：{e}", err=True)
+                continue
             if as_json:
                 emit({"document_id": r.document.id, "created": r.created,
                        "version": r.document.version, "status": r.document.status,
@@ -214,6 +228,8 @@ def review_upload(paths: tuple[Path, ...], actor: str, as_json: bool) -> None:
             else:
                 word = "已登记" if r.created else "已存在（打开原记录）"
                 click.echo(f"{word} #{r.document.id} v{r.document.version} {p.name}")
+    if failed:
+        sys.exit(1)
 
 
 @review.command("propose")
