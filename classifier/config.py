@@ -162,6 +162,28 @@ class DecisionPolicy:
         return cls(**changes)
 
 
+def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float], *,
+            allow_zero: bool = False) -> Any:
+    """The positive number in ``env[name]`` (int or float as ``kind``; zero too with
+    ``allow_zero``), for a setting whose negative value makes no sense (a size, a time, a
+    count).
+
+    Raises
+    ------
+    InvalidSettingError
+        Not a number, or not above zero (code ``invalid_setting``): a configuration problem,
+        never a traceback.
+    """
+    raw = env[name].strip()
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise InvalidSettingError(f"设置 {name} 应为正数，现为 {raw!r}") from None
+    if not (value >= 0 if allow_zero else value > 0):  # also refuses NaN
+        raise InvalidSettingError(f"设置 {name} 应为{'非负数' if allow_zero else '正数'}，现为 {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime settings with their defaults.
@@ -293,24 +315,24 @@ class Settings:
         if env.get("DINGMI_STORE_ORIGINALS", "").lower() in {"1", "true", "yes"}:
             s = replace(s, store_originals=True)
         if env.get("DINGMI_MAX_FILE_BYTES"):
-            s = replace(s, max_file_bytes=int(env["DINGMI_MAX_FILE_BYTES"]))
+            s = replace(s, max_file_bytes=_number(env, "DINGMI_MAX_FILE_BYTES", int))
         if env.get("DINGMI_EXTRACT_TIMEOUT"):
-            s = replace(s, extract_timeout=float(env["DINGMI_EXTRACT_TIMEOUT"]))
+            s = replace(s, extract_timeout=_number(env, "DINGMI_EXTRACT_TIMEOUT", float))
         if env.get("DINGMI_MAX_CHARS"):
-            s = replace(s, max_chars=int(env["DINGMI_MAX_CHARS"]))
+            s = replace(s, max_chars=_number(env, "DINGMI_MAX_CHARS", int))
         if env.get("DINGMI_ISOLATE", "").lower() in {"0", "false", "no"}:
             s = replace(s, isolate=False)
         if env.get("DINGMI_WORKER_MEMORY_MB"):
-            s = replace(s, worker_memory_mb=int(env["DINGMI_WORKER_MEMORY_MB"]))
+            s = replace(s, worker_memory_mb=_number(env, "DINGMI_WORKER_MEMORY_MB", int))
         if env.get("DINGMI_RETRAIN_CV_FOLDS"):
-            s = replace(s, retrain_cv_folds=int(env["DINGMI_RETRAIN_CV_FOLDS"]))
+            s = replace(s, retrain_cv_folds=_number(env, "DINGMI_RETRAIN_CV_FOLDS", int, allow_zero=True))
         if env.get("DINGMI_VOCAB_MIN_DOCS"):
-            s = replace(s, vocab_min_docs=max(1, int(env["DINGMI_VOCAB_MIN_DOCS"])))
+            s = replace(s, vocab_min_docs=max(1, _number(env, "DINGMI_VOCAB_MIN_DOCS", int)))
         if env.get("DINGMI_DATABASE_KEY_FILE"):
             lines = Path(env["DINGMI_DATABASE_KEY_FILE"]).read_text(encoding="utf-8").splitlines()
             s = replace(s, database_key=(lines[0].strip() if lines else "") or None)
         elif env.get("DINGMI_DATABASE_KEY"):
             s = replace(s, database_key=env["DINGMI_DATABASE_KEY"])
         if env.get("DINGMI_BUSY_TIMEOUT"):
-            s = replace(s, busy_timeout_s=max(0.0, float(env["DINGMI_BUSY_TIMEOUT"])))
+            s = replace(s, busy_timeout_s=_number(env, "DINGMI_BUSY_TIMEOUT", float, allow_zero=True))
         return replace(s, auth=AuthPolicy.from_env(env), decision=DecisionPolicy.from_env(env))

@@ -53,6 +53,22 @@ def _upload(wf, who, suggester, text=SECRET_TEXT):
 # --- the setting ------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("name", "raw"), [
+    ("DINGMI_EXTRACT_TIMEOUT", "abc"), ("DINGMI_MAX_FILE_BYTES", "-5"),
+    ("DINGMI_WORKER_MEMORY_MB", "0"), ("DINGMI_MAX_CHARS", "nan"),
+    ("DINGMI_BUSY_TIMEOUT", "-1"), ("DINGMI_RETRAIN_CV_FOLDS", "x")])
+def test_bad_numeric_settings_raise_invalid_setting(name, raw):
+    """Every numeric setting is checked where it is read: a word or a negative size is a
+    coded configuration error, never a ValueError from deep inside (a new user's trial)."""
+    with pytest.raises(InvalidSettingError, match=rf"\[invalid_setting\].*{name}"):
+        Settings.from_env({name: raw})
+
+
+def test_zero_is_allowed_where_it_means_off():
+    s = Settings.from_env({"DINGMI_RETRAIN_CV_FOLDS": "0", "DINGMI_BUSY_TIMEOUT": "0"})
+    assert (s.retrain_cv_folds, s.busy_timeout_s) == (0, 0.0)
+
+
 @pytest.mark.parametrize(("raw", "share"), [("", 0.10), ("0", 0.0), ("1", 1.0), ("0.25", 0.25)])
 def test_blind_share_from_env(raw, share):
     assert Settings.from_env({"DINGMI_BLIND_SHARE": raw}).decision.blind_share == share

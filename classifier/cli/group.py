@@ -24,7 +24,7 @@ from classifier.errors import ClassifierError
 log = logging.getLogger("classifier")
 
 #: Codes of a wrong call or of a configuration problem: exit status 2 (README, error codes).
-CONFIGURATION_CODES = frozenset({"usage_error", "invalid_catalogue", "model_not_ready",
+CONFIGURATION_CODES = frozenset({"usage_error", "invalid_setting", "invalid_catalogue", "model_not_ready",
                                  "invalid_model", "model_tampered", "model_unsigned",
                                  "invalid_model_key", "invalid_word_list"})
 #: ``click.Context.meta`` key: the running command answers errors in JSON.
