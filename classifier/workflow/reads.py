@@ -147,6 +147,19 @@ class WorkflowReads:
             raise PermissionDeniedError(f"{Role(reader.role).label}不能查阅文件内容")
         return reader
 
+    def _readable(self, reader_id: int, document_id: int) -> tuple[User, Document]:
+        """The reader and the document, need to know checked (:meth:`may_read`).
+
+        Raises
+        ------
+        PermissionDeniedError, NotFoundError
+        """
+        reader = self._reader(reader_id)
+        doc = self.store.document(document_id)
+        if not self.may_read(reader, doc):
+            raise PermissionDeniedError(f"文件记录 #{doc.id} 不在您的知悉范围内")
+        return reader, doc
+
     def document(self, document_id: int, reader_id: int) -> Document:
         """One document for ``reader_id``, need to know checked; a secret's read is audited.
 
@@ -157,10 +170,7 @@ class WorkflowReads:
         NotFoundError
             No such document.
         """
-        reader = self._reader(reader_id)
-        doc = self.store.document(document_id)
-        if not self.may_read(reader, doc):
-            raise PermissionDeniedError(f"文件记录 #{doc.id} 不在您的知悉范围内")
+        reader, doc = self._readable(reader_id, document_id)
         if doc.level in SECRET_LABELS:
             self._audit_read(reader, doc)
         return doc
@@ -223,10 +233,7 @@ class WorkflowReads:
         NotFoundError
             No such document.
         """
-        reader = self._reader(reader_id)
-        doc = self.store.document(document_id)
-        if not self.may_read(reader, doc):
-            raise PermissionDeniedError(f"文件记录 #{doc.id} 不在您的知悉范围内")
+        reader, doc = self._readable(reader_id, document_id)
         stored = self.store.latest_suggestion(doc.id)
         ocr = stored.ocr if stored else None
         why = self.suggestion_withheld(reader, doc)
